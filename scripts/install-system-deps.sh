@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# System packages the tests and reports need: Debian's Chromium (browser tests, via Playwright's
+# executable_path) and LibreOffice (PDF rendering of reports). Installed only when missing.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing system packages: ${need[*]}" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "Missing system packages (${need[*]}); install them with: sudo apt-get install ${need[*]}" >&2
+  fi
+fi

@@ -1,0 +1,3 @@
+"""cchc: administrative reform (cải cách hành chính) scoring, benchmarking and monitoring."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,29 @@
+"""The ``cchc`` command line: files in, tables or JSON out.
+
+Each area registers its own Typer sub-application here; the modules stay small and import heavy
+libraries lazily so that ``cchc --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cchc.cli import framework as _framework
+from cchc.cli import results as _results
+from cchc.cli import score as _score
+
+app = typer.Typer(
+    name="cchc",
+    help="cchc — Chỉ số cải cách hành chính: chấm điểm, xếp hạng, so sánh (PAR index tools).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(_framework.app, name="framework")
+app.add_typer(_results.app, name="results")
+app.command("score")(_score.score)
+# Areas added by later issues register here (one line each):
+# app.add_typer(survey.app, name="survey"); app.add_typer(dossiers.app, name="dossiers")
+
+
+def main() -> None:
+    app()
