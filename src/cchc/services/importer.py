@@ -1,0 +1,533 @@
+"""Import dossier records (CSV, Parquet, JSON Lines) into a Parquet store, validating every row.
+
+Store layout (a directory)::
+
+    STORE/dossiers/year=YYYY/month=M/part-<hash>_<i>.parquet   accepted rows, partitioned by reception month
+    STORE/catalogue.parquet                                      the procedure catalogue last imported
+    STORE/manifest.json                                          one entry per imported file (content hash)
+    STORE/rejected/<hash>-<name>.csv                             rejected rows with their reasons
+
+Re-importing a file whose content (SHA-256) is already in the manifest changes nothing. A dossier id that is
+already in the store is rejected as a duplicate (updating records is not supported yet: see
+``docs/formats/dossiers.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cchc.services.calendar import WorkingCalendar
+from cchc.services.rules import derive_due
+from cchc.services.schema import (
+    CATALOGUE_COLUMNS,
+    COLUMN_BY_NAME,
+    COLUMNS,
+    Column,
+    canonical_name,
+    catalogue_name,
+    normalise_time_unit,
+)
+
+TIMESTAMP_FORMATS = [
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f",
+    "%d-%m-%Y %H:%M:%S", "%d-%m-%Y",
+]
+"""Accepted date-time formats (ISO and the Vietnamese day/month/year), naive local time."""
+
+TRUE_WORDS = ("1", "true", "t", "yes", "y", "x", "có", "co", "c")
+FALSE_WORDS = ("0", "false", "f", "no", "n", "không", "khong", "k")
+LEVEL_WORDS = {
+    "full": "full", "toàn trình": "full", "toan trinh": "full", "toantrinh": "full",
+    "partial": "partial", "một phần": "partial", "mot phan": "partial", "motphan": "partial",
+    "none": "none", "không": "none", "khong": "none",
+}
+LINK_HEADERS = {"duongdanteptinketqua"}
+
+
+class ImportError_(ValueError):
+    """The file cannot be imported at all (unreadable, unknown format, missing required columns)."""
+
+
+@dataclass
+class Problem:
+    file: str
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    file: str
+    content_hash: str
+    accepted: int = 0
+    rejected: int = 0
+    skipped: bool = False
+    rejected_path: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["problems"] = [asdict(p) for p in self.problems]
+        return d
+
+
+def file_hash(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fmt(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".csv") or name.endswith(".csv.gz"):
+        return "csv"
+    if name.endswith(".parquet") or name.endswith(".pq"):
+        return "parquet"
+    if name.endswith(".jsonl") or name.endswith(".ndjson") or name.endswith(".json"):
+        return "jsonl"
+    raise ImportError_(f"{path}: unknown format (expected .csv, .parquet or .jsonl)")
+
+
+def read_raw(path: str | Path) -> pa.Table:
+    """Read a file as an Arrow table of strings, in file order."""
+    import pyarrow.csv as pcsv
+    import pyarrow.json as pjson
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.exists():
+        raise ImportError_(f"{path}: no such file")
+    kind = _fmt(path)
+    try:
+        if kind == "csv":
+            with open(path, "rb") as f:
+                header = f.readline().decode("utf-8-sig").rstrip("\r\n")
+            names = next(iter(__import__("csv").reader([header])))
+            table = pcsv.read_csv(
+                path,
+                read_options=pcsv.ReadOptions(encoding="utf-8"),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names}, strings_can_be_null=False
+                ),
+            )
+            table = table.rename_columns([n.lstrip("\ufeff") for n in table.column_names])
+        elif kind == "parquet":
+            table = pq.read_table(path)
+        else:
+            table = pjson.read_json(path)
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+        raise ImportError_(f"{path}: cannot read {kind}: {exc}") from exc
+    cols = []
+    for name in table.column_names:
+        col = table[name]
+        if pa.types.is_timestamp(col.type):
+            col = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
+        elif pa.types.is_boolean(col.type):
+            col = pc.if_else(col, "1", "0")
+        elif not pa.types.is_string(col.type):
+            col = col.cast(pa.string())
+        cols.append(col)
+    return pa.table(cols, names=table.column_names)
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _parse_expr(col: Column, src: str, header: str) -> tuple[str, str | None]:
+    """(parsed SQL expression, SQL condition that the raw value is invalid) for one column."""
+    raw = f"NULLIF(TRIM({src}), '')"
+    if col.kind == "str":
+        return raw, None
+    if col.kind == "timestamp":
+        fmts = "[" + ", ".join(_sql_str(f) for f in TIMESTAMP_FORMATS) + "]"
+        parsed = f"try_strptime({raw}, {fmts})"
+        return parsed, f"({raw} IS NOT NULL AND {parsed} IS NULL)"
+    if col.kind == "float":
+        parsed = f"TRY_CAST(REPLACE({raw}, ',', '.') AS DOUBLE)"
+        return parsed, f"({raw} IS NOT NULL AND {parsed} IS NULL)"
+    if col.kind == "int":
+        num = f"TRY_CAST({raw} AS DOUBLE)"
+        bad = f"({raw} IS NOT NULL AND ({num} IS NULL OR {num} <> ROUND({num})))"
+        parsed = f"CAST({num} AS BIGINT)"
+        return parsed, bad
+    if col.kind == "bool":
+        low = f"LOWER({raw})"
+        if header.replace("_", "").lower() in LINK_HEADERS:
+            return f"({raw} IS NOT NULL)", None
+        t = ", ".join(_sql_str(w) for w in TRUE_WORDS)
+        f = ", ".join(_sql_str(w) for w in FALSE_WORDS)
+        parsed = f"(CASE WHEN {low} IN ({t}) THEN TRUE WHEN {low} IN ({f}) THEN FALSE END)"
+        return parsed, f"({raw} IS NOT NULL AND {parsed} IS NULL)"
+    raise AssertionError(col.kind)
+
+
+def _reason(kind: str) -> str:
+    return {"timestamp": "unparseable date", "float": "not a number", "int": "not an integer",
+            "bool": "not a yes/no flag"}.get(kind, "invalid value")
+
+
+def _map_headers(names: Iterable[str], resolver: Callable[[str], str | None]) -> tuple[dict[str, str], list[str]]:
+    mapping: dict[str, str] = {}
+    ignored: list[str] = []
+    for h in names:
+        if h.startswith("_"):
+            continue
+        c = resolver(h)
+        if c is None or c in mapping.values():
+            ignored.append(h)
+        else:
+            mapping[h] = c
+    return mapping, ignored
+
+
+# --------------------------------------------------------------------------------------------------------------
+# catalogue
+
+
+def load_catalogue(path: str | Path) -> pa.Table:
+    """Read a procedure catalogue (CSV / Parquet / JSONL, canonical or Vietnamese headers) to a typed table.
+
+    Raises :class:`ImportError_` listing every invalid row (a catalogue is small and must be right).
+    """
+    raw = read_raw(path)
+    mapping, _ = _map_headers(raw.column_names, catalogue_name)
+    if "procedure_code" not in mapping.values():
+        raise ImportError_(f"{path}: the catalogue needs a procedure_code column (MaTTHC)")
+    out: dict[str, list] = {c.name: [] for c in CATALOGUE_COLUMNS}
+    inv = {v: k for k, v in mapping.items()}
+    rows = raw.to_pylist()
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, r in enumerate(rows, start=1):
+        vals = {c.name: (r.get(inv[c.name]) if c.name in inv else None) for c in CATALOGUE_COLUMNS}
+        vals = {k: (v.strip() if isinstance(v, str) and v.strip() else None) for k, v in vals.items()}
+        code = vals["procedure_code"]
+        if code is None:
+            problems.append(f"row {i}: missing procedure_code")
+            continue
+        if code in seen:
+            problems.append(f"row {i}: duplicate procedure_code {code}")
+            continue
+        seen.add(code)
+        rec: dict[str, object] = {"procedure_code": code, "procedure_name": vals["procedure_name"]}
+        for name in ("time_limit", "fee"):
+            v = vals[name]
+            try:
+                rec[name] = float(v.replace(",", ".")) if v is not None else None
+            except ValueError:
+                problems.append(f"row {i}: {name} {v!r} is not a number")
+                rec[name] = None
+        unit = vals["time_unit"]
+        rec["time_unit"] = normalise_time_unit(unit) if unit is not None else None
+        if unit is not None and rec["time_unit"] is None:
+            problems.append(f"row {i}: time_unit {unit!r} is not hours / days / working_days / months")
+        if rec["time_limit"] is not None and rec["time_unit"] is None:
+            problems.append(f"row {i}: time_limit without time_unit")
+        lvl = vals["online_level"]
+        rec["online_level"] = LEVEL_WORDS.get(lvl.casefold()) if lvl is not None else None
+        if lvl is not None and rec["online_level"] is None:
+            problems.append(f"row {i}: online_level {lvl!r} is not full / partial / none")
+        for name in ("result_required", "individual_subjects"):
+            v = vals[name]
+            if v is None:
+                rec[name] = None
+            elif v.casefold() in TRUE_WORDS:
+                rec[name] = True
+            elif v.casefold() in FALSE_WORDS:
+                rec[name] = False
+            else:
+                problems.append(f"row {i}: {name} {v!r} is not a yes/no flag")
+                rec[name] = None
+        for k in out:
+            out[k].append(rec.get(k))
+    if problems:
+        raise ImportError_(f"{path}: invalid catalogue:\n  " + "\n  ".join(problems[:50]))
+    schema = pa.schema([
+        ("procedure_code", pa.string()), ("procedure_name", pa.string()), ("time_limit", pa.float64()),
+        ("time_unit", pa.string()), ("fee", pa.float64()), ("online_level", pa.string()),
+        ("result_required", pa.bool_()), ("individual_subjects", pa.bool_()),
+    ])
+    return pa.table(out, schema=schema)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# store
+
+
+class Store:
+    """A directory holding imported dossiers as partitioned Parquet."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    @property
+    def dossiers_dir(self) -> Path:
+        return self.root / "dossiers"
+
+    @property
+    def catalogue_path(self) -> Path:
+        return self.root / "catalogue.parquet"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def glob(self) -> str:
+        return str(self.dossiers_dir / "**" / "*.parquet")
+
+    def has_data(self) -> bool:
+        return self.dossiers_dir.exists() and any(self.dossiers_dir.rglob("*.parquet"))
+
+    def manifest(self) -> list[dict]:
+        if not self.manifest_path.exists():
+            return []
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def add_manifest(self, entry: dict) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        entries = self.manifest() + [entry]
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(self.manifest_path)
+
+    def catalogue(self) -> pa.Table | None:
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.catalogue_path) if self.catalogue_path.exists() else None
+
+    def save_catalogue(self, table: pa.Table) -> None:
+        import pyarrow.parquet as pq
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, self.catalogue_path)
+
+    def write(self, table: pa.Table, tag: str, con: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Append typed, derived rows (with ``year`` and ``month``) to the partitioned store."""
+        con = con or duckdb.connect()
+        self.dossiers_dir.mkdir(parents=True, exist_ok=True)
+        con.register("_accepted", table)
+        con.execute(
+            f"COPY _accepted TO {_sql_str(str(self.dossiers_dir))} (FORMAT parquet, PARTITION_BY (year, month), "
+            f"OVERWRITE_OR_IGNORE true, FILENAME_PATTERN {_sql_str('part-' + tag + '_{i}')}, COMPRESSION zstd)"
+        )
+        con.unregister("_accepted")
+
+    def existing_ids(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        if not self.has_data():
+            return None
+        return f"(SELECT dossier_id FROM read_parquet({_sql_str(self.glob())}, hive_partitioning = true))"
+
+
+def enrich(typed: pa.Table, catalogue: pa.Table | None, calendar: WorkingCalendar | None) -> pa.Table:
+    """Add catalogue columns, the derived due date and the year/month partition keys (see schema.DERIVED_COLUMNS)."""
+    con = duckdb.connect()
+    con.register("d", typed)
+    if catalogue is not None:
+        con.register("c", catalogue)
+        joined = con.sql(
+            "SELECT d.*, c.time_limit AS limit_value, c.time_unit AS limit_unit, "
+            "c.online_level AS catalogue_online_level, c.fee AS catalogue_fee, c.result_required, "
+            "c.individual_subjects FROM d LEFT JOIN c ON d.procedure_code = c.procedure_code ORDER BY d.source_row"
+        )
+    else:
+        joined = con.sql(
+            "SELECT d.*, CAST(NULL AS DOUBLE) AS limit_value, CAST(NULL AS VARCHAR) AS limit_unit, "
+            "CAST(NULL AS VARCHAR) AS catalogue_online_level, CAST(NULL AS DOUBLE) AS catalogue_fee, "
+            "CAST(NULL AS BOOLEAN) AS result_required, CAST(NULL AS BOOLEAN) AS individual_subjects FROM d "
+            "ORDER BY d.source_row"
+        )
+    joined = _arrow(joined)
+    if calendar is None:
+        years = pc.year(pc.fill_null(joined["received_at"], pa.scalar(dt.datetime(2024, 1, 1), pa.timestamp("us"))))
+        lo = pc.min(years).as_py() or 2024
+        hi = pc.max(years).as_py() or 2024
+        calendar = WorkingCalendar.for_years(lo, hi)
+    due, source = derive_due(joined["received_at"], joined["due_at"], joined["limit_value"], joined["limit_unit"],
+                             calendar)
+    joined = joined.append_column("due_effective_at", due).append_column("due_source", source)
+    key = pc.coalesce(joined["received_at"], joined["submitted_at"])
+    joined = joined.append_column("year", pc.year(key).cast(pa.int32()))
+    joined = joined.append_column("month", pc.month(key).cast(pa.int32()))
+    return joined
+
+
+def import_file(
+    path: str | Path,
+    store: Store,
+    *,
+    catalogue: pa.Table | None = None,
+    calendar: WorkingCalendar | None = None,
+    progress: Callable[[str], None] | None = None,
+    max_problems: int = 1000,
+) -> ImportResult:
+    """Validate one file and append its accepted rows to the store. Idempotent by file content hash."""
+    path = Path(path)
+    step = progress or (lambda _msg: None)
+    digest = file_hash(path) if path.exists() else ""
+    if not path.exists():
+        raise ImportError_(f"{path}: no such file")
+    result = ImportResult(file=str(path), content_hash=digest)
+    if any(e.get("content_hash") == digest for e in store.manifest()):
+        result.skipped = True
+        return result
+    tag = digest[:16]
+    step("read")
+    raw = read_raw(path)
+    mapping, ignored = _map_headers(raw.column_names, canonical_name)
+    result.ignored_columns = ignored
+    present = set(mapping.values())
+    missing = [c for c in COLUMNS if c.required and c.name not in present]
+    if missing:
+        raise ImportError_(
+            f"{path}: missing required column(s): "
+            + "; ".join(f"{c.name} (or {' / '.join(c.aliases)})" for c in missing)
+        )
+    if catalogue is None:
+        catalogue = store.catalogue()
+    step("validate")
+    con = duckdb.connect()
+    raw = raw.append_column("_row", pa.array(range(1, raw.num_rows + 1), type=pa.int64()))
+    con.register("raw", raw)
+    inv = {v: k for k, v in mapping.items()}
+    select: list[str] = []
+    checks: list[str] = []
+    for col in COLUMNS:
+        if col.name not in inv:
+            select.append(f"NULL::{_duck_type(col)} AS {col.name}")
+            continue
+        header = inv[col.name]
+        src = f'"{header}"'
+        parsed, bad = _parse_expr(col, src, header)
+        raw_val = f"COALESCE({src}, '')"
+        if col.name == "channel":
+            parsed = f"COALESCE({parsed}, 1)"  # missing channel = in person
+        if col.name == "procedure_level":
+            cases = " ".join(f"WHEN LOWER({parsed}) = {_sql_str(k)} THEN {_sql_str(v)}" for k, v in LEVEL_WORDS.items())
+            lvl = f"(CASE {cases} END)"
+            checks.append(f"CASE WHEN {parsed} IS NOT NULL AND {lvl} IS NULL THEN concat_ws(chr(31), "
+                          f"'{col.name}', {raw_val}, 'unknown level (full / partial / none)') END")
+            parsed = lvl
+        select.append(f"{parsed} AS {col.name}")
+        if bad is not None:
+            checks.append(f"CASE WHEN {bad} THEN concat_ws(chr(31), '{col.name}', {raw_val}, '{_reason(col.kind)}') END")
+        if col.required:
+            checks.append(f"CASE WHEN NULLIF(TRIM({src}), '') IS NULL THEN concat_ws(chr(31), '{col.name}', '', "
+                          "'missing value') END")
+        if col.allowed is not None:
+            allowed = ", ".join(str(a) for a in col.allowed)
+            checks.append(f"CASE WHEN {parsed} IS NOT NULL AND {parsed} NOT IN ({allowed}) THEN concat_ws(chr(31), "
+                          f"'{col.name}', {raw_val}, 'unknown code (allowed: {allowed})') END")
+    typed_sql = "SELECT _row, " + ", ".join(select) + ", list_filter([" + ", ".join(checks or ["NULL"]) + \
+        "], lambda x: x IS NOT NULL) AS _problems FROM raw"
+    con.execute(f"CREATE TEMP TABLE typed AS {typed_sql}")
+    # cross-column and cross-row checks
+    cat_check = ""
+    if catalogue is not None:
+        con.register("cat", catalogue.select(["procedure_code"]))
+        cat_check = (", CASE WHEN t.procedure_code IS NOT NULL AND t.procedure_code NOT IN (SELECT procedure_code "
+                     "FROM cat) THEN concat_ws(chr(31), 'procedure_code', t.procedure_code, "
+                     "'unknown procedure code (not in the catalogue)') END")
+    existing = store.existing_ids(con)
+    store_check = ""
+    if existing:
+        store_check = (f", CASE WHEN t.dossier_id IN {existing} THEN concat_ws(chr(31), 'dossier_id', t.dossier_id, "
+                       "'dossier id already in the store (imported from another file)') END")
+    con.execute(f"""
+        CREATE TEMP TABLE checked AS
+        SELECT t.* EXCLUDE (_problems), list_filter(list_concat(t._problems, [
+            CASE WHEN t.finished_at < t.received_at THEN concat_ws(chr(31), 'finished_at',
+                 strftime(t.finished_at, '%Y-%m-%d %H:%M:%S'), 'finished before received') END,
+            CASE WHEN t.returned_at < t.received_at THEN concat_ws(chr(31), 'returned_at',
+                 strftime(t.returned_at, '%Y-%m-%d %H:%M:%S'), 'returned before received') END,
+            CASE WHEN t.status IN (9, 10) AND t.finished_at IS NULL AND t.returned_at IS NULL THEN
+                 concat_ws(chr(31), 'finished_at', '', 'completed status without finished_at or returned_at') END,
+            CASE WHEN t.received_at IS NULL AND t.submitted_at IS NULL THEN
+                 concat_ws(chr(31), 'received_at', '', 'neither received_at nor submitted_at') END,
+            CASE WHEN t.supplement_completed_at < t.supplement_requested_at THEN concat_ws(chr(31),
+                 'supplement_completed_at', strftime(t.supplement_completed_at, '%Y-%m-%d %H:%M:%S'),
+                 'supplement completed before requested') END,
+            CASE WHEN t.supplement_count < 0 OR t.supplement_wait_hours < 0 THEN concat_ws(chr(31),
+                 'supplement_count', CAST(t.supplement_count AS VARCHAR), 'negative supplement count or time') END,
+            CASE WHEN t.dossier_id IS NOT NULL AND row_number() OVER (PARTITION BY t.dossier_id ORDER BY t._row) > 1
+                 THEN concat_ws(chr(31), 'dossier_id', t.dossier_id, 'duplicate dossier id in the file (first at row '
+                 || CAST(min(t._row) OVER (PARTITION BY t.dossier_id) AS VARCHAR) || ')') END
+            {cat_check}{store_check}
+        ]), lambda x: x IS NOT NULL) AS _problems
+        FROM typed t
+    """)
+    n_bad = con.execute("SELECT count(*) FROM checked WHERE len(_problems) > 0").fetchone()[0]
+    result.rejected = int(n_bad)
+    result.accepted = raw.num_rows - result.rejected
+    if n_bad:
+        probs = con.execute(
+            f"SELECT _row, unnest(_problems) FROM checked WHERE len(_problems) > 0 ORDER BY _row LIMIT {max_problems}"
+        ).fetchall()
+        for row, text in probs:
+            column, value, reason = text.split("\x1f")
+            result.problems.append(Problem(str(path), int(row), column, value or None, reason))
+        rej_dir = store.root / "rejected"
+        rej_dir.mkdir(parents=True, exist_ok=True)
+        rej_path = rej_dir / f"{tag}-{path.stem}.csv"
+        con.register("rawv", raw)
+        con.execute(
+            f"COPY (SELECT r.*, array_to_string(list_transform(c._problems, lambda x: replace(x, chr(31), ' | ')), ' ; ') "
+            f"AS _reasons FROM rawv r JOIN checked c USING (_row) WHERE len(c._problems) > 0 ORDER BY _row) "
+            f"TO {_sql_str(str(rej_path))} (HEADER, DELIMITER ',')"
+        )
+        result.rejected_path = str(rej_path)
+    step("derive")
+    accepted = _arrow(con.sql(
+        "SELECT * EXCLUDE (_problems, _row), _row AS source_row FROM checked WHERE len(_problems) = 0 ORDER BY _row"
+    ))
+    accepted = accepted.append_column("source_file_hash", pa.array([tag] * accepted.num_rows, type=pa.string()))
+    if accepted.num_rows:
+        accepted = normalise_types(accepted)
+        enriched = enrich(accepted, catalogue, calendar)
+        step("write")
+        store.write(enriched, tag)
+    store.add_manifest({
+        "content_hash": digest, "file": str(path), "imported_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "accepted": result.accepted, "rejected": result.rejected,
+    })
+    return result
+
+
+def _arrow(rel: duckdb.DuckDBPyRelation) -> pa.Table:
+    out = rel.arrow()
+    return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
+
+
+def _duck_type(col: Column) -> str:
+    return {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "timestamp": "TIMESTAMP"}[col.kind]
+
+
+ARROW_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
+               "timestamp": pa.timestamp("s")}
+
+
+def normalise_types(table: pa.Table) -> pa.Table:
+    """Cast record columns to the store's Arrow types (timestamps in seconds)."""
+    cols, names = [], []
+    for name in table.column_names:
+        col = table[name]
+        if name in COLUMN_BY_NAME:
+            col = col.cast(ARROW_TYPES[COLUMN_BY_NAME[name].kind], safe=False)
+        cols.append(col)
+        names.append(name)
+    return pa.table(cols, names=names)
