@@ -124,7 +124,7 @@ def derive_due(
 def dossier_frame(t):  # noqa: ANN001, ANN201 - Ibis table in, Ibis table out
     """Add the per-dossier rule columns to an Ibis table of stored dossiers.
 
-    Adds (all times in epoch seconds of naive local time): ``rec_s``, ``end_s`` (rule ``end_of_processing`` /
+    Adds ``end_at`` and (all times in epoch seconds of naive local time): ``rec_s``, ``end_s`` (rule ``end_of_processing`` /
     ``single_supplement_pending``), ``due_s``, ``wait_s`` (``supplement_time_excluded``), ``forced_late``
     (``multiple_supplements_late``), ``is_received`` (``not_received_excluded``), ``is_completed``.
     """
@@ -154,6 +154,7 @@ def dossier_frame(t):  # noqa: ANN001, ANN201 - Ibis table in, Ibis table out
     # a pending single request ends the clock at the request: nothing to subtract
     wait_s = ibis.cases((pending_one, ibis.literal(0, "int64")), else_=wait_s)
     return t.mutate(
+        end_at=end_ts,
         rec_s=secs(t.received_at),
         end_s=secs(end_ts),
         due_s=secs(t.due_effective_at),

@@ -1,0 +1,464 @@
+"""Decision 766 indicators per unit × period (and per procedure), from stored dossier records.
+
+Two stages:
+
+1. **Engine** (Ibis → DuckDB by default, or any Ibis backend): one pass over the records gives the measures of
+   :mod:`cchc.services.measures` per (unit, parent unit, procedure, period). This is the only heavy step.
+2. **Evaluation** (small tables, numpy): roll-up to parents and the province, distinct-procedure measures,
+   then each indicator of the chosen set (YAML) → numerator, denominator, rate, points
+   (:func:`cchc.core.methods.ratio_points`), group points and the total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from cchc.core.framework import RatioMethod
+from cchc.core.methods import ratio_points
+from cchc.services.measures import (
+    GRANULARITIES,
+    MEASURE_BY_NAME,
+    OT_CLASSES,
+    measure_frame,
+    period_bounds,
+    period_index,
+    period_label,
+)
+
+SHIPPED_SETS = {"current": "indicators_current.yaml", "2022": "indicators_2022.yaml"}
+PROVINCE = "*"
+
+
+class IndicatorSetError(ValueError):
+    pass
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Group(_M):
+    id: str
+    name_vi: str
+    name_en: str
+    max_points: float
+    cap: float | None = None
+    note: str | None = None
+
+
+class Indicator(_M):
+    id: str
+    code: str
+    group: str
+    name_vi: str
+    name_en: str
+    kind: Literal["rate", "average"] = "rate"
+    numerator: str | None = None
+    denominator: str | None = None
+    max_points: float | None = None
+    full_at: float = 100.0
+    points_when_empty: float | Literal["max"] | None = None
+    denominator_scale: str | None = None
+    not_computable: str | None = None
+    assumption: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Indicator:
+        if self.not_computable is None:
+            for m in (self.numerator, self.denominator):
+                if m is None:
+                    raise ValueError(f"indicator {self.id}: numerator and denominator are required "
+                                     "(or not_computable with a reason)")
+                if m not in MEASURE_BY_NAME:
+                    raise ValueError(f"indicator {self.id}: unknown measure {m!r}")
+        if self.full_at <= 0:
+            raise ValueError(f"indicator {self.id}: full_at must be > 0")
+        return self
+
+
+class IndicatorSet(_M):
+    id: str
+    title_vi: str
+    title_en: str
+    source: str
+    total_points: float = 100
+    groups: list[Group]
+    indicators: list[Indicator]
+
+    @model_validator(mode="after")
+    def _check(self) -> IndicatorSet:
+        gids = {g.id for g in self.groups}
+        ids = [i.id for i in self.indicators]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate indicator ids")
+        for i in self.indicators:
+            if i.group not in gids:
+                raise ValueError(f"indicator {i.id}: unknown group {i.group!r}")
+            if i.denominator_scale is not None and i.denominator_scale not in ids:
+                raise ValueError(f"indicator {i.id}: denominator_scale {i.denominator_scale!r} is not an indicator")
+        return self
+
+
+def load_set(name_or_path: str | Path = "current") -> IndicatorSet:
+    """A shipped set (``current``, ``2022``) or a YAML file."""
+    key = str(name_or_path)
+    if key in SHIPPED_SETS:
+        text = resources.files("cchc.services.data").joinpath(SHIPPED_SETS[key]).read_text(encoding="utf-8")
+        where = SHIPPED_SETS[key]
+    else:
+        p = Path(key)
+        if not p.exists():
+            raise IndicatorSetError(f"indicator set {key!r}: not a shipped set ({', '.join(SHIPPED_SETS)}) nor a file")
+        text, where = p.read_text(encoding="utf-8"), str(p)
+    try:
+        return IndicatorSet.model_validate(yaml.safe_load(text))
+    except (ValidationError, yaml.YAMLError) as exc:
+        raise IndicatorSetError(f"{where}: {exc}") from exc
+
+
+# --------------------------------------------------------------------------------------------------------------
+# engine stage
+
+
+def connect_store(data: str | Path):  # noqa: ANN201
+    """An Ibis DuckDB connection and the dossier table of a store directory or a Parquet file/glob."""
+    import ibis
+
+    from cchc.services.importer import Store
+
+    p = Path(data)
+    con = ibis.duckdb.connect()
+    if p.is_dir():
+        store = Store(p)
+        if not store.has_data():
+            raise FileNotFoundError(f"{p}: no dossiers in this store (import some first)")
+        t = con.read_parquet(store.glob(), hive_partitioning=True)
+    elif p.exists() and p.suffix in (".parquet", ".pq"):
+        t = con.read_parquet(str(p))
+    else:
+        raise FileNotFoundError(f"{p}: not a store directory or a Parquet file")
+    return con, t
+
+
+@dataclass
+class EngineResult:
+    granularity: str
+    as_of: dt.datetime
+    membership: str
+    fine: pd.DataFrame  # measures per unit_code, parent_unit_code, procedure_code, period
+    seconds: float = 0.0
+    nn_totals: dict[str, int] = field(default_factory=dict)
+
+
+def data_span(t) -> tuple[dt.datetime, dt.datetime]:  # noqa: ANN001
+    """(earliest reception, latest event time) in the records."""
+    import ibis
+
+    latest = ibis.greatest(
+        t.received_at.max(), t.finished_at.max().fill_null(t.received_at.max()),
+        t.returned_at.max().fill_null(t.received_at.max()),
+    )
+    row = t.aggregate(lo=t.received_at.min(), hi=latest).to_pyarrow().to_pylist()[0]
+    if row["lo"] is None:
+        raise ValueError("no received dossiers in the data")
+    return row["lo"], row["hi"]
+
+
+def run_engine(t, granularity: str = "month", *, as_of: dt.datetime | None = None,  # noqa: ANN001
+               membership: str = "active", backend=None) -> EngineResult:  # noqa: ANN001
+    """Stage 1: the measures per (unit, parent, procedure, period) on the table's backend."""
+    import time
+
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"period must be one of {', '.join(GRANULARITIES)}")
+    t0 = time.perf_counter()
+    lo, hi = data_span(t)
+    if as_of is None:
+        as_of = hi
+    as_of_s = int(np.datetime64(as_of, "s").astype(np.int64))
+    p_lo = _py_period(lo, granularity)
+    p_hi = _py_period(as_of, granularity)
+    expr = measure_frame(t, granularity, as_of_s, min(p_lo, p_hi), p_hi, membership)
+    fine = expr.to_pyarrow().to_pandas() if backend is None else backend.to_pyarrow(expr).to_pandas()
+    keys = ["unit_code", "parent_unit_code", "procedure_code", "period", "p_online", "p_fee", "p_individual"]
+    fine = fine.groupby(keys, dropna=False, as_index=False).sum(numeric_only=True)
+    nn = {c[3:]: int(fine[c].sum()) for c in fine.columns if c.startswith("nn_")}
+    return EngineResult(granularity, as_of, membership, fine, time.perf_counter() - t0, nn)
+
+
+def _py_period(ts: dt.datetime, granularity: str) -> int:
+    y, m = ts.year, ts.month - 1
+    return {"month": y * 12 + m, "quarter": y * 4 + m // 3, "half": y * 2 + m // 6, "year": y}[granularity]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# evaluation stage
+
+SUM_COLS_EXCLUDE = {"unit_code", "parent_unit_code", "procedure_code", "period", "p_online", "p_fee", "p_individual"}
+
+
+def rollup(fine: pd.DataFrame, *, by_procedure: bool = False) -> pd.DataFrame:
+    """Measures per (level, unit, period[, procedure]) for levels unit, parent and province (``*``)."""
+    sums = [c for c in fine.columns if c not in SUM_COLS_EXCLUDE]
+    f = fine.copy()
+    f["parent_unit_code"] = f["parent_unit_code"].fillna("")
+    f[PROVINCE] = PROVINCE
+    for c in ("p_online", "p_fee", "p_individual"):
+        f[c] = f[c].astype("boolean").fillna(False).astype(bool)
+    out = []
+    for level, col in (("unit", "unit_code"), ("parent", "parent_unit_code"), ("province", PROVINCE)):
+        g = f if level != "parent" else f[f["parent_unit_code"] != ""]
+        if g.empty:
+            continue
+        keys = [col, "period"] + (["procedure_code"] if by_procedure else [])
+        agg = g.groupby(keys, as_index=False)[sums].sum()
+        agg = agg.rename(columns={col: "unit"})
+        agg.insert(0, "level", level)
+        # distinct-procedure measures at this level
+        per_proc = g.groupby([col, "procedure_code", "period"], as_index=False).agg(
+            received=("received", "sum"), ch_online=("ch_online", "sum"), fee_dossiers=("fee_dossiers", "sum"),
+            paid_online=("paid_online", "sum"), population=("population", "sum"),
+            p_online=("p_online", "max"), p_fee=("p_fee", "max"), p_individual=("p_individual", "max"),
+        )
+        active = per_proc.groupby([col, "procedure_code"], as_index=False).agg(
+            received=("received", "sum"), p_online=("p_online", "max"), p_fee=("p_fee", "max"),
+            p_individual=("p_individual", "max"))
+        active = active[active["received"] > 0]
+        pkeys = [col] + (["procedure_code"] if by_procedure else [])
+        static = active.groupby(pkeys, as_index=False).agg(
+            proc_active=("received", "size"), proc_online_offered=("p_online", "sum"),
+            proc_fee=("p_fee", "sum"), proc_individual=("p_individual", "sum"))
+        pp = per_proc
+        pp = pp.assign(
+            proc_online_used=(pp["p_online"] & (pp["ch_online"] > 0)).astype(int),
+            proc_fee_used=(pp["p_fee"] & (pp["fee_dossiers"] > 0)).astype(int),
+            proc_fee_paid=(pp["p_fee"] & (pp["paid_online"] > 0)).astype(int),
+            proc_population=(pp["p_individual"] & (pp["population"] > 0)).astype(int),
+        )
+        dyn = pp.groupby(pkeys + ["period"], as_index=False)[
+            ["proc_online_used", "proc_fee_used", "proc_fee_paid", "proc_population"]].sum()
+        static = static.rename(columns={col: "unit"})
+        dyn = dyn.rename(columns={col: "unit"})
+        pk = ["unit"] + (["procedure_code"] if by_procedure else [])
+        agg = agg.merge(static, on=pk, how="left").merge(dyn, on=pk + ["period"], how="left")
+        out.append(agg)
+    res = pd.concat(out, ignore_index=True)
+    num_cols = [c for c in res.columns if c not in ("level", "unit", "period", "procedure_code")]
+    res[num_cols] = res[num_cols].fillna(0)
+    res["ot_ok"] = res["ot_early"] + res["ot_on_time"] + res["ot_open_in_time"]
+    res["ot_total"] = res["ot_ok"] + res["ot_late"] + res["ot_open_overdue"]
+    return res
+
+
+def computability(iset: IndicatorSet, nn_totals: dict[str, int]) -> dict[str, str | None]:
+    """For each indicator: ``None`` when computable, else the reason."""
+    out: dict[str, str | None] = {}
+    for ind in iset.indicators:
+        if ind.not_computable:
+            out[ind.id] = ind.not_computable
+            continue
+        missing = sorted({c for m in (ind.numerator, ind.denominator) for c in MEASURE_BY_NAME[m].needs
+                          if nn_totals.get(c, 0) == 0})
+        out[ind.id] = ("no values in the records for: " + ", ".join(missing)) if missing else None
+    return out
+
+
+def evaluate(measures: pd.DataFrame, iset: IndicatorSet, reasons: dict[str, str | None]) -> pd.DataFrame:
+    """Add ``<id>.num/.den/.rate/.points`` for every computable indicator, group points and the total."""
+    m = measures.copy()
+    rates: dict[str, np.ndarray] = {}
+    order = sorted(iset.indicators, key=lambda i: i.denominator_scale is not None)
+    new_cols: dict[str, Any] = {}
+    for ind in order:
+        if reasons.get(ind.id) is not None:
+            continue
+        num = m[ind.numerator].to_numpy(dtype=float)
+        den = m[ind.denominator].to_numpy(dtype=float)
+        if ind.denominator_scale is not None and ind.denominator_scale in rates:
+            den = den * np.nan_to_num(rates[ind.denominator_scale] / 100.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(den > 0, num / den, np.nan)
+        rate = ratio if ind.kind == "average" else ratio * 100.0
+        rates[ind.id] = rate
+        new_cols[f"{ind.id}.num"] = num
+        new_cols[f"{ind.id}.den"] = den
+        new_cols[f"{ind.id}.rate"] = rate
+        if ind.max_points is not None and ind.kind == "rate":
+            pts = ratio_points(rate, RatioMethod(full_at=ind.full_at), ind.max_points)
+            empty = den <= 0
+            if ind.points_when_empty == "max":
+                pts = np.where(empty, ind.max_points, pts)
+            elif ind.points_when_empty is not None:
+                pts = np.where(empty, float(ind.points_when_empty), pts)
+            new_cols[f"{ind.id}.points"] = pts
+    m = pd.concat([m, pd.DataFrame(new_cols, index=m.index)], axis=1)
+    total = np.zeros(len(m))
+    any_points = False
+    for g in iset.groups:
+        cols = [f"{i.id}.points" for i in iset.indicators if i.group == g.id and f"{i.id}.points" in m.columns]
+        if not cols:
+            continue
+        any_points = True
+        gp = np.nansum(m[cols].to_numpy(dtype=float), axis=1)
+        if g.cap is not None:
+            gp = np.minimum(gp, g.cap)
+        m[f"group.{g.id}"] = gp
+        total += gp
+    if any_points:
+        m["total"] = total
+    return m
+
+
+def max_computable(iset: IndicatorSet, reasons: dict[str, str | None]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for g in iset.groups:
+        s = sum(i.max_points or 0 for i in iset.indicators
+                if i.group == g.id and reasons.get(i.id) is None and i.kind == "rate")
+        out[g.id] = min(s, g.cap) if g.cap is not None else s
+    return out
+
+
+def _f(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def to_records(ev: pd.DataFrame, iset: IndicatorSet, reasons: dict[str, str | None], granularity: str,
+               *, by_procedure: bool = False) -> list[dict[str, Any]]:
+    """One JSON-ready object per (level, unit, period[, procedure])."""
+    mc = max_computable(iset, reasons)
+    out = []
+    for row in ev.to_dict("records"):
+        inds = []
+        for ind in iset.indicators:
+            rec: dict[str, Any] = {"id": ind.id, "code": ind.code, "group": ind.group, "name_vi": ind.name_vi,
+                                   "name_en": ind.name_en, "kind": ind.kind, "max_points": ind.max_points}
+            if reasons.get(ind.id) is not None:
+                rec.update(computable=False, reason=reasons[ind.id])
+            else:
+                rec.update(computable=True, numerator=_f(row[f"{ind.id}.num"]), denominator=_f(row[f"{ind.id}.den"]),
+                           rate=_f(row[f"{ind.id}.rate"]), points=_f(row.get(f"{ind.id}.points")))
+                if ind.assumption:
+                    rec["assumption"] = ind.assumption
+            inds.append(rec)
+        groups = [{"id": g.id, "name_vi": g.name_vi, "max_points": g.max_points, "max_points_computable": mc[g.id],
+                   "points": _f(row.get(f"group.{g.id}"))} for g in iset.groups]
+        obj: dict[str, Any] = {
+            "level": row["level"], "unit": row["unit"], "period": period_label(int(row["period"]), granularity),
+        }
+        if by_procedure:
+            obj["procedure_code"] = row["procedure_code"]
+        obj.update({
+            "indicator_set": iset.id,
+            "on_time": {k: int(row[f"ot_{k}"]) for k in OT_CLASSES} | {"late_with_apology": int(row["ot_late_apology"])},
+            "indicators": inds, "groups": groups,
+            "total_points": _f(row.get("total")), "max_points": iset.total_points,
+            "max_points_computable": sum(mc.values()),
+        })
+        out.append(obj)
+    return out
+
+
+@dataclass
+class IndicatorResult:
+    engine: EngineResult
+    indicator_set: IndicatorSet
+    reasons: dict[str, str | None]
+    table: pd.DataFrame
+    by_procedure: bool
+
+    def records(self) -> list[dict[str, Any]]:
+        return to_records(self.table, self.indicator_set, self.reasons, self.engine.granularity,
+                          by_procedure=self.by_procedure)
+
+
+def compute(data: str | Path, *, period: str = "month", indicator_set: str | Path = "current",
+            membership: str = "active", as_of: dt.datetime | None = None, unit: str | None = None,
+            by_procedure: bool = False, levels: tuple[str, ...] = ("unit", "parent", "province")) -> IndicatorResult:
+    """Everything in one call: store → measures → roll-up → indicators."""
+    iset = load_set(indicator_set)
+    _, t = connect_store(data)
+    eng = run_engine(t, period, as_of=as_of, membership=membership)
+    return evaluate_engine(eng, iset, unit=unit, by_procedure=by_procedure, levels=levels)
+
+
+def evaluate_engine(eng: EngineResult, iset: IndicatorSet, *, unit: str | None = None, by_procedure: bool = False,
+                    levels: tuple[str, ...] = ("unit", "parent", "province")) -> IndicatorResult:
+    reasons = computability(iset, eng.nn_totals)
+    meas = rollup(eng.fine, by_procedure=by_procedure)
+    meas = meas[meas["level"].isin(levels)]
+    if unit is not None:
+        meas = meas[meas["unit"] == unit]
+    meas = meas.sort_values(["level", "unit", "period"] + (["procedure_code"] if by_procedure else []))
+    ev = evaluate(meas.reset_index(drop=True), iset, reasons)
+    return IndicatorResult(eng, iset, reasons, ev, by_procedure)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# late dossiers
+
+
+def late_dossiers(data: str | Path, *, as_of: dt.datetime | None = None, unit: str | None = None,
+                  period: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Late dossiers: finished late, or still open and overdue at the as-of time (or at the end of ``period``,
+    a label such as ``2024-05`` / ``2024-Q2``), with days late (calendar and working) and the apology slip flag."""
+    import ibis
+
+    from cchc.services.calendar import WorkingCalendar
+    from cchc.services.measures import parse_period_label
+    from cchc.services.rules import classify, dossier_frame
+
+    _, t = connect_store(data)
+    lo, hi = data_span(t)
+    as_of = as_of or hi
+    p_lo_s = None
+    if period is not None:
+        gran, idx = parse_period_label(period)
+        start, end = period_bounds(idx, gran)
+        p_lo_s = int(start.astype(np.int64))
+        as_of = min(as_of, end.astype(dt.datetime))
+    as_of_s = int(np.datetime64(as_of, "s").astype(np.int64))
+    d = dossier_frame(t)
+    d = d.filter(d.is_received & (d.rec_s <= as_of_s))
+    if unit is not None:
+        d = d.filter((d.unit_code == unit) | (d.parent_unit_code == unit))
+    fin = d.end_s.notnull() & (d.end_s <= as_of_s)
+    meas = ibis.cases((fin, d.end_s), else_=ibis.literal(as_of_s, "int64"))
+    d = d.mutate(cls=classify(meas, d.due_s, d.wait_s, d.forced_late, fin), measured_s=meas)
+    d = d.filter(d.cls.isin(("late", "open_overdue")))
+    if p_lo_s is not None:  # finished in the period, or still open at its end
+        d = d.filter((d.cls == "open_overdue") | (d.end_s >= p_lo_s))
+    d = d.order_by([d.unit_code, d.received_at])
+    if limit:
+        d = d.limit(limit)
+    df = d.select(
+        "dossier_id", "unit_code", "parent_unit_code", "procedure_code", "status", "received_at", "due_effective_at",
+        "due_source", "end_at", "cls", "measured_s", "wait_s", "due_s", "forced_late", "apology_issued",
+    ).to_pyarrow().to_pandas()
+    if df.empty:
+        return df.assign(days_late=pd.Series(dtype=float), working_days_late=pd.Series(dtype="Int64"))
+    over_s = (df["measured_s"] - df["wait_s"] - df["due_s"]).clip(lower=0)
+    df["days_late"] = np.ceil(over_s / 86400.0)
+    eff = (df["measured_s"] - df["wait_s"]).to_numpy().astype("datetime64[s]").astype("datetime64[D]")
+    due = df["due_s"].to_numpy().astype("datetime64[s]").astype("datetime64[D]")
+    years = pd.DatetimeIndex(np.concatenate([eff, due]).astype("datetime64[ns]")).year
+    cal = WorkingCalendar.for_years(int(years.min()), int(years.max()))
+    df["working_days_late"] = np.maximum(cal.working_days_between(due, eff), 0)
+    df["state"] = df["cls"].map({"late": "finished_late", "open_overdue": "open_overdue"})
+    df.loc[df["forced_late"].fillna(False) & (df["days_late"] == 0), "state"] += " (supplements > 1)"
+    return df.drop(columns=["cls", "measured_s", "wait_s", "due_s"])
+
+
+__all__ = ["compute", "late_dossiers", "load_set", "run_engine", "evaluate_engine", "period_index", "IndicatorResult"]
