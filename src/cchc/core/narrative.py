@@ -1,0 +1,163 @@
+"""Sentences for reports, in Vietnamese (first) and English, from a :class:`UnitSummary`.
+
+The Vietnamese follows the wording of provincial reports:
+
+    Chỉ số CCHC năm 2023 đạt 86,14%, xếp thứ 43/63 tỉnh, thành phố trực thuộc Trung ương, tăng 4,79 điểm
+    và tăng 12 bậc so với năm 2022; trong khu vực Tây Nguyên xếp thứ 2, sau tỉnh Đắk Lắk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cchc.core.comparison import FieldChange, UnitSummary
+from cchc.core.numbers import format_number_en, format_number_vi
+
+
+@dataclass(frozen=True)
+class NarrativeStyle:
+    index_name_vi: str = "Chỉ số CCHC"
+    index_name_en: str = "PAR INDEX"
+    unit_noun_vi: str = "tỉnh, thành phố trực thuộc Trung ương"
+    unit_noun_en: str = "provinces and centrally-run cities"
+    precision: int = 2
+
+
+def ordinal_en(n: int) -> str:
+    """>>> [ordinal_en(n) for n in (1, 2, 3, 11, 12, 22, 43)]
+    ['1st', '2nd', '3rd', '11th', '12th', '22nd', '43rd']
+    """
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }".replace(" ", "")
+
+
+def _change_vi(value: float | int | None, unit: str, precision: int) -> str | None:
+    if value is None:
+        return None
+    if value == 0:
+        return "giữ nguyên điểm số" if unit == "điểm" else "giữ nguyên thứ hạng"
+    word = "tăng" if value > 0 else "giảm"
+    amount = format_number_vi(abs(value), precision) if unit == "điểm" else str(abs(int(value)))
+    return f"{word} {amount} {unit}"
+
+
+def _change_en(value: float | int | None, unit: str, precision: int) -> str | None:
+    if value is None:
+        return None
+    if value == 0:
+        return "unchanged in points" if unit == "points" else "the same place"
+    word = "up" if value > 0 else "down"
+    amount = format_number_en(abs(value), precision) if unit == "points" else str(abs(int(value)))
+    if unit == "places" and abs(int(value)) == 1:
+        unit = "place"
+    return f"{word} {amount} {unit}"
+
+
+def headline_vi(s: UnitSummary, style: NarrativeStyle = NarrativeStyle(), kinds: Mapping[str, str] | None = None) -> str:
+    """The headline sentence in Vietnamese."""
+    p = style.precision
+    parts = [f"{style.index_name_vi} năm {s.year}"]
+    if s.index is not None:
+        parts.append(f" đạt {format_number_vi(s.index, p)}%")
+    if s.rank:
+        parts.append(f", xếp thứ {s.rank}/{s.of} {style.unit_noun_vi}" if s.of else f", xếp thứ {s.rank}")
+    changes = [c for c in (_change_vi(s.delta_points, "điểm", p), _change_vi(s.delta_rank, "bậc", p)) if c]
+    if changes and s.prev_year:
+        parts.append(f", {' và '.join(changes)} so với năm {s.prev_year}")
+    if s.baseline_note:
+        parts.append(f" ({s.baseline_note})")
+    if s.region and s.region_rank:
+        parts.append(f"; trong khu vực {s.region} " + _region_vi(s, kinds or {}))
+    return "".join(parts) + "."
+
+
+def _region_vi(s: UnitSummary, kinds: Mapping[str, str]) -> str:
+    if s.region_rank == 1:
+        return "dẫn đầu khu vực" if s.region_size and s.region_size > 1 else "xếp thứ 1"
+    leader = f"{kinds.get(s.region_leader or '', 'tỉnh')} {s.region_leader}" if s.region_leader else None
+    if s.region_rank == 2 and leader:
+        return f"xếp thứ 2, sau {leader}"
+    text = f"xếp thứ {s.region_rank}/{s.region_size}"
+    return f"{text}, dẫn đầu khu vực là {leader}" if leader else text
+
+
+def headline_en(
+    s: UnitSummary,
+    style: NarrativeStyle = NarrativeStyle(),
+    kinds: Mapping[str, str] | None = None,
+    region_names: Mapping[str, str] | None = None,
+) -> str:
+    """The headline sentence in English."""
+    p = style.precision
+    parts = [f"In {s.year} the {style.index_name_en}"]
+    parts.append(f" reached {format_number_en(s.index, p)}%" if s.index is not None else " was published")
+    if s.rank:
+        parts.append(f", ranking {ordinal_en(s.rank)} of {s.of} {style.unit_noun_en}" if s.of else f", ranking {ordinal_en(s.rank)}")
+    changes = [c for c in (_change_en(s.delta_points, "points", p), _change_en(s.delta_rank, "places", p)) if c]
+    if changes and s.prev_year:
+        parts.append(f", {' and '.join(changes)} from {s.prev_year}")
+    if s.region and s.region_rank:
+        region = (region_names or {}).get(s.region, s.region)
+        kind = {"tỉnh": "province", "thành phố": "city"}.get((kinds or {}).get(s.region_leader or "", "tỉnh"), "province")
+        if s.region_rank == 1:
+            parts.append(f"; it led the {region} region")
+        elif s.region_rank == 2 and s.region_leader:
+            parts.append(f"; within the {region} region it ranked 2nd, after {s.region_leader} {kind}")
+        else:
+            lead = f", led by {s.region_leader} {kind}" if s.region_leader else ""
+            parts.append(f"; within the {region} region it ranked {ordinal_en(s.region_rank)} of {s.region_size}{lead}")
+    return "".join(parts) + "."
+
+
+def field_name_vi(name: str) -> str:
+    """'Cải cách thể chế' → 'chỉ số cải cách thể chế'."""
+    return "chỉ số " + (name[:1].lower() + name[1:] if name else name)
+
+
+def movers_vi(fields: list[FieldChange], names: Mapping[str, str]) -> str | None:
+    """'Chỉ số thành phần tăng bậc: chỉ số cải cách thể chế tăng 21 bậc, …; giảm bậc: …'."""
+    ups = sorted((f for f in fields if f.delta_rank and f.delta_rank > 0), key=lambda f: -f.delta_rank)  # type: ignore[operator]
+    downs = sorted((f for f in fields if f.delta_rank and f.delta_rank < 0), key=lambda f: f.delta_rank)  # type: ignore[arg-type]
+    if not ups and not downs:
+        return None
+    parts = []
+    if ups:
+        items = ", ".join(f"{field_name_vi(names.get(f.code, f.code))} tăng {f.delta_rank} bậc" for f in ups)
+        parts.append(f"Các chỉ số thành phần tăng bậc: {items}")
+    if downs:
+        items = ", ".join(f"{field_name_vi(names.get(f.code, f.code))} giảm {-f.delta_rank} bậc" for f in downs)  # type: ignore[operator]
+        parts.append(("các" if parts else "Các") + f" chỉ số thành phần giảm bậc: {items}")
+    return "; ".join(parts) + "."
+
+
+def movers_en(fields: list[FieldChange], names: Mapping[str, str]) -> str | None:
+    ups = sorted((f for f in fields if f.delta_rank and f.delta_rank > 0), key=lambda f: -f.delta_rank)  # type: ignore[operator]
+    downs = sorted((f for f in fields if f.delta_rank and f.delta_rank < 0), key=lambda f: f.delta_rank)  # type: ignore[arg-type]
+    if not ups and not downs:
+        return None
+    parts = []
+    if ups:
+        parts.append("Fields moving up: " + ", ".join(f"{names.get(f.code, f.code)} +{f.delta_rank}" for f in ups))
+    if downs:
+        parts.append(("fields" if parts else "Fields") + " moving down: " + ", ".join(f"{names.get(f.code, f.code)} {f.delta_rank}" for f in downs))
+    return "; ".join(parts) + " places."
+
+
+def narrative_vi(s: UnitSummary, field_names: Mapping[str, str], style: NarrativeStyle = NarrativeStyle(), kinds: Mapping[str, str] | None = None) -> str:
+    text = headline_vi(s, style, kinds)
+    movers = movers_vi(s.fields, field_names)
+    return f"{text} {movers}" if movers else text
+
+
+def narrative_en(
+    s: UnitSummary,
+    field_names: Mapping[str, str],
+    style: NarrativeStyle = NarrativeStyle(),
+    kinds: Mapping[str, str] | None = None,
+    region_names: Mapping[str, str] | None = None,
+) -> str:
+    text = headline_en(s, style, kinds, region_names)
+    movers = movers_en(s.fields, field_names)
+    return f"{text} {movers}" if movers else text
