@@ -23,6 +23,8 @@ app.add_typer(_results.app, name="results")
 app.command("score")(_score.score)
 # Areas added by later issues register here (one line each):
 # app.add_typer(survey.app, name="survey"); app.add_typer(dossiers.app, name="dossiers")
+from cchc.cli import survey as _survey  # noqa: E402, I001
+app.add_typer(_survey.app, name="survey")
 
 
 def main() -> None:
