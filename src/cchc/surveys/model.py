@@ -312,7 +312,7 @@ def parse_instrument(data: Any, source: str = "<data>") -> Instrument:
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, ") :]
             loc = _loc(tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))))
-            if loc == "(root)" and "; " in msg:
+            if loc == "(root)":
                 problems.extend(msg.split("; "))
             else:
                 problems.append(f"{loc}: {msg}")
