@@ -471,7 +471,7 @@ def import_file(
         ]), lambda x: x IS NOT NULL) AS _problems
         FROM typed t
     """)
-    n_bad = con.execute("SELECT count(*) FROM checked WHERE len(_problems) > 0").fetchone()[0]
+    n_bad = con.execute("SELECT count(*) FROM checked WHERE len(_problems) > 0").fetchall()[0][0]
     result.rejected = int(n_bad)
     result.accepted = raw.num_rows - result.rejected
     if n_bad:
