@@ -25,6 +25,8 @@ app.command("score")(_score.score)
 # app.add_typer(survey.app, name="survey"); app.add_typer(dossiers.app, name="dossiers")
 from cchc.cli import survey as _survey  # noqa: E402, I001
 app.add_typer(_survey.app, name="survey")
+from cchc.cli import dossiers as _dossiers  # noqa: E402, I001
+app.add_typer(_dossiers.app, name="dossiers")
 
 
 def main() -> None:
