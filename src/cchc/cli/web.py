@@ -1,0 +1,177 @@
+"""``cchc serve``, ``cchc demo``, ``cchc backup``, ``cchc restore``: the web application from the command line.
+
+``serve`` migrates the database and serves on 127.0.0.1:8000 (SQLite in ``CCHC_DATA_DIR``, or PostgreSQL
+with ``DATABASE_URL``). ``demo`` seeds a demo province into a fresh data directory and serves it.
+For production use gunicorn behind nginx (docs/production.md).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+
+import typer
+
+LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
+
+
+def _setup(data_dir: Path | None = None) -> None:
+    if data_dir is not None:
+        os.environ["CCHC_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.web.settings")
+    import django
+
+    django.setup()
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _allow_host(host: str) -> None:
+    hosts = os.environ.get("CCHC_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+    if host not in hosts.split(",") and host not in ("0.0.0.0", "::"):
+        os.environ["CCHC_ALLOWED_HOSTS"] = f"{hosts},{host}"
+    elif host in ("0.0.0.0", "::"):
+        os.environ["CCHC_ALLOWED_HOSTS"] = "*"
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _run(host: str, port: int) -> None:
+    from django.core.management import call_command
+
+    addr = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+    typer.echo(f"cchc: http://{addr}/  (Ctrl+C để dừng / to stop)")
+    call_command("runserver", addr, use_reloader=False, use_threading=True, skip_checks=True)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port."),
+    demo: bool = typer.Option(False, "--demo", help="Seed the demo province first (empty database only)."),
+    allow_public: bool = typer.Option(False, "--allow-public", help="Allow --demo on a non-loopback address."),
+    no_run: bool = typer.Option(False, "--no-run", help="Migrate (and seed) only; do not serve."),
+) -> None:
+    """Migrate the database and serve the web application (SQLite in CCHC_DATA_DIR, or DATABASE_URL)."""
+    if demo:
+        _demo(host, port, allow_public, no_run, fresh=False)
+        return
+    _allow_host(host)
+    _setup()
+    _migrate()
+    if not no_run:
+        _run(host, port)
+
+
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback unless --allow-public)."),
+    port: int = typer.Option(8000, help="Port."),
+    allow_public: bool = typer.Option(False, "--allow-public", help="Serve the demo on a non-loopback address."),
+    no_run: bool = typer.Option(False, "--no-run", help="Seed only; do not serve."),
+) -> None:
+    """Seed a demo province (≈20 departments, 60 communes, last year published, this year in progress) and serve.
+
+    Without CCHC_DATA_DIR or DATABASE_URL the demo uses its own data directory (~/.local/share/cchc-demo), so
+    it never mixes with real data."""
+    _demo(host, port, allow_public, no_run, fresh=True)
+
+
+def _demo(host: str, port: int, allow_public: bool, no_run: bool, fresh: bool) -> None:
+    if not is_loopback(host) and not allow_public:
+        typer.echo(
+            f"cchc demo: refusing to serve demo accounts with a shared password on {host}; "
+            "use 127.0.0.1, or add --allow-public if you really mean it.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if fresh and not os.environ.get("CCHC_DATA_DIR") and not os.environ.get("DATABASE_URL"):
+        os.environ["CCHC_DATA_DIR"] = str(Path.home() / ".local" / "share" / "cchc-demo")
+    _allow_host(host)
+    _setup()
+    _migrate()
+    from cchc.web.assessments.models import Cycle
+    from cchc.web.demo import DEMO_PASSWORD, USERS, seed
+
+    if Cycle.objects.exists():
+        typer.echo("cchc demo: the database already has data; serving it as it is (demo not re-seeded).")
+    else:
+        summary = seed()
+        typer.echo(f"cchc demo: {summary['units']} units, {len(summary['cycles'])} cycles, "
+                   f"{summary['evidence']} evidence files.")
+    typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, full, role, scope, fields in USERS:
+        where = f" · {scope}" if scope and not scope.startswith("*") else (" · các sở, ban, ngành" if scope else "")
+        where += f" · lĩnh vực {', '.join(fields)}" if fields else ""
+        typer.echo(f"  {username:<12} {role:<10} {full}{where}")
+    if not no_run:
+        _run(host, port)
+
+
+def backup(
+    out: Path = typer.Argument(..., help="Backup file to write (.zip)."),
+) -> None:
+    """Write the whole database (as Django fixtures) and the evidence files into one ZIP file."""
+    import io
+    import zipfile
+
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    buf = io.StringIO()
+    call_command("dumpdata", natural_foreign=True, exclude=["contenttypes", "auth.permission", "sessions",
+                                                              "admin.logentry"], stdout=buf)
+    root = Path(settings.EVIDENCE_ROOT)
+    n = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data.json", buf.getvalue())
+        if root.exists():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    zf.write(path, f"evidence/{path.relative_to(root)}")
+                    n += 1
+    typer.echo(f"cchc backup: {out} (database and {n} evidence files)")
+
+
+def restore(
+    archive: Path = typer.Argument(..., exists=True, help="Backup file written by `cchc backup`."),
+    yes: bool = typer.Option(False, "--yes", help="Replace the current database without asking."),
+) -> None:
+    """Replace the database and evidence files with a backup (the database is emptied first)."""
+    import tempfile
+    import zipfile
+
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not yes:
+        typer.confirm("Xóa dữ liệu hiện có và khôi phục từ bản sao lưu? / Replace all current data?", abort=True)
+    _migrate()
+    root = Path(settings.EVIDENCE_ROOT)
+    with zipfile.ZipFile(archive) as zf, tempfile.TemporaryDirectory() as tmp:
+        zf.extract("data.json", tmp)
+        call_command("flush", interactive=False, verbosity=0)
+        call_command("loaddata", str(Path(tmp) / "data.json"), verbosity=0)
+        n = 0
+        for name in zf.namelist():
+            if name.startswith("evidence/") and not name.endswith("/"):
+                rel = Path(name).relative_to("evidence")
+                if ".." in rel.parts:
+                    continue
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(zf.read(name))
+                n += 1
+    typer.echo(f"cchc restore: database and {n} evidence files restored from {archive}")

@@ -1,0 +1,238 @@
+"""The one permission policy used by pages, API and exports.
+
+Every check takes the acting user and the object acted upon and answers yes or no. Views, API viewsets and
+export endpoints call these functions, never test roles themselves; ``tests/web/test_permissions.py`` checks
+them as a matrix (role × endpoint × own/other unit).
+
+Roles (see :class:`cchc.web.accounts.models.Role`):
+
+- administrator: everything, every unit;
+- focal point: self-assessment and explanation of its own unit(s) only;
+- appraiser: appraisal of assigned units and/or fields;
+- approver (council chair): approves and publishes; reads everything;
+- leader: reads everything, changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cchc.web.accounts.models import Role, RoleAssignment
+
+READ_ALL_ROLES = {Role.ADMIN, Role.APPROVER, Role.LEADER}
+
+
+@dataclass(frozen=True)
+class Grants:
+    roles: frozenset[str] = frozenset()
+    focal_units: frozenset[int] = frozenset()
+    appraiser_units: frozenset[int] = frozenset()
+    appraiser_fields: frozenset[str] = frozenset()
+    superuser: bool = False
+    _: tuple = field(default=(), repr=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.superuser or Role.ADMIN in self.roles
+
+    @property
+    def reads_all(self) -> bool:
+        return self.is_admin or bool(self.roles & READ_ALL_ROLES)
+
+
+def grants(user) -> Grants:
+    """The user's roles, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Grants()
+    cached = getattr(user, "_cchc_grants", None)
+    if cached is not None:
+        return cached
+    roles, focal, app_units, app_fields = set(), set(), set(), set()
+    for role, unit_id, field_code in RoleAssignment.objects.filter(user=user).values_list(
+        "role", "unit_id", "field_code"
+    ):
+        roles.add(role)
+        if role == Role.FOCAL and unit_id:
+            focal.add(unit_id)
+        if role == Role.APPRAISER:
+            if unit_id:
+                app_units.add(unit_id)
+            if field_code:
+                app_fields.add(field_code)
+    g = Grants(frozenset(roles), frozenset(focal), frozenset(app_units), frozenset(app_fields), user.is_superuser)
+    user._cchc_grants = g
+    return g
+
+
+def has_any_role(user) -> bool:
+    g = grants(user)
+    return g.superuser or bool(g.roles)
+
+
+def is_admin(user) -> bool:
+    return grants(user).is_admin
+
+
+def is_appraiser(user) -> bool:
+    g = grants(user)
+    return g.is_admin or Role.APPRAISER in g.roles
+
+
+def is_approver(user) -> bool:
+    g = grants(user)
+    return g.is_admin or Role.APPROVER in g.roles
+
+
+def is_focal_of(user, unit) -> bool:
+    return _unit_id(unit) in grants(user).focal_units
+
+
+def _unit_id(unit) -> int:
+    return unit if isinstance(unit, int) else unit.pk
+
+
+# --- units -----------------------------------------------------------------------------------------------
+
+
+def can_view_unit(user, unit) -> bool:
+    g = grants(user)
+    if g.reads_all:
+        return True
+    uid = _unit_id(unit)
+    if uid in g.focal_units or uid in g.appraiser_units:
+        return True
+    return bool(g.appraiser_fields)  # field appraisers appraise that field in every unit
+
+
+def visible_units(user, queryset):
+    """Restrict a Unit queryset to what ``user`` may see."""
+    g = grants(user)
+    if g.reads_all or g.appraiser_fields:
+        return queryset
+    return queryset.filter(pk__in=g.focal_units | g.appraiser_units)
+
+
+def can_manage(user) -> bool:
+    """Units, users, frameworks, cycles and deadlines."""
+    return is_admin(user)
+
+
+# --- cycles ----------------------------------------------------------------------------------------------
+
+
+def can_view_cycle(user, cycle) -> bool:
+    g = grants(user)
+    if g.reads_all or Role.APPRAISER in g.roles:
+        return True
+    if g.focal_units:
+        return cycle.participations.filter(unit_id__in=g.focal_units).exists()
+    return False
+
+
+def visible_cycles(user, queryset):
+    g = grants(user)
+    if g.reads_all or Role.APPRAISER in g.roles:
+        return queryset
+    if g.focal_units:
+        return queryset.filter(participations__unit_id__in=g.focal_units).distinct()
+    return queryset.none()
+
+
+def can_transition(user, cycle, target: str) -> bool:
+    """May ``user`` move ``cycle`` to state ``target``? (State legality is checked by the workflow.)"""
+    from cchc.web.assessments.workflow import TRANSITIONS
+
+    rule = TRANSITIONS.get((cycle.state, target))
+    if rule is None:
+        return False
+    g = grants(user)
+    return g.superuser or bool(g.roles & set(rule.roles))
+
+
+# --- per unit in a cycle ----------------------------------------------------------------------------------
+
+
+def can_view_sheet(user, participation) -> bool:
+    return can_view_unit(user, participation.unit_id)
+
+
+def can_edit_self(user, participation) -> bool:
+    from cchc.web.assessments.workflow import State
+
+    if participation.cycle.state != State.OPEN or participation.submitted_at is not None:
+        return False
+    return is_admin(user) or is_focal_of(user, participation.unit_id)
+
+
+def can_submit(user, participation) -> bool:
+    return can_edit_self(user, participation)
+
+
+def appraises(user, participation, field_code: str | None) -> bool:
+    """Is ``user`` an appraiser of this unit, or of the field ``field_code`` (any unit)?"""
+    g = grants(user)
+    if g.is_admin:
+        return True
+    if Role.APPRAISER not in g.roles:
+        return False
+    if participation.unit_id in g.appraiser_units:
+        return True
+    return field_code is not None and field_code in g.appraiser_fields
+
+
+def can_appraise(user, participation, field_code: str | None) -> bool:
+    from cchc.web.assessments.workflow import APPRAISAL_STATES
+
+    if participation.cycle.state not in APPRAISAL_STATES:
+        return False
+    return appraises(user, participation, field_code)
+
+
+def can_explain(user, participation) -> bool:
+    from cchc.web.assessments.workflow import State
+
+    if participation.cycle.state != State.EXPLANATION:
+        return False
+    return is_admin(user) or is_focal_of(user, participation.unit_id)
+
+
+def can_import_computed(user, cycle) -> bool:
+    """Import survey / ratio inputs per unit from XLSX."""
+    return is_admin(user) and cycle.state not in {"approved", "published"}
+
+
+# --- evidence ---------------------------------------------------------------------------------------------
+
+
+def can_download_evidence(user, evidence) -> bool:
+    return can_view_unit(user, evidence.assessment.participation.unit_id)
+
+
+# --- results ----------------------------------------------------------------------------------------------
+
+
+def can_view_results(user, cycle) -> bool:
+    """Published results: every signed-in user with a role. Before publication: a live preview for
+    administrators, approvers and leaders only."""
+    g = grants(user)
+    if cycle.state == "published":
+        return g.superuser or bool(g.roles)
+    return g.reads_all
+
+
+def can_view_public_results(cycle) -> bool:
+    from django.conf import settings
+
+    return bool(settings.CCHC_PUBLIC_RESULTS and cycle.state == "published" and cycle.public)
+
+
+def can_export_results(user, cycle) -> bool:
+    return can_view_results(user, cycle)
+
+
+def can_export_sheet(user, participation) -> bool:
+    return can_view_sheet(user, participation)
+
+
+def can_send_reminders(user, cycle) -> bool:
+    return is_admin(user)

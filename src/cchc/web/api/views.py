@@ -1,0 +1,290 @@
+"""REST API mirroring the pages. Same policy module, same services, same engine."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cchc.web import engine
+from cchc.web.accounts import policy
+from cchc.web.assessments import services, workflow
+from cchc.web.assessments.models import Cycle, FrameworkRecord, LeafAssessment, Participation, State
+from cchc.web.org.models import Unit
+
+# ---- serializers ------------------------------------------------------------------------------------------
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "unit_type", "parent", "region", "active_from", "active_to"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FrameworkRecord
+        fields = ["id", "framework_id", "version", "name"]
+
+
+class FrameworkDetailSerializer(FrameworkSerializer):
+    class Meta(FrameworkSerializer.Meta):
+        fields = [*FrameworkSerializer.Meta.fields, "data"]
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    framework = FrameworkSerializer(read_only=True)
+    units = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Cycle
+        fields = ["id", "name", "year", "state", "framework", "previous", "self_deadline", "appraisal_deadline",
+                  "explanation_deadline", "public", "units"]
+
+    def get_units(self, obj) -> list[str]:
+        return [p.unit.code for p in obj.participations.all()]
+
+
+class LeafSerializer(serializers.Serializer):
+    leaf_code = serializers.CharField()
+    field_code = serializers.CharField()
+    name_vi = serializers.CharField()
+    max_points = serializers.FloatField(allow_null=True)
+    kind = serializers.CharField()
+    evidence_required = serializers.BooleanField()
+    self_points = serializers.FloatField(allow_null=True)
+    justification = serializers.CharField(allow_blank=True)
+    no_evidence_reason = serializers.CharField(allow_blank=True)
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    survey_index = serializers.FloatField(allow_null=True)
+    appraised_points = serializers.FloatField(allow_null=True)
+    appraisal_comment = serializers.CharField(allow_blank=True)
+    explanation = serializers.CharField(allow_blank=True)
+    evidence = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField()
+
+
+class LeafUpdateSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=["self", "appraise", "explain"])
+    version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    self_points = serializers.FloatField(required=False, allow_null=True)
+    justification = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    no_evidence_reason = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    numerator = serializers.FloatField(required=False, allow_null=True)
+    denominator = serializers.FloatField(required=False, allow_null=True)
+    appraised_points = serializers.FloatField(required=False, allow_null=True)
+    appraisal_comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    accept = serializers.BooleanField(required=False)
+    explanation = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class TransitionSerializer(serializers.Serializer):
+    target = serializers.ChoiceField(choices=State.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+ErrorSerializer = inline_serializer("Error", {"detail": serializers.CharField()})
+FieldErrors = inline_serializer("FieldErrors", {"errors": serializers.DictField(child=serializers.CharField())})
+
+
+# ---- token ------------------------------------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    """``POST /api/token/`` with ``username`` and ``password`` → ``{"token": "…"}``."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=inline_serializer("TokenRequest", {"username": serializers.CharField(),
+                                                   "password": serializers.CharField()}),
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+                   400: OpenApiResponse(description="wrong credentials")},
+        auth=[],
+    )
+    def post(self, request):
+        ser = AuthTokenSerializer(data=request.data, context={"request": request})
+        ser.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=ser.validated_data["user"])
+        return Response({"token": token.key})
+
+
+# ---- read-only collections --------------------------------------------------------------------------------
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = UnitSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return policy.visible_units(self.request.user, Unit.objects.select_related("parent").order_by("code"))
+
+
+class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = FrameworkRecord.objects.all()
+
+    def get_queryset(self):
+        if not policy.has_any_role(self.request.user):
+            return FrameworkRecord.objects.none()
+        return FrameworkRecord.objects.all()
+
+    def get_serializer_class(self):
+        return FrameworkDetailSerializer if self.action == "retrieve" else FrameworkSerializer
+
+
+class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CycleSerializer
+
+    def get_queryset(self):
+        qs = Cycle.objects.select_related("framework").prefetch_related("participations__unit")
+        return policy.visible_cycles(self.request.user, qs)
+
+    @extend_schema(request=TransitionSerializer, responses={200: CycleSerializer, 400: ErrorSerializer,
+                                                            403: ErrorSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        cycle = self.get_object()
+        ser = TransitionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        try:
+            cycle = workflow.transition(cycle, ser.validated_data["target"], request.user,
+                                        ser.validated_data.get("reason", ""))
+        except PermissionError as exc:
+            raise PermissionDenied() from exc
+        except workflow.WorkflowError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(CycleSerializer(self.get_queryset().get(pk=cycle.pk)).data)
+
+    @extend_schema(responses={200: inline_serializer("Progress", {
+        "unit": serializers.CharField(), "leaves": serializers.IntegerField(), "scored": serializers.IntegerField(),
+        "appraised": serializers.IntegerField(), "submitted": serializers.BooleanField(),
+        "overdue": serializers.BooleanField()}, many=True)})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        cycle = self.get_object()
+        rows = [r for r in services.progress(cycle) if policy.can_view_unit(request.user, r["unit"])]
+        return Response([{"unit": r["unit"].code, "leaves": r["leaves"], "scored": r["scored"],
+                          "appraised": r["appraised"], "submitted": r["submitted"], "overdue": r["overdue"]}
+                         for r in rows])
+
+
+# ---- per-leaf assessments ---------------------------------------------------------------------------------
+
+
+def _participation(request, cycle_id, unit_code) -> Participation:
+    try:
+        part = Participation.objects.select_related("cycle", "cycle__framework", "unit").get(
+            cycle_id=cycle_id, unit__code=unit_code
+        )
+    except Participation.DoesNotExist as exc:
+        raise NotFound() from exc
+    if not policy.can_view_sheet(request.user, part):
+        raise PermissionDenied()
+    return part
+
+
+def _leaf_data(part, row, la) -> dict:
+    node = row.node
+    return {
+        "leaf_code": node.code, "field_code": row.field_code, "name_vi": node.name_vi, "max_points": node.max_points,
+        "kind": node.kind or "manual", "evidence_required": node.evidence == "required",
+        "self_points": la.self_points if la else None, "justification": la.justification if la else "",
+        "no_evidence_reason": la.no_evidence_reason if la else "",
+        "numerator": la.numerator if la else None, "denominator": la.denominator if la else None,
+        "survey_index": la.survey_index if la else None,
+        "appraised_points": la.appraised_points if la else None,
+        "appraisal_comment": la.appraisal_comment if la else "", "explanation": la.explanation if la else "",
+        "evidence": [e.name for e in la.evidence.all()] if la else [], "version": la.version if la else 0,
+    }
+
+
+class LeafList(APIView):
+    @extend_schema(responses={200: LeafSerializer(many=True), 403: ErrorSerializer, 404: ErrorSerializer})
+    def get(self, request, cycle_id: int, unit_code: str):
+        part = _participation(request, cycle_id, unit_code)
+        fw = part.cycle.framework.framework
+        stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
+        return Response([_leaf_data(part, r, stored.get(r.node.code))
+                         for r in engine.leaf_rows(fw, part.unit.unit_type)])
+
+
+class LeafDetail(APIView):
+    def _row(self, part, leaf_code):
+        fw = part.cycle.framework.framework
+        row = next((r for r in engine.leaf_rows(fw, part.unit.unit_type) if r.node.code == leaf_code), None)
+        if row is None:
+            raise NotFound()
+        return row
+
+    @extend_schema(responses={200: LeafSerializer, 403: ErrorSerializer, 404: ErrorSerializer})
+    def get(self, request, cycle_id: int, unit_code: str, leaf_code: str):
+        part = _participation(request, cycle_id, unit_code)
+        row = self._row(part, leaf_code)
+        la = LeafAssessment.objects.filter(participation=part, leaf_code=leaf_code).first()
+        return Response(_leaf_data(part, row, la))
+
+    @extend_schema(
+        request=LeafUpdateSerializer,
+        responses={200: LeafSerializer, 400: FieldErrors, 403: ErrorSerializer, 404: ErrorSerializer,
+                   409: inline_serializer("Conflict", {"detail": serializers.CharField(), "current": LeafSerializer()})},
+        description="Save one leaf. ``version`` must be the version read; a stale version is refused with 409.",
+    )
+    def patch(self, request, cycle_id: int, unit_code: str, leaf_code: str):
+        part = _participation(request, cycle_id, unit_code)
+        row = self._row(part, leaf_code)
+        ser = LeafUpdateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        stage = data.pop("stage")
+        version = data.pop("version")
+        op = {"self": services.save_self, "appraise": services.save_appraisal, "explain": services.save_explanation}
+        try:
+            result = op[stage](part, leaf_code, data, request.user, version)
+        except PermissionError as exc:
+            raise PermissionDenied() from exc
+        except services.Conflict as exc:
+            return Response({"detail": str(exc), "current": _leaf_data(part, row, exc.current)},
+                            status=status.HTTP_409_CONFLICT)
+        except services.Invalid as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_leaf_data(part, row, result.leaf))
+
+
+class SubmitView(APIView):
+    @extend_schema(request=None, responses={200: inline_serializer("Submitted", {"submitted_at": serializers.DateTimeField()}),
+                                            400: FieldErrors, 403: ErrorSerializer, 404: ErrorSerializer})
+    def post(self, request, cycle_id: int, unit_code: str):
+        part = _participation(request, cycle_id, unit_code)
+        try:
+            services.submit(part, request.user)
+        except PermissionError as exc:
+            raise PermissionDenied() from exc
+        except services.Invalid as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"submitted_at": part.submitted_at})
+
+
+class ResultsView(APIView):
+    @extend_schema(responses={200: inline_serializer("Results", {
+        "published": serializers.BooleanField(), "hash": serializers.CharField(),
+        "framework": serializers.DictField(), "fields": serializers.ListField(child=serializers.DictField()),
+        "units": serializers.ListField(child=serializers.DictField())}), 403: ErrorSerializer, 404: ErrorSerializer})
+    def get(self, request, cycle_id: int):
+        cycle = get_object_or_404(Cycle, pk=cycle_id)
+        if not policy.can_view_results(request.user, cycle):
+            raise PermissionDenied()
+        data = engine.results_for(cycle)
+        data.pop("at", None)
+        return Response(data)

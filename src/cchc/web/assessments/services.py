@@ -1,0 +1,281 @@
+"""Per-leaf operations shared by pages and API: self-assessment, appraisal, explanation, submission.
+
+Each operation checks permission through :mod:`cchc.web.accounts.policy`, checks the optimistic lock
+(``version`` as read by the person) and records the change in history with a reason. Points are checked
+against the framework (range, level table); nothing here computes a score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.web import engine
+from cchc.web.accounts import policy
+from cchc.web.assessments.models import LeafAssessment, Participation
+
+
+class Conflict(Exception):
+    """Stale save: someone saved this leaf after the person loaded it. Nothing was written."""
+
+    def __init__(self, current: LeafAssessment):
+        self.current = current
+        who = current.history.first()
+        user = getattr(who, "history_user", None) if who else None
+        super().__init__(
+            _(
+                "Không lưu: tiêu chí %(code)s đã được %(who)s lưu lúc %(at)s, sau khi anh/chị mở trang. "
+                "Giá trị hiện tại đang hiển thị; hãy xem lại rồi lưu lại."
+            )
+            % {
+                "code": current.leaf_code,
+                "who": (user.get_full_name() or user.username) if user else _("người khác"),
+                "at": timezone.localtime(current.updated_at).strftime("%H:%M:%S %d/%m/%Y"),
+            }
+        )
+
+
+class Invalid(ValueError):
+    """Input refused; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def parse_number(value) -> float | None:
+    """A number typed by a person: accepts a decimal comma (``0,5``); empty → None."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    # "1.234,5" (Vietnamese) → 1234.5; "0,5" → 0.5
+    text = text.replace(".", "").replace(",", ".") if "," in text and "." in text else text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError as exc:
+        raise ValueError(text) from exc
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return number
+
+
+def leaf_node(participation: Participation, leaf_code: str):
+    fw = participation.cycle.framework.framework
+    applicable = {n.code: n for n in fw.leaves(participation.unit.unit_type)}
+    node = applicable.get(leaf_code)
+    if node is None:
+        raise LookupError(leaf_code)
+    return node
+
+
+def get_leaf(participation: Participation, leaf_code: str, lock: bool = False) -> LeafAssessment:
+    leaf_node(participation, leaf_code)
+    qs = LeafAssessment.objects.select_for_update() if lock else LeafAssessment.objects
+    obj, _created = qs.get_or_create(participation=participation, leaf_code=leaf_code)
+    return obj
+
+
+def _points(node, raw, name: str, errors: dict) -> float | None:
+    try:
+        value = parse_number(raw)
+    except ValueError:
+        errors[name] = _("“%(v)s” không phải là số.") % {"v": raw}
+        return None
+    if value is None:
+        return None
+    low, high = engine.leaf_limits(node)
+    levels = engine.level_choices(node)
+    if levels and all(abs(value - p) > 1e-9 for p, _label in levels):
+        errors[name] = _("Điểm phải là một mức trong bảng mức: %(l)s.") % {
+            "l": ", ".join(f"{p:g}".replace(".", ",") for p, _l in levels)
+        }
+    elif value < low - 1e-9 or value > high + 1e-9:
+        errors[name] = _("Điểm phải trong khoảng %(a)s – %(b)s.") % {
+            "a": f"{low:g}".replace(".", ","), "b": f"{high:g}".replace(".", ",")
+        }
+    return value
+
+
+def _check_version(obj: LeafAssessment, version) -> None:
+    try:
+        v = int(version)
+    except (TypeError, ValueError):
+        v = None
+    if v is None or v != obj.version:
+        raise Conflict(obj)
+
+
+@dataclass
+class SaveResult:
+    leaf: LeafAssessment
+    changed: list[str] = field(default_factory=list)
+
+
+def _apply(obj: LeafAssessment, values: dict, reason: str) -> list[str]:
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    for k, v in values.items():
+        setattr(obj, k, v)
+    if changed:
+        obj.version += 1
+        obj._change_reason = reason
+        obj.save()
+    return changed
+
+
+def save_self(participation: Participation, leaf_code: str, data: dict, user, version) -> SaveResult:
+    """Save a focal point's self-assessment of one leaf (points or ratio inputs, justification, and the
+    written explanation when evidence is missing)."""
+    if not policy.can_edit_self(user, participation):
+        raise PermissionError("not allowed")
+    node = leaf_node(participation, leaf_code)
+    errors: dict[str, str] = {}
+    values: dict = {}
+    kind = engine.entry_kind(node)
+    if kind == "points":
+        values["self_points"] = _points(node, data.get("self_points"), "self_points", errors)
+    elif kind == "ratio":
+        for name in ("numerator", "denominator"):
+            try:
+                values[name] = parse_number(data.get(name))
+            except ValueError:
+                errors[name] = _("“%(v)s” không phải là số.") % {"v": data.get(name)}
+            else:
+                if values[name] is not None and values[name] < 0:
+                    errors[name] = _("Không được âm.")
+        if (not errors and values.get("numerator") is not None and values.get("denominator") is not None
+                and values["numerator"] > values["denominator"]):
+                errors["numerator"] = _("Tử số không được lớn hơn mẫu số.")
+    for name in ("justification", "no_evidence_reason"):
+        if name in data:
+            values[name] = str(data.get(name) or "").strip()
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        obj = get_leaf(participation, leaf_code, lock=True)
+        _check_version(obj, version)
+        return SaveResult(obj, _apply(obj, values, _("Tự đánh giá")))
+
+
+def save_appraisal(participation: Participation, leaf_code: str, data: dict, user, version) -> SaveResult:
+    """Save an appraised score with its reason. ``accept`` copies the self-score."""
+    node = leaf_node(participation, leaf_code)
+    fw = participation.cycle.framework.framework
+    if not policy.can_appraise(user, participation, engine.field_of(fw, leaf_code)):
+        raise PermissionError("not allowed")
+    errors: dict[str, str] = {}
+    comment = str(data.get("appraisal_comment") or "").strip()
+    with transaction.atomic():
+        obj = get_leaf(participation, leaf_code, lock=True)
+        _check_version(obj, version)
+        if data.get("accept"):
+            if engine.entry_kind(node) != "points":
+                raise Invalid({"appraised_points": _("Tiêu chí tính tự động: nhập điểm thẩm định.")})
+            points = obj.self_points
+            if points is None:
+                raise Invalid({"appraised_points": _("Đơn vị chưa tự chấm tiêu chí này.")})
+        else:
+            points = _points(node, data.get("appraised_points"), "appraised_points", errors)
+            if points is None and "appraised_points" not in errors:
+                errors["appraised_points"] = _("Nhập điểm thẩm định.")
+            if points is not None and points != obj.self_points and not comment:
+                errors["appraisal_comment"] = _("Điểm thẩm định khác điểm tự đánh giá: cần nêu lý do.")
+        if errors:
+            raise Invalid(errors)
+        values = {"appraised_points": points, "appraisal_comment": comment, "appraised_by": user}
+        return SaveResult(obj, _apply(obj, values, comment or _("Chấp nhận điểm tự đánh giá")))
+
+
+def save_explanation(participation: Participation, leaf_code: str, data: dict, user, version) -> SaveResult:
+    if not policy.can_explain(user, participation):
+        raise PermissionError("not allowed")
+    leaf_node(participation, leaf_code)
+    with transaction.atomic():
+        obj = get_leaf(participation, leaf_code, lock=True)
+        _check_version(obj, version)
+        if not obj.adjusted:
+            raise Invalid({"explanation": _("Tiêu chí này không bị điều chỉnh, không cần giải trình.")})
+        values = {"explanation": str(data.get("explanation") or "").strip()}
+        return SaveResult(obj, _apply(obj, values, _("Giải trình")))
+
+
+def missing_for_submission(participation: Participation) -> list[tuple[str, str]]:
+    """Completeness check: (leaf code, problem) for every leaf that blocks submission."""
+    fw = participation.cycle.framework.framework
+    stored = {la.leaf_code: la for la in participation.leaves.prefetch_related("evidence")}
+    problems = []
+    for node in fw.leaves(participation.unit.unit_type):
+        la = stored.get(node.code)
+        kind = engine.entry_kind(node)
+        if kind == "points" and (la is None or la.self_points is None):
+            problems.append((node.code, _("chưa chấm điểm")))
+            continue
+        if kind == "ratio" and (la is None or la.numerator is None or la.denominator is None):
+            problems.append((node.code, _("chưa nhập tử số và mẫu số")))
+            continue
+        if node.evidence == "required" and kind != "survey":
+            has_files = la is not None and any(True for _e in la.evidence.all())
+            if not has_files and not (la and la.no_evidence_reason.strip()):
+                problems.append((node.code, _("thiếu tài liệu kiểm chứng hoặc giải thích")))
+    return problems
+
+
+def submit(participation: Participation, user) -> None:
+    if not policy.can_submit(user, participation):
+        raise PermissionError("not allowed")
+    problems = missing_for_submission(participation)
+    if problems:
+        raise Invalid({code: msg for code, msg in problems})
+    participation.submitted_at = timezone.now()
+    participation.submitted_by = user
+    participation._change_reason = _("Nộp kết quả tự đánh giá")
+    participation.save()
+
+
+def submit_explanation(participation: Participation, user) -> None:
+    if not policy.can_explain(user, participation):
+        raise PermissionError("not allowed")
+    participation.explained_at = timezone.now()
+    participation._change_reason = _("Nộp giải trình")
+    participation.save()
+
+
+def progress(cycle) -> list[dict]:
+    """Per unit: leaves scored, appraised, adjusted and explained; submission and overdue flags."""
+    from django.db.models import Count, Q
+
+    fw = cycle.framework.framework
+    n_leaves = {}
+    rows = []
+    today = timezone.localdate()
+    parts = (
+        Participation.objects.filter(cycle=cycle)
+        .select_related("unit")
+        .annotate(
+            scored=Count("leaves", filter=Q(leaves__self_points__isnull=False) | Q(leaves__numerator__isnull=False)),
+            appraised=Count("leaves", filter=Q(leaves__appraised_points__isnull=False)),
+            explained=Count("leaves", filter=~Q(leaves__explanation="")),
+        )
+    )
+    for p in parts:
+        ut = p.unit.unit_type
+        if ut not in n_leaves:
+            n_leaves[ut] = len(fw.leaves(ut))
+        overdue = bool(
+            cycle.state == "open" and cycle.self_deadline and today > cycle.self_deadline and not p.submitted_at
+        ) or bool(
+            cycle.state == "explanation" and cycle.explanation_deadline and today > cycle.explanation_deadline
+            and not p.explained_at
+        )
+        rows.append({
+            "participation": p, "unit": p.unit, "leaves": n_leaves[ut], "scored": p.scored,
+            "appraised": p.appraised, "explained": p.explained, "submitted": p.submitted_at is not None,
+            "overdue": overdue,
+        })
+    return rows

@@ -1,0 +1,109 @@
+"""The cycle state machine.
+
+``draft → open → self_closed → appraisal → explanation → final_appraisal → approved → published``, plus
+``reopen`` edges (administrator only, reason required) that step a cycle back one stage. Published is final:
+published results are an immutable snapshot, so a published cycle cannot be reopened.
+
+Every transition is recorded twice: as a :class:`Transition` row (who, when, from, to, why) and in the
+cycle's simple-history with the reason as ``history_change_reason``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from cchc.web.accounts.models import Role
+from cchc.web.assessments.models import Cycle, State, Transition
+
+APPRAISAL_STATES = frozenset({State.APPRAISAL, State.FINAL_APPRAISAL})
+ORDER = [
+    State.DRAFT, State.OPEN, State.SELF_CLOSED, State.APPRAISAL, State.EXPLANATION,
+    State.FINAL_APPRAISAL, State.APPROVED, State.PUBLISHED,
+]
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: tuple[str, ...]
+    label: str
+    reason_required: bool = False
+    reopen: bool = False
+
+
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (State.DRAFT, State.OPEN): Rule((Role.ADMIN,), _("Mở tự đánh giá")),
+    (State.OPEN, State.SELF_CLOSED): Rule((Role.ADMIN,), _("Khóa tự đánh giá")),
+    (State.SELF_CLOSED, State.APPRAISAL): Rule((Role.ADMIN,), _("Bắt đầu thẩm định")),
+    (State.APPRAISAL, State.EXPLANATION): Rule((Role.ADMIN,), _("Chuyển giải trình")),
+    (State.EXPLANATION, State.FINAL_APPRAISAL): Rule((Role.ADMIN,), _("Thẩm định lại")),
+    (State.FINAL_APPRAISAL, State.APPROVED): Rule((Role.APPROVER,), _("Phê duyệt")),
+    (State.APPROVED, State.PUBLISHED): Rule((Role.APPROVER,), _("Công bố kết quả")),
+}
+# Reopen: one step back, administrator, reason required. Never from published.
+for _i in range(1, len(ORDER) - 1):
+    TRANSITIONS[(ORDER[_i], ORDER[_i - 1])] = Rule((Role.ADMIN,), _("Mở lại"), reason_required=True, reopen=True)
+
+
+class WorkflowError(Exception):
+    """A refused transition or a refused change, with a message for the person."""
+
+
+def available(cycle: Cycle, user) -> list[tuple[str, Rule]]:
+    """Transitions ``user`` may perform on ``cycle`` now."""
+    from cchc.web.accounts import policy
+
+    return [
+        (target, rule)
+        for (source, target), rule in TRANSITIONS.items()
+        if source == cycle.state and policy.can_transition(user, cycle, target)
+    ]
+
+
+def transition(cycle: Cycle, target: str, user, reason: str = "") -> Cycle:
+    """Move ``cycle`` to ``target`` or raise :class:`WorkflowError`. Publishing stores the result snapshot."""
+    from cchc.web.accounts import policy
+
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        rule = TRANSITIONS.get((cycle.state, target))
+        if rule is None:
+            raise WorkflowError(
+                _("Không thể chuyển từ “%(a)s” sang “%(b)s”.")
+                % {"a": State(cycle.state).label, "b": State(target).label if target in State.values else target}
+            )
+        if not policy.can_transition(user, cycle, target):
+            raise PermissionError("not allowed")
+        if rule.reason_required and not reason:
+            raise WorkflowError(_("Cần nêu lý do để mở lại kỳ đánh giá."))
+        if target == State.OPEN and not cycle.participations.exists():
+            raise WorkflowError(_("Kỳ đánh giá chưa có đơn vị nào."))
+        source = cycle.state
+        cycle.state = target
+        cycle._change_reason = reason or str(rule.label)
+        cycle.save()
+        Transition.objects.create(cycle=cycle, from_state=source, to_state=target, user=user, reason=reason)
+        if target == State.PUBLISHED:
+            from cchc.web.engine import publish
+
+            publish(cycle, user)
+    return cycle
+
+
+def return_submission(participation, user, reason: str):
+    """Administrator returns one unit's submitted self-assessment for correction (reason required)."""
+    from cchc.web.accounts import policy
+
+    if not policy.is_admin(user):
+        raise PermissionError("not allowed")
+    if participation.cycle.state != State.OPEN:
+        raise WorkflowError(_("Chỉ trả lại được khi kỳ đánh giá đang tự đánh giá."))
+    if not (reason or "").strip():
+        raise WorkflowError(_("Cần nêu lý do trả lại."))
+    participation.submitted_at = None
+    participation.submitted_by = None
+    participation._change_reason = reason.strip()
+    participation.save()

@@ -1,0 +1,319 @@
+"""The only bridge between the database and :mod:`cchc.core`.
+
+The web app never computes a score, rank, band or delta itself: it gathers the stored inputs as plain
+data, calls :func:`cchc.core.scoring.score_cycle` and :func:`cchc.core.comparison.compare_cycles`, and turns
+the results into JSON that pages, API and exports show. A published result is stored with the framework
+id and version and a SHA-256 hash of the canonical inputs, so :func:`verify_snapshot` can recompute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+# ---- frameworks -------------------------------------------------------------------------------------------
+
+
+_COMPILED: dict[tuple[int, str], Any] = {}
+
+
+def framework_from_record(record):
+    from cchc.core.framework import parse_framework
+
+    return parse_framework(record.data, source=f"{record.framework_id} v{record.version}")
+
+
+def compiled(fw):
+    """The core's compiled form of a framework, cached per framework object (frameworks are immutable)."""
+    from cchc.core.scoring import compile_framework
+
+    key = (id(fw), f"{fw.id} v{fw.version}")
+    hit = _COMPILED.get(key)
+    if hit is None or hit.framework is not fw:
+        if len(_COMPILED) > 64:
+            _COMPILED.clear()
+        hit = _COMPILED[key] = compile_framework(fw)
+    return hit
+
+
+def store_framework(fw, source: str = ""):
+    """Store a validated framework (``cchc.core.framework.Framework``) as a :class:`FrameworkRecord`."""
+    from cchc.web.assessments.models import FrameworkRecord
+
+    data = fw.model_dump(mode="json", exclude_none=True)
+    record, created = FrameworkRecord.objects.get_or_create(
+        framework_id=fw.id, version=str(fw.version), defaults={"name": fw.name_vi, "data": data, "source": source}
+    )
+    return record
+
+
+def load_shipped(name: str):
+    from cchc.frameworks import load_framework
+
+    return store_framework(load_framework(name), source=name)
+
+
+@dataclass(frozen=True)
+class LeafRow:
+    """A leaf as pages show it: the node, its ancestors' codes and names, and its field (top-level) code."""
+
+    node: Any
+    ancestors: tuple[str, ...]
+    field_code: str
+    depth: int
+
+
+def leaf_rows(fw, unit_type: str | None) -> list[LeafRow]:
+    applicable = {n.code for n in fw.leaves(unit_type)}
+    rows = []
+    for node, ancestors in fw.walk():
+        if node.code in applicable:
+            rows.append(LeafRow(node, ancestors, ancestors[0] if ancestors else node.code, len(ancestors)))
+    return rows
+
+
+def field_of(fw, leaf_code: str) -> str:
+    for node, ancestors in fw.walk():
+        if node.code == leaf_code:
+            return ancestors[0] if ancestors else node.code
+    raise KeyError(leaf_code)
+
+
+def leaf_limits(node) -> tuple[float, float]:
+    """Allowed range of entered points for a manual, bonus or penalty leaf (penalty: points deducted)."""
+    kind = node.kind
+    if kind in ("bonus", "penalty"):
+        return 0.0, float(node.method.cap)
+    return 0.0, float(node.max_points or 0.0)
+
+
+def level_choices(node) -> list[tuple[float, str]]:
+    method = node.method
+    levels = getattr(method, "levels", None) if method is not None else None
+    return [(float(lv.points), lv.label_vi) for lv in levels] if levels else []
+
+
+def entry_kind(node) -> str:
+    """How a person enters a leaf: ``points`` (manual, bonus, penalty), ``ratio`` or ``survey``."""
+    kind = node.kind or "manual"
+    return kind if kind in ("ratio", "survey") else "points"
+
+
+# ---- gathering inputs -------------------------------------------------------------------------------------
+
+INPUT_FIELDS = ("self_points", "appraised_points", "numerator", "denominator", "survey_index")
+
+
+def gather_inputs(cycle, participations=None) -> dict[str, Any]:
+    """Canonical plain-data inputs of a cycle: ``{unit_code: {name, unit_type, region, inputs: {leaf: {…}}}}``."""
+    from cchc.web.assessments.models import LeafAssessment, Participation
+
+    parts = participations
+    if parts is None:
+        parts = Participation.objects.filter(cycle=cycle).select_related("unit")
+    parts = list(parts)
+    by_part: dict[int, dict[str, dict]] = {p.pk: {} for p in parts}
+    values = LeafAssessment.objects.filter(participation__in=[p.pk for p in parts]).values_list(
+        "participation_id", "leaf_code", *INPUT_FIELDS
+    )
+    for pid, leaf, *vals in values:
+        entry = {k: v for k, v in zip(INPUT_FIELDS, vals, strict=True) if v is not None}
+        if entry:
+            by_part[pid][leaf] = entry
+    out = {}
+    for p in parts:
+        out[p.unit.code] = {
+            "name": p.unit.name,
+            "unit_type": p.unit.unit_type,
+            "region": p.unit.region or None,
+            "inputs": dict(sorted(by_part[p.pk].items())),
+        }
+    return dict(sorted(out.items()))
+
+
+def inputs_hash(framework_id: str, version: str, inputs: dict) -> str:
+    canonical = json.dumps(
+        {"framework": framework_id, "version": version, "units": inputs},
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# ---- scoring through the core -----------------------------------------------------------------------------
+
+
+def score(fw, inputs: dict):
+    """``cchc.core.scoring.score_cycle`` on plain inputs; returns the core's ``CycleResult``."""
+    from cchc.core.scoring import LeafInput, UnitAssessment, score_cycle
+
+    assessments = [
+        UnitAssessment(
+            code=code,
+            name=unit["name"],
+            unit_type=unit.get("unit_type"),
+            region=unit.get("region"),
+            inputs={leaf: LeafInput(**vals) for leaf, vals in unit["inputs"].items()},
+        )
+        for code, unit in inputs.items()
+    ]
+    return score_cycle(compiled(fw), assessments, group_by="unit_type")
+
+
+def unit_total(participation) -> dict:
+    """Running total of one unit (self points, or appraised where present) computed by the core."""
+    fw = participation.cycle.framework.framework
+    inputs = gather_inputs(participation.cycle, [participation])
+    result = score(fw, inputs).unit(participation.unit.code)
+    return {"total": result.total, "max_points": result.max_points, "index": result.index,
+            "band": _band(result.band)}
+
+
+def self_total(participation) -> dict:
+    """Running total of the self-assessment alone (appraised points ignored)."""
+    fw = participation.cycle.framework.framework
+    inputs = gather_inputs(participation.cycle, [participation])
+    for unit in inputs.values():
+        for vals in unit["inputs"].values():
+            vals.pop("appraised_points", None)
+    result = score(fw, inputs).unit(participation.unit.code)
+    return {"total": result.total, "max_points": result.max_points, "index": result.index,
+            "band": _band(result.band)}
+
+
+def _band(band) -> dict | None:
+    if band is None:
+        return None
+    return {"code": band.code, "label_vi": band.label_vi, "label_en": band.label_en or band.label_vi}
+
+
+def _num(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if x != x else x  # NaN → None
+
+
+def _change(ch) -> dict | None:
+    if ch is None:
+        return None
+    get = ch.get if isinstance(ch, dict) else lambda k, d=None: getattr(ch, k, d)
+
+    def band_code(b):
+        if b is None:
+            return None
+        return b if isinstance(b, str) else getattr(b, "code", str(b))
+
+    return {
+        "prev_index": _num(get("prev_index")),
+        "prev_rank": get("prev_rank"),
+        "delta_points": _num(get("delta_points")),
+        "delta_rank": get("delta_rank"),
+        "band_from": band_code(get("band_from")),
+        "band_to": band_code(get("band_to")),
+    }
+
+
+def result_json(fw, result, changes: dict | None = None) -> dict:
+    """The core's ``CycleResult`` as JSON for pages, API and exports (no arithmetic here)."""
+    changes = changes or {}
+    units = []
+    for u in result.units:
+        units.append({
+            "code": u.code, "name": u.name, "unit_type": u.unit_type, "region": u.region, "group": u.group,
+            "total": _num(u.total), "max_points": _num(u.max_points), "index": _num(u.index),
+            "band": _band(u.band), "rank": u.rank, "of": u.of,
+            "nodes": {c: {"points": _num(n.points), "max_points": _num(n.max_points), "index": _num(n.index)}
+                      for c, n in u.nodes.items()},
+            "leaf_points": {c: _num(v) for c, v in u.leaf_points.items()},
+            "lost": {c: _num(v) for c, v in sorted(u.lost.items(), key=lambda kv: -(kv[1] or 0))},
+            "change": _change(changes.get(u.code)),
+        })
+    return {
+        "framework": {"id": fw.id, "version": str(fw.version), "name_vi": fw.name_vi, "precision": fw.precision},
+        "fields": [{"code": f.code, "name_vi": f.name_vi, "name_en": f.name_en or f.name_vi} for f in fw.nodes],
+        "bands": [_band(b) | {"min": b.min, "max": b.max} for b in fw.bands],
+        "units": units,
+    }
+
+
+def previous_result(cycle):
+    """The previous cycle's result, recomputed by the core from its published snapshot's stored inputs."""
+    prev = cycle.previous
+    if prev is None:
+        return None
+    snap = prev.snapshots.filter(published=True).first()
+    if snap is None:
+        return None
+    from cchc.web.assessments.models import FrameworkRecord
+
+    record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
+    return score(record.framework, snap.inputs)
+
+
+def predecessors(codes) -> dict[str, list[str]]:
+    """Lineage as the core's comparison wants it: current code → previous codes (renames and merges)."""
+    from cchc.web.org.models import UnitLineage
+
+    out: dict[str, list[str]] = {}
+    links = UnitLineage.objects.filter(successor__code__in=list(codes)).values_list(
+        "successor__code", "predecessor__code"
+    )
+    for succ, pred in links:
+        out.setdefault(succ, []).append(pred)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def compute(cycle) -> dict:
+    """Live results of a cycle (preview before publication): inputs, hash and result JSON."""
+    fw = cycle.framework.framework
+    inputs = gather_inputs(cycle)
+    result = score(fw, inputs)
+    previous = previous_result(cycle)
+    from cchc.core.comparison import compare_cycles
+
+    changes = compare_cycles(result, previous, predecessors(inputs)) if previous is not None else {}
+    return {
+        "inputs": inputs,
+        "hash": inputs_hash(fw.id, str(fw.version), inputs),
+        "results": result_json(fw, result, changes),
+    }
+
+
+def publish(cycle, user):
+    """Store the immutable published snapshot of ``cycle`` (called by the workflow on publication)."""
+    from cchc.web.results.models import ResultSnapshot
+
+    data = compute(cycle)
+    fw = cycle.framework
+    with transaction.atomic():
+        return ResultSnapshot.objects.create(
+            cycle=cycle, framework_id=fw.framework_id, framework_version=fw.version,
+            inputs_hash=data["hash"], inputs=data["inputs"], results=data["results"], published=True,
+            created_by=user,
+        )
+
+
+def verify_snapshot(snapshot) -> bool:
+    """Recompute a snapshot from its stored inputs: same hash and same indices and ranks."""
+    from cchc.web.assessments.models import FrameworkRecord
+
+    record = FrameworkRecord.objects.get(framework_id=snapshot.framework_id, version=snapshot.framework_version)
+    if inputs_hash(snapshot.framework_id, snapshot.framework_version, snapshot.inputs) != snapshot.inputs_hash:
+        return False
+    again = result_json(record.framework, score(record.framework, snapshot.inputs))
+    old = {u["code"]: (u["index"], u["rank"]) for u in snapshot.results["units"]}
+    new = {u["code"]: (u["index"], u["rank"]) for u in again["units"]}
+    return old == new
+
+
+def results_for(cycle, user=None) -> dict | None:
+    """Published snapshot results, or a live preview before publication."""
+    snap = cycle.snapshots.filter(published=True).first()
+    if snap is not None:
+        return {"published": True, "hash": snap.inputs_hash, "at": snap.created_at, **snap.results}
+    data = compute(cycle)
+    return {"published": False, "hash": data["hash"], "at": None, **data["results"]}

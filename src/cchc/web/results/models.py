@@ -1,0 +1,49 @@
+"""Result snapshots: what the core computed for a cycle, with the framework version and an inputs hash.
+
+A snapshot taken at publication is immutable: saving or deleting it again raises
+:class:`ImmutableResult`. ``recompute`` (see :func:`cchc.web.engine.verify_snapshot`) re-scores the stored
+inputs and must give the same numbers years later.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImmutableResult(Exception):
+    """Published results cannot be changed."""
+
+
+class ResultSnapshot(models.Model):
+    cycle = models.ForeignKey("assessments.Cycle", on_delete=models.PROTECT, related_name="snapshots")
+    framework_id = models.CharField(max_length=100)
+    framework_version = models.CharField(max_length=40)
+    inputs_hash = models.CharField(_("mã băm dữ liệu đầu vào (SHA-256)"), max_length=64)
+    inputs = models.JSONField()
+    results = models.JSONField()
+    published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle"], condition=models.Q(published=True), name="one_published_snapshot_per_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.inputs_hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and ResultSnapshot.objects.filter(pk=self.pk, published=True).exists():
+            raise ImmutableResult("published results are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.published:
+            raise ImmutableResult("published results are immutable")
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,55 @@
+"""Template filters: locale-aware numbers (Vietnamese decimal comma), signed deltas, dictionary look-up."""
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def num(value, decimals=2):
+    """``86,14`` in Vietnamese, ``86.14`` in English; ``—`` for missing values."""
+    if value is None or value == "":
+        return "—"
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return value
+    return number_format(round(value, int(decimals)), int(decimals), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def pts(value):
+    """Points without trailing zeros: ``0,5``, ``2``."""
+    if value is None or value == "":
+        return "—"
+    text = f"{float(value):g}"
+    return text.replace(".", ",") if (get_language() or "vi") != "en" else text
+
+
+@register.filter
+def signed(value, decimals=2):
+    if value is None or value == "":
+        return "—"
+    value = float(value)
+    text = num(abs(value), decimals) if decimals != "0" else f"{abs(int(value))}"
+    if value > 0:
+        return f"+{text}"
+    if value < 0:
+        return f"−{text}"
+    return text
+
+
+@register.filter
+def get(mapping, key):
+    if mapping is None:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def band_label(band):
+    if not band:
+        return "—"
+    return band.get("label_en") if (get_language() or "vi") == "en" else band.get("label_vi")

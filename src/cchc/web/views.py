@@ -1,0 +1,489 @@
+"""Pages. Every permission question goes to :mod:`cchc.web.accounts.policy`; every number to
+:mod:`cchc.web.engine` (which calls the core)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mass_mail
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.web import engine
+from cchc.web.accounts import policy
+from cchc.web.assessments import evidence as evidence_mod
+from cchc.web.assessments import services, workflow
+from cchc.web.assessments.models import Cycle, Evidence, LeafAssessment, Participation, State
+from cchc.web.org.models import Unit
+
+# ---- helpers ----------------------------------------------------------------------------------------------
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _participation(cycle_id: int, unit_code: str) -> Participation:
+    return get_object_or_404(
+        Participation.objects.select_related("cycle", "cycle__framework", "unit"), cycle_id=cycle_id, unit__code=unit_code
+    )
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# ---- home and cycles --------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    cycles = policy.visible_cycles(request.user, Cycle.objects.select_related("framework"))
+    g = policy.grants(request.user)
+    mine = (
+        Participation.objects.filter(unit_id__in=g.focal_units).select_related("cycle", "unit")
+        .exclude(cycle__state=State.DRAFT).order_by("-cycle__year")
+        if g.focal_units else []
+    )
+    return render(request, "cchc/home.html", {"cycles": cycles, "mine": mine})
+
+
+@login_required
+def cycle_detail(request, cycle_id):
+    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
+    _require(policy.can_view_cycle(request.user, cycle))
+    rows = services.progress(cycle)
+    rows = [r for r in rows if policy.can_view_unit(request.user, r["unit"])]
+    summary = {
+        "units": len(rows),
+        "submitted": sum(r["submitted"] for r in rows),
+        "appraised": sum(1 for r in rows if r["appraised"] >= r["leaves"]),
+        "explained": sum(1 for r in rows if r["participation"].explained_at),
+        "overdue": [r for r in rows if r["overdue"]],
+    }
+    return render(request, "cchc/cycle.html", {
+        "cycle": cycle, "rows": rows, "summary": summary,
+        "transitions": workflow.available(cycle, request.user),
+        "log": cycle.transitions.select_related("user"),
+        "can_remind": policy.can_send_reminders(request.user, cycle),
+        "can_results": policy.can_view_results(request.user, cycle),
+        "is_admin": policy.is_admin(request.user),
+    })
+
+
+@login_required
+@require_POST
+def cycle_transition(request, cycle_id):
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    target = request.POST.get("target", "")
+    try:
+        workflow.transition(cycle, target, request.user, request.POST.get("reason", ""))
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": State(target).label})
+    return redirect("cycle", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def cycle_remind(request, cycle_id):
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    _require(policy.can_send_reminders(request.user, cycle))
+    rows = [r for r in services.progress(cycle) if r["overdue"] and r["unit"].email]
+    mails = [
+        (
+            _("[CCHC] Nhắc hạn: %(c)s") % {"c": cycle.name},
+            _("Đơn vị %(u)s chưa hoàn thành bước “%(s)s” của %(c)s đúng hạn. Đề nghị khẩn trương hoàn thành.")
+            % {"u": r["unit"].name, "s": State(cycle.state).label, "c": cycle.name},
+            None,
+            [r["unit"].email],
+        )
+        for r in rows
+    ]
+    sent = send_mass_mail(mails, fail_silently=True) if mails else 0
+    messages.success(request, _("Đã gửi %(n)d thư nhắc.") % {"n": sent})
+    return redirect("cycle", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def return_submission(request, cycle_id, unit_code):
+    part = _participation(cycle_id, unit_code)
+    try:
+        workflow.return_submission(part, request.user, request.POST.get("reason", ""))
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã trả lại kết quả tự đánh giá của %(u)s.") % {"u": part.unit.name})
+    return redirect("cycle", cycle_id=cycle_id)
+
+
+# ---- the assessment sheet (self-assessment, appraisal, explanation) ----------------------------------------
+
+MODES = ("self", "appraise", "explain")
+
+
+def _leaf_context(request, part: Participation, mode: str, rows=None, stored=None, fw=None):
+    fw = fw or part.cycle.framework.framework
+    rows = rows if rows is not None else engine.leaf_rows(fw, part.unit.unit_type)
+    if stored is None:
+        stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
+    user = request.user
+    can_self = policy.can_edit_self(user, part)
+    can_explain = policy.can_explain(user, part)
+    items = []
+    for row in rows:
+        la = stored.get(row.node.code)
+        items.append(_leaf_item(part, row, la, mode, user, can_self, can_explain))
+    return items
+
+
+def _leaf_item(part, row, la, mode, user, can_self=None, can_explain=None, error=None, errors=None):
+    if can_self is None:
+        can_self = policy.can_edit_self(user, part)
+    if can_explain is None:
+        can_explain = policy.can_explain(user, part)
+    node = row.node
+    return {
+        "row": row, "node": node, "la": la, "version": la.version if la else 0,
+        "kind": engine.entry_kind(node), "levels": engine.level_choices(node),
+        "limits": engine.leaf_limits(node), "evidence": list(la.evidence.all()) if la else [],
+        "edit_self": mode == "self" and can_self,
+        "edit_appraisal": mode == "appraise" and policy.can_appraise(user, part, row.field_code),
+        "edit_explanation": mode == "explain" and can_explain and la is not None and la.adjusted,
+        "mode": mode, "error": error, "errors": errors or {},
+    }
+
+
+@login_required
+def sheet(request, cycle_id, unit_code, mode="self"):
+    if mode not in MODES:
+        raise Http404
+    part = _participation(cycle_id, unit_code)
+    _require(policy.can_view_sheet(request.user, part))
+    fw = part.cycle.framework.framework
+    items = _leaf_context(request, part, mode, fw=fw)
+    if mode == "explain":
+        items = [i for i in items if i["la"] is not None and i["la"].adjusted]
+    g = policy.grants(request.user)
+    if mode == "appraise" and not g.reads_all and not policy.appraises(request.user, part, None):
+        # field appraisers see only their fields
+        items = [i for i in items if policy.appraises(request.user, part, i["row"].field_code)]
+    names = {n.code: n.name_vi for n, _a in fw.walk()}
+    totals = engine.self_total(part) if mode == "self" else engine.unit_total(part)
+    return render(request, "cchc/sheet.html", {
+        "part": part, "cycle": part.cycle, "unit": part.unit, "mode": mode, "items": items, "names": names,
+        "totals": totals, "fw": fw,
+        "can_submit": mode == "self" and policy.can_submit(request.user, part),
+        "can_explain_submit": mode == "explain" and policy.can_explain(request.user, part),
+        "missing": services.missing_for_submission(part) if mode == "self" else [],
+        "max_mb": int(_settings().EVIDENCE_MAX_BYTES / 1048576),
+    })
+
+
+def _settings():
+    from django.conf import settings
+
+    return settings
+
+
+def _render_leaf(request, part, leaf_code, mode, *, status=200, error=None, errors=None, posted=None):
+    fw = part.cycle.framework.framework
+    row = next(r for r in engine.leaf_rows(fw, part.unit.unit_type) if r.node.code == leaf_code)
+    la = LeafAssessment.objects.filter(participation=part, leaf_code=leaf_code).prefetch_related("evidence").first()
+    item = _leaf_item(part, row, la, mode, request.user, error=error, errors=errors)
+    item["posted"] = posted or {}
+    totals = engine.self_total(part) if mode == "self" else engine.unit_total(part)
+    return render(request, "cchc/_leaf.html", {"i": item, "part": part, "totals": totals, "oob": True,
+                                                "max_mb": int(_settings().EVIDENCE_MAX_BYTES / 1048576)},
+                  status=status)
+
+
+SAVE = {"self": services.save_self, "appraise": services.save_appraisal, "explain": services.save_explanation}
+
+
+@login_required
+@require_POST
+def leaf_save(request, cycle_id, unit_code, leaf_code, mode):
+    if mode not in MODES:
+        raise Http404
+    part = _participation(cycle_id, unit_code)
+    _require(policy.can_view_sheet(request.user, part))
+    back = reverse(f"sheet-{mode}", args=[cycle_id, unit_code]) + f"#leaf-{leaf_code}"
+    try:
+        SAVE[mode](part, leaf_code, request.POST, request.user, request.POST.get("version"))
+    except LookupError as exc:
+        raise Http404 from exc
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    except services.Conflict as exc:
+        if not _is_htmx(request):
+            messages.error(request, str(exc))
+            return redirect(back)
+        return _render_leaf(request, part, leaf_code, mode, status=409, error=str(exc))
+    except services.Invalid as exc:
+        if not _is_htmx(request):
+            for msg in exc.errors.values():
+                messages.error(request, f"{leaf_code}: {msg}")
+            return redirect(back)
+        return _render_leaf(request, part, leaf_code, mode, status=422, errors=exc.errors, posted=request.POST)
+    if not _is_htmx(request):
+        messages.success(request, _("Đã lưu tiêu chí %(c)s.") % {"c": leaf_code})
+        return redirect(back)
+    return _render_leaf(request, part, leaf_code, mode)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, cycle_id, unit_code, leaf_code, mode):
+    part = _participation(cycle_id, unit_code)
+    if mode == "self":
+        _require(policy.can_edit_self(request.user, part))
+    elif mode == "explain":
+        _require(policy.can_explain(request.user, part))
+    else:
+        raise PermissionDenied
+    try:
+        la = services.get_leaf(part, leaf_code)
+    except LookupError as exc:
+        raise Http404 from exc
+    error = None
+    files = request.FILES.getlist("file")
+    if not files:
+        error = _("Chọn một tệp để tải lên.")
+    for f in files:
+        try:
+            evidence_mod.store(la, f, request.user, stage=mode)
+        except evidence_mod.EvidenceError as exc:
+            error = str(exc)
+    if not _is_htmx(request):
+        if error:
+            messages.error(request, error)
+        return redirect(reverse(f"sheet-{mode}", args=[cycle_id, unit_code]) + f"#leaf-{leaf_code}")
+    return _render_leaf(request, part, leaf_code, mode, status=422 if error else 200, error=error)
+
+
+@login_required
+def evidence_download(request, evidence_id):
+    ev = get_object_or_404(Evidence.objects.select_related("assessment__participation"), pk=evidence_id)
+    _require(policy.can_download_evidence(request.user, ev))
+    path = evidence_mod.path_for(ev.sha256)
+    if not path.exists():
+        raise Http404
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=ev.name, content_type=ev.content_type)
+
+
+@login_required
+@require_POST
+def submit(request, cycle_id, unit_code):
+    part = _participation(cycle_id, unit_code)
+    try:
+        services.submit(part, request.user)
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    except services.Invalid as exc:
+        messages.error(
+            request,
+            _("Chưa nộp được: %(n)d tiêu chí chưa hoàn thành (%(l)s).")
+            % {"n": len(exc.errors), "l": "; ".join(f"{k} {v}" for k, v in list(exc.errors.items())[:10])},
+        )
+    else:
+        messages.success(request, _("Đã nộp kết quả tự đánh giá."))
+    return redirect("sheet-self", cycle_id, unit_code)
+
+
+@login_required
+@require_POST
+def submit_explanation(request, cycle_id, unit_code):
+    part = _participation(cycle_id, unit_code)
+    try:
+        services.submit_explanation(part, request.user)
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    messages.success(request, _("Đã nộp giải trình."))
+    return redirect("sheet-explain", cycle_id, unit_code)
+
+
+# ---- results ----------------------------------------------------------------------------------------------
+
+
+def _results_page(request, cycle, data, public=False):
+    lang = get_language() or "vi"
+    unit_types = sorted({u["unit_type"] for u in data["units"]})
+    selected_type = request.GET.get("type") or ""
+    selected_band = request.GET.get("band") or ""
+    units = [
+        u for u in data["units"]
+        if (not selected_type or u["unit_type"] == selected_type)
+        and (not selected_band or (u["band"] or {}).get("code") == selected_band)
+    ]
+    groups: dict[str, list] = {}
+    for u in sorted(units, key=lambda u: (u["group"] or "", u["rank"], u["name"])):
+        groups.setdefault(u["group"] or "", []).append(u)
+    chart = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "data": {"values": [{"unit": u["name"], "index": u["index"], "band": (u["band"] or {}).get(
+            "label_en" if lang == "en" else "label_vi", "—")} for u in units]},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "unit", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "index", "type": "quantitative", "title": _("Chỉ số (%)"), "scale": {"domain": [0, 100]}},
+            "color": {"field": "band", "type": "nominal", "title": _("Xếp loại")},
+            "tooltip": [{"field": "unit"}, {"field": "index", "format": ".2f"}, {"field": "band"}],
+        },
+        "width": "container",
+        "height": {"step": 14},
+    }
+    from cchc.web.org.models import UnitType
+
+    return render(request, "cchc/results.html", {
+        "cycle": cycle, "data": data, "groups": groups, "unit_types": [(t, UnitType(t).label if t in UnitType.values else t) for t in unit_types],
+        "selected_type": selected_type, "selected_band": selected_band, "chart": chart,
+        "public": public, "can_export": (not public) and policy.can_export_results(request.user, cycle),
+    })
+
+
+@login_required
+def results(request, cycle_id):
+    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
+    _require(policy.can_view_results(request.user, cycle))
+    return _results_page(request, cycle, engine.results_for(cycle))
+
+
+def public_results(request, cycle_id):
+    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
+    if not policy.can_view_public_results(cycle):
+        raise Http404
+    return _results_page(request, cycle, engine.results_for(cycle), public=True)
+
+
+def _unit_history(cycle, code):
+    out = []
+    c = cycle
+    seen = set()
+    while c is not None and c.pk not in seen:
+        seen.add(c.pk)
+        snap = c.snapshots.filter(published=True).first()
+        if snap:
+            u = next((x for x in snap.results["units"] if x["code"] == code), None)
+            if u:
+                out.append({"year": c.year, "cycle": c, "index": u["index"], "rank": u["rank"], "of": u["of"],
+                            "band": u["band"]})
+        c = c.previous
+    return sorted(out, key=lambda r: r["year"])
+
+
+@login_required
+def unit_result(request, cycle_id, unit_code):
+    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
+    unit = get_object_or_404(Unit, code=unit_code)
+    _require(policy.can_view_results(request.user, cycle) or (
+        cycle.is_published and policy.can_view_unit(request.user, unit)))
+    data = engine.results_for(cycle)
+    u = next((x for x in data["units"] if x["code"] == unit_code), None)
+    if u is None:
+        raise Http404
+    fw = cycle.framework.framework
+    names = {n.code: n.name_vi if (get_language() or "vi") != "en" else (n.name_en or n.name_vi) for n, _a in fw.walk()}
+    peers = [x for x in data["units"] if x["group"] == u["group"]]
+    fields = []
+    for f in data["fields"]:
+        mine = u["nodes"].get(f["code"])
+        if not mine or mine["index"] is None:
+            continue
+        vals = [p["nodes"][f["code"]]["index"] for p in peers if p["nodes"].get(f["code"], {}).get("index") is not None]
+        fields.append({"code": f["code"], "name": names.get(f["code"], f["name_vi"]), "index": mine["index"],
+                       "points": mine["points"], "max_points": mine["max_points"],
+                       "group_mean": sum(vals) / len(vals) if vals else None})
+    lost = [{"code": c, "name": names.get(c, c), "lost": v, "max": fw.node(c).max_points}
+            for c, v in u["lost"].items() if v and v > 0 and fw.node(c).is_leaf][:25]
+    chart = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "data": {"values": [{"field": f["name"], "series": s, "index": v}
+                            for f in fields for s, v in ((u["name"], f["index"]), (_("Trung bình nhóm"), f["group_mean"]))
+                            if v is not None]},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "field", "type": "nominal", "title": None},
+            "yOffset": {"field": "series"},
+            "x": {"field": "index", "type": "quantitative", "title": _("Chỉ số (%)"), "scale": {"domain": [0, 100]}},
+            "color": {"field": "series", "type": "nominal", "title": None},
+        },
+        "width": "container",
+    }
+    return render(request, "cchc/unit_result.html", {
+        "cycle": cycle, "unit": unit, "u": u, "data": data, "fields": fields, "lost": lost,
+        "history": _unit_history(cycle, unit_code), "chart": chart,
+        "can_sheet": policy.can_export_sheet(request.user, _participation(cycle_id, unit_code)),
+    })
+
+
+@login_required
+def results_xlsx(request, cycle_id):
+    from cchc.web import exports
+
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    _require(policy.can_export_results(request.user, cycle))
+    return _xlsx(exports.results_workbook(cycle, engine.results_for(cycle)), f"ket-qua-{cycle.year}-{cycle.pk}.xlsx")
+
+
+@login_required
+def sheet_xlsx(request, cycle_id, unit_code):
+    from cchc.web import exports
+
+    part = _participation(cycle_id, unit_code)
+    _require(policy.can_export_sheet(request.user, part))
+    return _xlsx(exports.sheet_workbook(part), f"phieu-cham-{unit_code}-{part.cycle.year}.xlsx")
+
+
+def _xlsx(wb, filename):
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+# ---- units ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def units(request):
+    qs = policy.visible_units(request.user, Unit.objects.select_related("parent"))
+    return render(request, "cchc/units.html", {"units": qs, "can_manage": policy.can_manage(request.user)})
+
+
+@login_required
+def units_import(request):
+    from cchc.web.org.importer import import_units
+
+    _require(policy.can_manage(request.user))
+    report = None
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        if f is None:
+            return HttpResponseBadRequest("file missing")
+        try:
+            report = import_units(f)
+        except Exception as exc:  # noqa: BLE001 - an unreadable workbook is a user error
+            messages.error(request, _("Không đọc được tệp XLSX: %(e)s") % {"e": exc})
+        else:
+            if report.errors:
+                messages.error(request, _("Không nhập: tệp có lỗi, không có thay đổi nào được ghi."))
+            else:
+                messages.success(request, _("Đã nhập: %(c)d đơn vị mới, %(u)d cập nhật.")
+                                 % {"c": report.created, "u": report.updated})
+    return render(request, "cchc/units_import.html", {"report": report})
