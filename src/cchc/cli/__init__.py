@@ -11,6 +11,7 @@ import typer
 from cchc.cli import framework as _framework
 from cchc.cli import results as _results
 from cchc.cli import score as _score
+from cchc.cli import web as _web
 
 app = typer.Typer(
     name="cchc",
@@ -21,6 +22,8 @@ app = typer.Typer(
 app.add_typer(_framework.app, name="framework")
 app.add_typer(_results.app, name="results")
 app.command("score")(_score.score)
+for _name in ("serve", "demo", "backup", "restore"):
+    app.command(_name)(getattr(_web, _name))
 # Areas added by later issues register here (one line each):
 # app.add_typer(survey.app, name="survey"); app.add_typer(dossiers.app, name="dossiers")
 from cchc.cli import survey as _survey  # noqa: E402, I001
