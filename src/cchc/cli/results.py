@@ -92,7 +92,9 @@ def show(
     note = None
     prev_year = results.previous_year(year)
     row = results.find(unit, year)
-    if prev_year and prev_year < 2025 <= year and results.find(row.unit, prev_year) is None:
+    crosses_merger = prev_year is not None and prev_year < 2025 <= year
+    if crosses_merger and lineage_2025().predecessors(row.unit, "2024-12-31") != (row.unit,):
+        # lineage wins over names: the new Quảng Ngãi is not the old Quảng Ngãi
         from cchc.core.lineage import baselines
 
         successors = [r.unit for r in results.year(year)]

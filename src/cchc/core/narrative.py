@@ -25,12 +25,15 @@ class NarrativeStyle:
 
 
 def ordinal_en(n: int) -> str:
-    """>>> [ordinal_en(n) for n in (1, 2, 3, 11, 12, 22, 43)]
+    """English ordinal.
+
+    >>> [ordinal_en(n) for n in (1, 2, 3, 11, 12, 22, 43)]
     ['1st', '2nd', '3rd', '11th', '12th', '22nd', '43rd']
     """
     if 10 <= n % 100 <= 20:
         return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }".replace(" ", "")
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _change_vi(value: float | int | None, unit: str, precision: int) -> str | None:
