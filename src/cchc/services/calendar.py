@@ -68,7 +68,10 @@ def load_overrides(path: str | Path | None = None) -> Overrides:
     else:
         text = Path(path).read_text(encoding="utf-8")
         where = str(path)
-    data = yaml.safe_load(text) or {}
+    try:
+        data = yaml.safe_load(text) or {}
+    except (yaml.YAMLError, ValueError) as exc:
+        raise CalendarError(f"{where}: not valid YAML or a date is not YYYY-MM-DD: {exc}") from exc
     years = data.get("years") or {}
     if not isinstance(years, dict):
         raise CalendarError(f"{where}: 'years' must map a year to its days_off / working_days")
