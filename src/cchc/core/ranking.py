@@ -48,11 +48,12 @@ def rank_within(
     keys = list(groups)
     ranks = np.zeros(arr.shape, dtype=np.int64)
     sizes = np.zeros(arr.shape, dtype=np.int64)
-    positions: dict[Hashable, list[int]] = {}
-    for i, key in enumerate(keys):
-        positions.setdefault(key, []).append(i)
-    for idx in positions.values():
-        sel = np.asarray(idx)
+    if not keys:
+        return ranks, sizes
+    labels = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    codes = np.fromiter((labels[k] for k in keys), dtype=np.intp, count=len(keys))
+    for code in range(len(labels)):
+        sel = np.flatnonzero(codes == code)
         ranks[sel] = competition_rank(arr[sel], precision)
         sizes[sel] = int((~np.isnan(arr[sel])).sum())
     return ranks, sizes

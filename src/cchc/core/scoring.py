@@ -207,14 +207,22 @@ def score_matrix(
     ``points`` holds signed magnitudes as entered (a penalty of 2 is ``2``); leaves that do not apply to a
     unit's type are masked out of points and maxima.
     """
-    pts = np.nan_to_num(np.asarray(points, dtype=float), nan=0.0)
-    masks = np.vstack([compiled.mask(t) for t in unit_types]) if len(unit_types) else np.zeros((0, pts.shape[1]), bool)
-    applied = np.where(masks, pts * compiled.sign, 0.0)
-    maxima = np.where(masks, compiled.leaf_max, 0.0)
+    pts = np.asarray(points, dtype=float)
+    if np.isnan(pts).any():
+        pts = np.nan_to_num(pts, nan=0.0)
+    kinds = list(dict.fromkeys(unit_types))
+    type_masks = np.array([compiled.mask(t) for t in kinds], dtype=float).reshape(len(kinds), pts.shape[1])
+    position = {t: i for i, t in enumerate(kinds)}
+    which = np.fromiter((position[t] for t in unit_types), dtype=np.intp, count=len(unit_types))
+    # per unit type: signed weights of each leaf, node maxima and the total maximum (few types, many units)
+    weights = type_masks * compiled.sign
+    type_node_max = (type_masks * compiled.leaf_max) @ compiled.incidence.T
+    type_max = (type_masks * compiled.leaf_max).sum(axis=1)
+    applied = pts if np.all(weights == 1.0) else pts * weights[which]
     node_points = applied @ compiled.incidence.T
-    node_max = maxima @ compiled.incidence.T
+    node_max = type_node_max[which]
     total = applied.sum(axis=1)
-    max_points = maxima.sum(axis=1)
+    max_points = type_max[which]
     with np.errstate(divide="ignore", invalid="ignore"):
         index = np.where(max_points > 0, total / max_points * 100.0, np.nan)
     if compiled.framework.clip_index:
