@@ -21,10 +21,19 @@ from django.db import transaction
 _COMPILED: dict[tuple[int, str], Any] = {}
 
 
+_PARSED: dict[tuple[str, str], Any] = {}
+
+
 def framework_from_record(record):
+    """The validated framework of a stored record. Records are immutable per (id, version), so the parsed
+    framework is cached per process."""
     from cchc.core.framework import parse_framework
 
-    return parse_framework(record.data, source=f"{record.framework_id} v{record.version}")
+    key = (record.framework_id, record.version)
+    fw = _PARSED.get(key)
+    if fw is None:
+        fw = _PARSED[key] = parse_framework(record.data, source=f"{record.framework_id} v{record.version}")
+    return fw
 
 
 def compiled(fw):

@@ -1,0 +1,134 @@
+"""Fixtures for the web application tests.
+
+pytest-django is configured here (not in pyproject): Django settings come from ``cchc.web.settings`` with a
+throw-away data directory. ``DATABASE_URL`` switches the tests to PostgreSQL (CI runs ``-m db`` again there).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import pytest
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.web.settings")
+os.environ.setdefault("CCHC_DATA_DIR", tempfile.mkdtemp(prefix="cchc-web-tests-"))
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+import django  # noqa: E402
+
+django.setup()
+
+PASSWORD = "test-pass-123"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "db: uses the database (re-run on PostgreSQL in CI)")
+
+
+@dataclass
+class World:
+    """A small province: two departments, one commune, one user per role, one cycle."""
+
+    fw: object
+    record: object
+    d1: object
+    d2: object
+    users: dict
+    cycle: object
+    parts: dict = field(default_factory=dict)
+
+    def part(self, code):
+        return self.parts[code]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def evidence_dir(settings, tmp_path):
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.MEDIA_ROOT = settings.EVIDENCE_ROOT
+    return settings.EVIDENCE_ROOT
+
+
+@pytest.fixture
+def world(db, evidence_dir):
+    from django.contrib.auth import get_user_model
+
+    from cchc.web import engine
+    from cchc.web.accounts.models import Role, RoleAssignment
+    from cchc.web.assessments.models import Cycle, Participation
+    from cchc.web.org.models import Unit
+
+    record = engine.load_shipped("example-department")
+    fw = record.framework
+    d1 = Unit.objects.create(code="D1", name="Sở Một", unit_type="department", email="d1@example.invalid")
+    d2 = Unit.objects.create(code="D2", name="Sở Hai", unit_type="department")
+    User = get_user_model()
+    users = {}
+    for name, role, unit, fld in [
+        ("admin", Role.ADMIN, None, ""),
+        ("focal", Role.FOCAL, d1, ""),
+        ("focal2", Role.FOCAL, d2, ""),
+        ("appraiser", Role.APPRAISER, d1, ""),
+        ("field_appraiser", Role.APPRAISER, None, "2"),
+        ("approver", Role.APPROVER, None, ""),
+        ("leader", Role.LEADER, None, ""),
+        ("nobody", None, None, ""),
+    ]:
+        user = User.objects.create_user(name, f"{name}@example.invalid", PASSWORD)
+        users[name] = user
+        if role:
+            RoleAssignment.objects.create(user=user, role=role, unit=unit, field_code=fld)
+    cycle = Cycle.objects.create(name="Kỳ thử 2026", year=2026, framework=record)
+    parts = {u.code: Participation.objects.create(cycle=cycle, unit=u) for u in (d1, d2)}
+    return World(fw=fw, record=record, d1=d1, d2=d2, users=users, cycle=cycle, parts=parts)
+
+
+def set_state(cycle, state):
+    cycle.state = state
+    cycle.save()
+    return cycle
+
+
+def fill_all(world, code, quality=1.0, appraise=False):
+    """Fill every leaf of a unit with valid inputs through the services (as the admin)."""
+    from cchc.web import engine
+    from cchc.web.assessments.models import LeafAssessment
+
+    part = world.part(code)
+    for node in world.fw.leaves(part.unit.unit_type):
+        kind = engine.entry_kind(node)
+        vals = {}
+        if kind == "points":
+            levels = engine.level_choices(node)
+            low, high = engine.leaf_limits(node)
+            if node.kind in ("bonus", "penalty"):
+                vals["self_points"] = 0.0
+            elif levels:
+                vals["self_points"] = min((p for p, _l in levels), key=lambda p: abs(p - quality * high))
+            else:
+                vals["self_points"] = round(quality * high * 4) / 4
+        elif kind == "ratio":
+            vals.update(numerator=round(100 * quality), denominator=100.0)
+        else:
+            vals["survey_index"] = 60 + 35 * quality
+        if node.evidence == "required":
+            vals["no_evidence_reason"] = "Lưu tại văn thư."
+        if appraise and "self_points" in vals:
+            vals["appraised_points"] = vals["self_points"]
+        LeafAssessment.objects.update_or_create(participation=part, leaf_code=node.code, defaults=vals)
+    return part
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
