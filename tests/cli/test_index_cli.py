@@ -139,3 +139,20 @@ def test_results_bad_file_names_row_and_column(tmp_path):
     assert result.exit_code == 2
     assert f"{f}:2:index: 101 is outside 0…100" in result.output
     assert f"{f}:3:rank: 'zero' is not a number" in result.output
+
+
+def test_results_long_form_aliases_field_columns_and_panel(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text(
+        "year,unit_code,unit,index,field_2,field_2_rank,sipas\n"
+        "2022,KT,Tỉnh Kon Tum,81.35,91.00,43,78.39\n2022,GL,Gia Lai,80.00,90.00,44,\n"
+        "2023,KT,Kon Tum,86.14,94.15,22,82.10\n2023,GL,Gia Lai,85.00,95.00,21,83.84\n",
+        encoding="utf-8",
+    )
+    data = json.loads(run("results", "show", f, "--unit", "KT", "--year", 2023, "--json").output)
+    assert (data["rank"], data["of"], data["prev_rank"], data["delta_rank"]) == (1, 2, 1, 0)  # ranked from the index
+    assert (data["sipas"], data["prev_sipas"]) == (82.10, 78.39)
+    assert data["fields"][0] == {"code": "2", "name": "Cải cách thể chế", "index": 94.15, "rank": 22, "prev_rank": 43, "delta_rank": 21}
+    panel = run("results", "show", f, "--unit", "Kon Tum", "--year", 2023)
+    assert panel.exit_code == 0
+    assert "86,14%" in panel.output and "+4,79" in panel.output and "Cải cách thể chế" in panel.output

@@ -188,3 +188,37 @@ def test_survey_table_conversion_monotone(x, y):
     conv = TableConversion(steps=[Step(min=70, points=6), Step(min=80, points=8.5), Step(min=90, points=10)])
     lo, hi = sorted((x, y))
     assert 0 <= float(survey_points(lo, conv, 10)) <= float(survey_points(hi, conv, 10)) <= 10
+
+
+@settings(max_examples=40, deadline=None)
+@given(points_matrix, st.randoms(use_true_random=False))
+def test_permuting_units_and_inputs_changes_nothing(shares, rnd):
+    pts = _scaled(shares)
+    units = [
+        UnitAssessment(f"U{u}", f"Đơn vị {u}", "department", inputs={
+            leaf.code: LeafInput(self_points=float(pts[u, j]))
+            for j, leaf in enumerate(COMPILED.leaves)
+            if not (leaf.method.kind == "manual" and leaf.method.levels)
+        })
+        for u in range(len(shares))
+    ]
+    shuffled = [UnitAssessment(u.code, u.name, u.unit_type, inputs=dict(rnd.sample(list(u.inputs.items()), len(u.inputs))))
+                for u in rnd.sample(units, len(units))]
+    a, b = score_cycle(DEPT, units), score_cycle(DEPT, shuffled)
+    assert {u.code: (u.index, u.rank) for u in a.units} == {u.code: (u.index, u.rank) for u in b.units}
+
+
+@settings(max_examples=40, deadline=None)
+@given(points_matrix, st.data())
+def test_raising_a_leaf_never_lowers_total_or_rank(shares, data):
+    pts = _scaled(shares)
+    u = data.draw(st.integers(0, len(shares) - 1))
+    j = COMPILED.leaf_index[data.draw(st.sampled_from(REGULAR)).code]
+    better = pts.copy()
+    better[u, j] = COMPILED.leaf_max[j]
+    types = ["department"] * len(shares)
+    from cchc.core.ranking import rank_within
+
+    before, after = score_matrix(COMPILED, pts, types), score_matrix(COMPILED, better, types)
+    assert after.total[u] >= before.total[u] - 1e-9
+    assert rank_within(after.index, types)[0][u] <= rank_within(before.index, types)[0][u]

@@ -122,6 +122,42 @@ def show(
     if as_json:
         print_json(data)
         return
-    typer.echo(text_vi)
-    typer.echo("")
-    typer.echo(text_en)
+    _panel(data, fw.precision)
+
+
+def _panel(data: dict, precision: int) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from cchc.core.numbers import format_number_vi
+
+    def num(value, signed=False):
+        return "—" if value is None else format_number_vi(value, precision, signed=signed)
+
+    def place(rank, of):
+        return "—" if not rank else (f"{rank}/{of}" if of else str(rank))
+
+    console = Console(width=120)
+    facts = Table.grid(padding=(0, 2))
+    facts.add_row("Chỉ số / index", f"{num(data['index'])}%", "Xếp hạng / rank", place(data["rank"], data["of"]))
+    facts.add_row(f"Năm trước / {data['prev_year'] or '—'}", f"{num(data['prev_index'])}%",
+                  "Hạng năm trước / previous rank", place(data["prev_rank"], None))
+    delta_rank = data["delta_rank"]
+    facts.add_row("Thay đổi điểm / points", num(data["delta_points"], signed=True),
+                  "Thay đổi bậc / places", "—" if delta_rank is None else f"{delta_rank:+d}")
+    facts.add_row("Khu vực / region", data["region"] or "—", "Hạng trong khu vực", place(data["region_rank"], data["region_size"]))
+    if data.get("sipas") is not None:
+        facts.add_row("SIPAS", f"{num(data['sipas'])}%", "SIPAS năm trước", f"{num(data.get('prev_sipas'))}%")
+    if data.get("baseline_note"):
+        facts.add_row("Điểm gốc / baseline", data["baseline_note"], "", "")
+    console.print(Panel(facts, title=f"{data['unit']} — {data['year']}"))
+    if data["fields"]:
+        table = Table("Mã", "Lĩnh vực", "Chỉ số %", "Hạng", "Hạng trước", "Thay đổi")
+        for f in data["fields"]:
+            table.add_row(f["code"], f["name"], num(f["index"]), place(f["rank"], None), place(f["prev_rank"], None),
+                          "—" if f["delta_rank"] is None else f"{f['delta_rank']:+d}")
+        console.print(table)
+    console.print(data["narrative_vi"])
+    console.print("")
+    console.print(data["narrative_en"])

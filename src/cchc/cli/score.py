@@ -54,6 +54,7 @@ def _cycle_json(fw, cycle) -> dict:
     from cchc.core.numbers import round_half_up
 
     p = fw.precision
+    leaves = {leaf.code for leaf in fw.leaves()}
     return {
         "framework": {"id": fw.id, "version": fw.version, "status": fw.status},
         "group_by": cycle.group_by,
@@ -69,6 +70,12 @@ def _cycle_json(fw, cycle) -> dict:
                     for node in fw.fields if node.code in u.nodes
                 },
                 "lost_points": round_half_up(sum(v for k, v in u.lost.items() if k in {n.code for n in fw.fields}), p),
+                "lost": [
+                    {"code": code, "lost": round_half_up(value, p)}
+                    for code, value in sorted(
+                        ((c, v) for c, v in u.lost.items() if c in leaves and v > 0), key=lambda cv: (-cv[1], cv[0])
+                    )
+                ],
                 "missing": list(u.missing),
             }
             for u in cycle.units

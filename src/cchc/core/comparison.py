@@ -44,6 +44,8 @@ class UnitSummary:
     region_leader: str | None
     fields: list[FieldChange] = field(default_factory=list)
     baseline_note: str | None = None
+    sipas: float | None = None
+    prev_sipas: float | None = None
 
 
 def delta(current: float | None, previous: float | None, precision: int = 2) -> float | None:
@@ -132,6 +134,8 @@ def summarize(
         region_leader=leader,
         fields=fields,
         baseline_note=baseline_note,
+        sipas=row.sipas,
+        prev_sipas=prev.sipas if prev else None,
     )
 
 

@@ -38,6 +38,7 @@ class ResultRow:
     unit_type: str | None = None
     band: str | None = None
     points: float | None = None
+    sipas: float | None = None
     fields: dict[str, FieldResult] = field(default_factory=dict)
     code: str | None = None
 
