@@ -1,0 +1,161 @@
+"""Import: aliases, formats, per-row validation, rejected rows, partitions, idempotence."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from tests.services.helpers import dossier, write_catalogue, write_rows
+
+from cchc.services.importer import ImportError_, Store, import_file, load_catalogue
+from cchc.services.schema import canonical_name
+
+VI_HEADERS = ["MaHoSo", "MaDonVi", "MaDonViCha", "MaTTHC", "KenhThucHien", "TrangThaiHoSo", "NgayNopHoSo",
+              "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "DuocThanhToanTrucTuyen"]
+
+
+def _vi_file(path, rows):  # noqa: ANN001, ANN202
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(VI_HEADERS)
+        w.writerows(rows)
+    return path
+
+
+def _stored(store: Store) -> list[dict]:
+    return duckdb.sql(f"SELECT * FROM read_parquet('{store.glob()}', hive_partitioning = true) ORDER BY dossier_id"
+                      ).df().to_dict("records")
+
+
+def test_vietnamese_aliases_and_date_formats(tmp_path) -> None:  # noqa: ANN001
+    assert canonical_name("NgayHenTra") == "due_at"
+    assert canonical_name(" trang_thai_ho_so ") == "status"  # case, spaces and underscores do not matter
+    assert canonical_name("TrangThai") is None
+    assert canonical_name("TRANGTHAIHOSO") == "status"
+    f = _vi_file(tmp_path / "a.csv", [
+        ["H1", "U1", "D1", "P1", "2", "10", "01/03/2024 08:00", "01/03/2024 09:15:00", "05/03/2024", "04/03/2024 10:00", "1"],
+        ["H2", "U1", "D1", "P1", "", "4", "", "2024-03-02T09:00:00", "", "", ""],
+    ])
+    store = Store(tmp_path / "s")
+    res = import_file(f, store)
+    assert (res.accepted, res.rejected) == (2, 0)
+    rows = _stored(store)
+    assert str(rows[0]["received_at"]) == "2024-03-01 09:15:00"
+    assert str(rows[0]["due_at"]) == "2024-03-05 00:00:00"
+    assert rows[1]["channel"] == 1  # missing channel = in person
+    assert rows[0]["paid_online"] == 1
+
+
+def test_every_problem_is_reported_with_row_column_value_reason(tmp_path) -> None:  # noqa: ANN001
+    cat = load_catalogue(write_catalogue(tmp_path / "cat.csv"))
+    rows = [
+        dossier(1),
+        dossier(2, received_at="2024-02-30 09:00:00"),                       # unparseable date
+        dossier(3, status=12),                                              # unknown status code
+        dossier(4, channel=7),                                              # unknown channel
+        dossier(5, status=10, finished_at="2024-03-01 09:00:00"),           # finished before received
+        dossier(1, status=4),                                               # duplicate id
+        dossier(6, procedure_code="NOPE"),                                  # unknown procedure
+        dossier(7, unit_code=""),                                           # missing required value
+        dossier(8, status=9),                                               # completed without end time
+        dossier(9, fee_required="maybe"),                                   # not a flag
+    ]
+    store = Store(tmp_path / "s")
+    res = import_file(write_rows(tmp_path / "in.csv", rows), store, catalogue=cat)
+    assert res.accepted == 1 and res.rejected == 9
+    got = {(p.row, p.column, p.reason.split(" (")[0]) for p in res.problems}
+    assert got >= {
+        (2, "received_at", "unparseable date"),
+        (3, "status", "unknown code"),
+        (4, "channel", "unknown code"),
+        (5, "finished_at", "finished before received"),
+        (6, "dossier_id", "duplicate dossier id in the file"),
+        (7, "procedure_code", "unknown procedure code"),
+        (8, "unit_code", "missing value"),
+        (9, "finished_at", "completed status without finished_at or returned_at"),
+        (10, "fee_required", "not a yes/no flag"),
+    }
+    assert all(p.file.endswith("in.csv") for p in res.problems)
+    dup = next(p for p in res.problems if p.column == "dossier_id")
+    assert dup.value == "H1" and "first at row 1" in dup.reason
+    with open(res.rejected_path, encoding="utf-8") as f:
+        rejected = list(csv.DictReader(f))
+    assert [r["_row"] for r in rejected] == [str(i) for i in range(2, 11)]
+    assert "unparseable date" in rejected[0]["_reasons"]
+    assert rejected[0]["received_at"] == "2024-02-30 09:00:00"  # the original value is kept
+
+
+def test_accepted_rows_are_partitioned_by_year_and_month(tmp_path) -> None:  # noqa: ANN001
+    rows = [dossier(1, received_at="2024-01-15 09:00:00"), dossier(2, received_at="2024-03-04 09:00:00"),
+            dossier(3, received_at="2025-03-04 09:00:00"),
+            dossier(4, status=1, received_at=None, submitted_at="2025-04-01 08:00:00")]
+    store = Store(tmp_path / "s")
+    import_file(write_rows(tmp_path / "in.csv", rows), store)
+    parts = sorted(str(p.relative_to(store.dossiers_dir).parent) for p in store.dossiers_dir.rglob("*.parquet"))
+    assert parts == ["year=2024/month=1", "year=2024/month=3", "year=2025/month=3", "year=2025/month=4"]
+
+
+def test_reimport_of_the_same_file_is_idempotent(tmp_path) -> None:  # noqa: ANN001
+    f = write_rows(tmp_path / "in.csv", [dossier(1), dossier(2)])
+    store = Store(tmp_path / "s")
+    first = import_file(f, store)
+    again = import_file(f, store)
+    assert first.accepted == 2 and again.skipped and again.accepted == 0
+    assert len(_stored(store)) == 2
+    # a different file carrying an already-imported id: that row is rejected, not duplicated
+    g = write_rows(tmp_path / "in2.csv", [dossier(2), dossier(3)])
+    res = import_file(g, store)
+    assert (res.accepted, res.rejected) == (1, 1)
+    assert "already in the store" in res.problems[0].reason
+    assert [r["dossier_id"] for r in _stored(store)] == ["H1", "H2", "H3"]
+    assert len(store.manifest()) == 2
+
+
+def test_parquet_and_jsonl_inputs(tmp_path) -> None:  # noqa: ANN001
+    rows = [dossier(1, status=10, finished_at="2024-03-05 10:00:00", due_at="2024-03-08 17:00:00"),
+            dossier(2, status=4)]
+    table = pa.table({
+        "MaHoSo": ["H1", "H2"], "MaDonVi": ["U1", "U1"], "MaTTHC": ["WD5", "WD5"], "TrangThaiHoSo": [10, 4],
+        "NgayTiepNhan": pa.array([pa.scalar(0)] * 2).cast(pa.int64()).cast(pa.timestamp("s")),
+        "NgayKetThucXuLy": pa.array([1_000_000, None], type=pa.int64()).cast(pa.timestamp("s")),
+        "CoPhieuXinLoi": [True, False],
+    })
+    pq.write_table(table, tmp_path / "a.parquet")
+    s1 = Store(tmp_path / "s1")
+    res = import_file(tmp_path / "a.parquet", s1)
+    assert (res.accepted, res.rejected) == (2, 0)
+    got = _stored(s1)
+    assert str(got[0]["finished_at"]) == "1970-01-12 13:46:40" and got[0]["apology_issued"] is True
+    with open(tmp_path / "b.jsonl", "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    s2 = Store(tmp_path / "s2")
+    res = import_file(tmp_path / "b.jsonl", s2)
+    assert (res.accepted, res.rejected) == (2, 0)
+    assert str(_stored(s2)[0]["due_at"]) == "2024-03-08 17:00:00"
+
+
+def test_unreadable_or_incomplete_files_fail_whole(tmp_path) -> None:  # noqa: ANN001
+    store = Store(tmp_path / "s")
+    with pytest.raises(ImportError_, match="no such file"):
+        import_file(tmp_path / "missing.csv", store)
+    (tmp_path / "x.txt").write_text("a,b\n")
+    with pytest.raises(ImportError_, match="unknown format"):
+        import_file(tmp_path / "x.txt", store)
+    (tmp_path / "m.csv").write_text("MaHoSo,MaDonVi\nH1,U1\n")
+    with pytest.raises(ImportError_, match=r"missing required column\(s\): procedure_code .*status"):
+        import_file(tmp_path / "m.csv", store)
+
+
+def test_catalogue_with_vietnamese_units_and_errors(tmp_path) -> None:  # noqa: ANN001
+    cat = load_catalogue(write_catalogue(tmp_path / "c.csv"))
+    assert cat["time_unit"].to_pylist() == ["working_days", "working_days", "hours", "days", "months"]
+    assert cat["online_level"].to_pylist() == ["full", "partial", "none", "full", "partial"]
+    bad = write_catalogue(tmp_path / "bad.csv", [("A", "a", 5, "tuần", 0, "full", 1, 1),
+                                                 ("A", "a", 5, "ngày", 0, "full", 1, 1)])
+    with pytest.raises(ImportError_, match=r"time_unit 'tuần'[\s\S]*duplicate procedure_code A"):
+        load_catalogue(bad)
