@@ -173,40 +173,43 @@ class _Prepared:
     struct: Structure
     single: list[ResolvedQuestion]
     sat_idx: np.ndarray  # positions of satisfaction criteria in single
-    sat_ind: np.ndarray  # (n, Qs) float32 satisfied indicator (0 where invalid)
-    valid: np.ndarray  # (n, Qs) bool
-    score: np.ndarray  # (n, Qs) float32 rescaled score (0 where invalid or not ordinal)
+    codes: np.ndarray  # (n, Qs) int8 answer positions (MISSING / NOT_APPLICABLE negative)
+    K: int  # histogram width: codes + 2 (so that -2 → 0)
+    lut_valid: np.ndarray  # (Qs, K) 1 for a valid answer
+    lut_sat: np.ndarray  # (Qs, K) 1 for a satisfied answer
+    lut_score: np.ndarray  # (Qs, K) rescaled score 0–100 (ordinal scales)
     w: np.ndarray
     weighted: bool
     single_codes_index: dict[str, int] = field(default_factory=dict)
     multi_cells: list[list[dict[str, Any]]] | None = None
+
+    def indicator(self, j: int, lut: np.ndarray) -> np.ndarray:
+        return lut[j][self.codes[:, j].astype(np.intp) + 2]
 
 
 def _prepare(resp: Responses, opts: Options) -> _Prepared:
     inst = resp.instrument
     struct = Structure.build(inst, opts.aggregation)
     single = [inst.question(c) for c in resp.single_codes]
-    n, q = resp.codes.shape
-    sat_ind = np.zeros((n, q), dtype=np.float32)
-    score = np.zeros((n, q), dtype=np.float32)
-    valid = resp.codes >= 0
+    kmax = max((len(rq.scale.options) for rq in single), default=1)
+    K = kmax + 2
+    q = len(single)
+    lut_valid = np.zeros((q, K))
+    lut_sat = np.zeros((q, K))
+    lut_score = np.zeros((q, K))
     for j, rq in enumerate(single):
         k = len(rq.scale.options)
         sat_vals = {str(v) for v in rq.satisfied_values}
-        lut_sat = np.zeros(k + 2, dtype=np.float32)
-        lut_score = np.zeros(k + 2, dtype=np.float32)
         for pos, o in enumerate(rq.scale.options):
-            lut_sat[pos + 2] = 1.0 if str(o.value) in sat_vals else 0.0
+            lut_valid[j, pos + 2] = 1.0
+            lut_sat[j, pos + 2] = 1.0 if str(o.value) in sat_vals else 0.0
             if rq.scale.type == "ordinal":
-                lut_score[pos + 2] = pos / (k - 1) * 100.0
-        idx = resp.codes[:, j].astype(np.intp) + 2
-        sat_ind[:, j] = lut_sat[idx]
-        score[:, j] = lut_score[idx]
+                lut_score[j, pos + 2] = pos / (k - 1) * 100.0
     sat_idx = np.array([resp.single_codes.index(c) for c in struct.sat_codes], dtype=np.intp)
     weighted = opts.use_weights and resp.weight is not None
-    w = resp.weight.astype(float) if weighted else np.ones(n)
+    w = resp.weight.astype(float) if weighted else np.ones(resp.n)
     index = {rq.code: j for j, rq in enumerate(single)}
-    return _Prepared(inst, struct, single, sat_idx, sat_ind, valid, score, w, weighted, index)
+    return _Prepared(inst, struct, single, sat_idx, resp.codes, K, lut_valid, lut_sat, lut_score, w, weighted, index)
 
 
 # --------------------------------------------------------------------------------------------- cell sums
@@ -226,29 +229,36 @@ class _CellSums:
 
 def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | None, labels: list[str],
                rng: np.random.Generator, max_psu: int, bootstrap: bool) -> _CellSums:
-    """Sums per cell (``cell``: int array, -1 = excluded) and per resampling unit within the cell."""
+    """Sums per cell (``cell``: int array, -1 = excluded) and per resampling unit within the cell.
+
+    Each question costs one histogram (``bincount``) of its answer codes per cell — weighted, plus the squared
+    weights and the plain counts when weights are used; S, V and M follow from the histograms by lookup."""
     keep = cell >= 0
-    c = cell[keep]
-    w = p.w[keep]
-    qn = p.sat_ind.shape[1]
+    all_kept = bool(keep.all())
+    c = cell if all_kept else cell[keep]
+    w = p.w if all_kept else p.w[keep]
+    codes = p.codes if all_kept else p.codes[keep]
+    w2 = w * w if p.weighted else None
+    qn = codes.shape[1]
     S = np.zeros((n_cells, qn))
     V = np.zeros((n_cells, qn))
     M = np.zeros((n_cells, qn))
     W2 = np.zeros((n_cells, qn))
     N = np.zeros((n_cells, qn))
-    valid = p.valid[keep]
-    sat = p.sat_ind[keep]
-    score = p.score[keep]
+    cK = c.astype(np.int64) * p.K + 2
+    size = n_cells * p.K
     for j in range(qn):
-        vj = valid[:, j]
-        wv = w * vj
-        V[:, j] = np.bincount(c, weights=wv, minlength=n_cells)
-        S[:, j] = np.bincount(c, weights=wv * sat[:, j], minlength=n_cells)
-        M[:, j] = np.bincount(c, weights=wv * score[:, j], minlength=n_cells)
-        W2[:, j] = np.bincount(c, weights=wv * w, minlength=n_cells)
-        N[:, j] = np.bincount(c, weights=vj.astype(float), minlength=n_cells)
-    any_valid = valid[:, p.sat_idx].any(axis=1)
-    n_resp = np.bincount(c, weights=any_valid.astype(float), minlength=n_cells).astype(int)
+        idx = cK + codes[:, j]
+        hn = np.bincount(idx, minlength=size).reshape(n_cells, p.K).astype(float)
+        hw = np.bincount(idx, weights=w, minlength=size).reshape(n_cells, p.K) if p.weighted else hn
+        h2 = np.bincount(idx, weights=w2, minlength=size).reshape(n_cells, p.K) if p.weighted else hn
+        V[:, j] = hw @ p.lut_valid[j]
+        S[:, j] = hw @ p.lut_sat[j]
+        M[:, j] = hw @ p.lut_score[j]
+        W2[:, j] = h2 @ p.lut_valid[j]
+        N[:, j] = hn @ p.lut_valid[j]
+    any_valid = (codes[:, p.sat_idx] >= 0).any(axis=1)
+    n_resp = np.bincount(c, weights=any_valid, minlength=n_cells).astype(int)
     out = _CellSums(labels, n_resp, S, V, M, W2, N)
     if not bootstrap:
         return out
@@ -265,20 +275,19 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
         n_local = np.where(size > max_psu, max_psu, size)
         kinds = ["random groups" if s > max_psu else "respondents" for s in size]
     else:
-        pk = psu[keep]
-        # factorise (cell, psu) pairs
-        pairs = c.astype(np.int64) * (int(pk.max()) + 1 if len(pk) else 1) + pk
+        pk = psu if all_kept else psu[keep]
+        base = int(pk.max()) + 1 if len(pk) else 1
+        pairs = c.astype(np.int64) * base + pk
         uniq, inv = np.unique(pairs, return_inverse=True)
-        cell_of_u = (uniq // (int(pk.max()) + 1 if len(pk) else 1)).astype(np.int64)
+        cell_of_u = (uniq // base).astype(np.int64)
         n_clusters = np.bincount(cell_of_u, minlength=n_cells)
         starts = np.concatenate([[0], np.cumsum(n_clusters)[:-1]])
         local_u = np.arange(len(uniq)) - starts[cell_of_u]
-        local = local_u[inv]
         big_c = n_clusters > max_psu
         if big_c.any():
             grp = rng.integers(0, max_psu, size=len(uniq))
             local_u = np.where(big_c[cell_of_u], grp, local_u)
-            local = local_u[inv]
+        local = local_u[inv]
         n_local = np.where(n_clusters > max_psu, max_psu, n_clusters)
         kinds = ["random groups of clusters" if b else "clusters" for b in big_c]
     offs = np.concatenate([[0], np.cumsum(n_local)[:-1]])
@@ -286,10 +295,12 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
     total = int(n_local.sum())
     ps = np.zeros((total, len(p.sat_idx)))
     pv = np.zeros((total, len(p.sat_idx)))
+    gK = gid.astype(np.int64) * p.K + 2
     for k, j in enumerate(p.sat_idx):
-        wv = w * valid[:, j]
-        pv[:, k] = np.bincount(gid, weights=wv, minlength=total)
-        ps[:, k] = np.bincount(gid, weights=wv * sat[:, j], minlength=total)
+        hw = np.bincount(gK + codes[:, j], weights=w if p.weighted else None, minlength=total * p.K)
+        hw = hw.reshape(total, p.K)
+        pv[:, k] = hw @ p.lut_valid[j]
+        ps[:, k] = hw @ p.lut_sat[j]
     for ci in range(n_cells):
         sl = slice(int(offs[ci]), int(offs[ci] + n_local[ci]))
         out.psu_S.append(ps[sl])
@@ -299,15 +310,18 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
 
 
 def _replicate_sums(Xs: np.ndarray, Xv: np.ndarray, B: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Bootstrap replicate sums: resample the P rows of (Xs, Xv) with replacement, B times."""
+    """Bootstrap replicate sums: resample the P rows of (Xs, Xv) with replacement, B times.
+
+    The resampling counts are integers (exact in float32); the product runs in float32, ample for interval
+    bounds, and the replicate sums are returned as float64."""
     P = Xs.shape[0]
     if P == 0:
         return np.zeros((B, Xs.shape[1])), np.zeros((B, Xs.shape[1]))
-    draws = rng.integers(0, P, size=(B, P))
-    flat = (np.arange(B)[:, None] * P + draws).ravel()
-    counts = np.bincount(flat, minlength=B * P).reshape(B, P).astype(float)
-    X = np.concatenate([Xs, Xv], axis=1)
-    R = counts @ X
+    draws = rng.integers(0, P, size=(B, P), dtype=np.int32)
+    draws += (np.arange(B, dtype=np.int32) * P)[:, None]
+    counts = np.bincount(draws.ravel(), minlength=B * P).reshape(B, P).astype(np.float32)
+    X = np.concatenate([Xs, Xv], axis=1).astype(np.float32)
+    R = (counts @ X).astype(np.float64)
     q = Xs.shape[1]
     return R[:, :q], R[:, q:]
 
@@ -324,6 +338,9 @@ def _num(x: Any, digits: int = 4) -> float | None:
 
 def _ci_stats(rep: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Percentile CI bounds and SE over axis 0 (replicates); NaN-safe."""
+    if not np.isnan(rep).any():
+        lo, hi = np.percentile(rep, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
+        return lo, hi, rep.std(axis=0, ddof=1)
     with np.errstate(invalid="ignore"), _quiet():
         lo = np.nanpercentile(rep, 100 * alpha / 2, axis=0)
         hi = np.nanpercentile(rep, 100 * (1 - alpha / 2), axis=0)
@@ -737,15 +754,17 @@ def drivers(p: _Prepared, outcome: str, element_results: list[dict[str, Any]]) -
     idx = {rq.code: j for j, rq in enumerate(p.single)}
     if outcome not in idx:
         return {"available": False, "reason": f"outcome question {outcome!r} is not a single-answer question"}
-    y_valid = p.valid[:, idx[outcome]]
-    y = p.score[:, idx[outcome]].astype(float)
-    if p.single[idx[outcome]].scale.type != "ordinal":
-        y = p.sat_ind[:, idx[outcome]].astype(float) * 100
+    jo = idx[outcome]
+    y_valid = p.codes[:, jo] >= 0
+    if p.single[jo].scale.type == "ordinal":
+        y = p.indicator(jo, p.lut_score)
+    else:
+        y = p.indicator(jo, p.lut_sat) * 100
     cols = []
     for ecode, _ in p.struct.elements:
         js = [idx[c] for c in p.struct.sat_codes if p.single[idx[c]].element == ecode]
-        v = p.valid[:, js].sum(axis=1)
-        s = p.sat_ind[:, js].sum(axis=1, dtype=float)
+        v = sum(p.codes[:, j] >= 0 for j in js)
+        s = sum(p.indicator(j, p.lut_sat) for j in js)
         with np.errstate(divide="ignore", invalid="ignore"):
             cols.append(np.where(v > 0, s / np.where(v > 0, v, 1) * 100, np.nan))
     X = np.column_stack(cols)
