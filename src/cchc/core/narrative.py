@@ -36,26 +36,29 @@ def ordinal_en(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _change_vi(value: float | int | None, unit: str, precision: int) -> str | None:
-    if value is None:
-        return None
-    if value == 0:
-        return "giữ nguyên điểm số" if unit == "điểm" else "giữ nguyên thứ hạng"
-    word = "tăng" if value > 0 else "giảm"
-    amount = format_number_vi(abs(value), precision) if unit == "điểm" else str(abs(int(value)))
-    return f"{word} {amount} {unit}"
+_WORDS = {
+    "vi": {"up": "tăng", "down": "giảm", "points": "điểm", "places": "bậc", "place": "bậc",
+           "same_points": "giữ nguyên điểm số", "same_places": "giữ nguyên thứ hạng"},
+    "en": {"up": "up", "down": "down", "points": "points", "places": "places", "place": "place",
+           "same_points": "unchanged in points", "same_places": "the same place"},
+}
 
 
-def _change_en(value: float | int | None, unit: str, precision: int) -> str | None:
+def change_phrase(value: float | int | None, what: str, precision: int = 2, lang: str = "vi") -> str | None:
+    """'tăng 4,79 điểm', 'giảm 3 bậc', 'up 12 places'; ``what`` is ``points`` or ``places``.
+
+    >>> change_phrase(4.79, "points"), change_phrase(-3, "places"), change_phrase(1, "places", lang="en")
+    ('tăng 4,79 điểm', 'giảm 3 bậc', 'up 1 place')
+    """
     if value is None:
         return None
+    words = _WORDS[lang]
     if value == 0:
-        return "unchanged in points" if unit == "points" else "the same place"
-    word = "up" if value > 0 else "down"
-    amount = format_number_en(abs(value), precision) if unit == "points" else str(abs(int(value)))
-    if unit == "places" and abs(int(value)) == 1:
-        unit = "place"
-    return f"{word} {amount} {unit}"
+        return words[f"same_{what}"]
+    fmt = format_number_vi if lang == "vi" else format_number_en
+    amount = fmt(abs(value), precision) if what == "points" else str(abs(int(value)))
+    unit = words["place"] if what == "places" and abs(int(value)) == 1 else words[what]
+    return f"{words['up' if value > 0 else 'down']} {amount} {unit}"
 
 
 def headline_vi(s: UnitSummary, style: NarrativeStyle = NarrativeStyle(), kinds: Mapping[str, str] | None = None) -> str:
@@ -66,7 +69,7 @@ def headline_vi(s: UnitSummary, style: NarrativeStyle = NarrativeStyle(), kinds:
         parts.append(f" đạt {format_number_vi(s.index, p)}%")
     if s.rank:
         parts.append(f", xếp thứ {s.rank}/{s.of} {style.unit_noun_vi}" if s.of else f", xếp thứ {s.rank}")
-    changes = [c for c in (_change_vi(s.delta_points, "điểm", p), _change_vi(s.delta_rank, "bậc", p)) if c]
+    changes = [c for c in (change_phrase(s.delta_points, "points", p), change_phrase(s.delta_rank, "places", p)) if c]
     if changes and s.prev_year:
         parts.append(f", {' và '.join(changes)} so với năm {s.prev_year}")
     if s.baseline_note:
@@ -98,7 +101,7 @@ def headline_en(
     parts.append(f" reached {format_number_en(s.index, p)}%" if s.index is not None else " was published")
     if s.rank:
         parts.append(f", ranking {ordinal_en(s.rank)} of {s.of} {style.unit_noun_en}" if s.of else f", ranking {ordinal_en(s.rank)}")
-    changes = [c for c in (_change_en(s.delta_points, "points", p), _change_en(s.delta_rank, "places", p)) if c]
+    changes = [c for c in (change_phrase(s.delta_points, "points", p, "en"), change_phrase(s.delta_rank, "places", p, "en")) if c]
     if changes and s.prev_year:
         parts.append(f", {' and '.join(changes)} from {s.prev_year}")
     if s.region and s.region_rank:
