@@ -274,3 +274,21 @@ def test_golden_2023_service_elements_plain_mean():
     elem, asp, _ = st.composite(S, V)
     dv = asp[0, st.aspects.index("DV")]
     assert round_half_up(float(dv), 2) == 82.89
+
+
+def test_overall_bootstrap_is_stratified_by_unit(tiny):
+    """Units that differ a lot: resampling within units (the default when there is a unit column) gives a
+    narrower overall interval than resampling across them, and the by-unit path gives the same overall."""
+    rng = np.random.default_rng(11)
+    units = np.repeat(["A", "B", "C", "D"], 100)
+    level = {"A": 0.95, "B": 0.9, "C": 0.3, "D": 0.2}
+    ans = {q: [5 if rng.random() < level[u] else 1 for u in units] for q in ("Q1", "Q4")}
+    r = make_responses(tiny, ans, units=list(units))
+    strat = compute(r, Options(replicates=400, cluster=None))
+    flat = compute(r, Options(replicates=400, cluster=None, strata=None))
+    assert strat["method"]["strata"] == "unit" and flat["method"]["strata"] is None
+    assert "stratified (4 strata)" in strat["overall"]["resampled"]
+    assert strat["overall"]["se"] < flat["overall"]["se"]
+    by_unit = compute(r, Options(replicates=400, cluster=None, by=["unit"]))
+    assert by_unit["overall"]["index"] == strat["overall"]["index"]
+    assert by_unit["overall"]["se"] == pytest.approx(strat["overall"]["se"], rel=0.25)

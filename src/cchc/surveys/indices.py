@@ -17,7 +17,8 @@ Definitions (the standard SIPAS convention; the official text is unknown, see ``
 - **Confidence intervals** (95% by default): Wilson score interval for a single share, using ``n_eff`` (and, when
   a cluster column is used, ``n_eff`` divided by the design effect estimated by the bootstrap). Composites:
   percentile bootstrap, resampling clusters within the cell when a cluster column is given, otherwise
-  respondents. When a cell has more resampling units than ``max_psu``, they are first put at random into
+  respondents; stratified by unit when there is a unit column (each unit's sample is resampled on its own and
+  the replicate sums added, so the overall interval reflects a sample drawn per unit). When a cell has more resampling units than ``max_psu``, they are first put at random into
   ``max_psu`` groups (the random-group method) so that 1,000 replicates stay fast; below that the bootstrap is
   exact. Weights enter every sum.
 - Cells with fewer than ``min_n`` respondents are flagged ``low_n`` and not ranked.
@@ -157,6 +158,7 @@ class Structure:
 class Options:
     by: Sequence[str] = ()
     cluster: str | None = "auto"  # "auto": the instrument's cluster column when it has values; None: respondents
+    strata: str | None = "auto"  # "auto": the unit column (samples are drawn per unit); None: no strata
     replicates: int = 1000
     confidence: float = 0.95
     min_n: int | None = None
@@ -222,13 +224,14 @@ class _CellSums:
     M: np.ndarray  # (C, Qs) weighted score sum
     W2: np.ndarray  # (C, Qs) sum of squared weights over valid answers
     N: np.ndarray  # (C, Qs) unweighted valid count
-    psu_S: list[np.ndarray] = field(default_factory=list)  # per cell (P_c, Qsat)
-    psu_V: list[np.ndarray] = field(default_factory=list)
+    psu_S: list[list[np.ndarray]] = field(default_factory=list)  # per cell, per stratum: (P, Qsat)
+    psu_V: list[list[np.ndarray]] = field(default_factory=list)
     psu_kind: list[str] = field(default_factory=list)
 
 
 def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | None, labels: list[str],
-               rng: np.random.Generator, max_psu: int, bootstrap: bool) -> _CellSums:
+               rng: np.random.Generator, max_psu: int, bootstrap: bool,
+               strata: np.ndarray | None = None) -> _CellSums:
     """Sums per cell (``cell``: int array, -1 = excluded) and per resampling unit within the cell.
 
     Each question costs one histogram (``bincount``) of its answer codes per cell — weighted, plus the squared
@@ -262,36 +265,46 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
     out = _CellSums(labels, n_resp, S, V, M, W2, N)
     if not bootstrap:
         return out
-    # resampling units within each cell
-    size = np.bincount(c, minlength=n_cells)
+    # resampling units: within each block = (cell, stratum); a cell's replicate is the sum over its blocks
+    if strata is not None:
+        st = strata if all_kept else strata[keep]
+        base_s = int(st.max()) + 1 if len(st) else 1
+        bpairs = c.astype(np.int64) * base_s + st
+        buniq, blk = np.unique(bpairs, return_inverse=True)
+        cell_of_block = (buniq // base_s).astype(np.int64)
+    else:
+        blk = c.astype(np.int64)
+        cell_of_block = np.arange(n_cells, dtype=np.int64)
+    n_blocks = len(cell_of_block)
+    size = np.bincount(blk, minlength=n_blocks)
     if psu is None:
-        # respondents; random groups when the cell is larger than max_psu
-        order = np.argsort(c, kind="stable")
-        rank_in_cell = np.empty(len(c), dtype=np.int64)
+        # respondents; random groups when the block is larger than max_psu
+        order = np.argsort(blk, kind="stable")
+        rank_in_block = np.empty(len(blk), dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(size)[:-1]])
-        rank_in_cell[order] = np.arange(len(c)) - np.repeat(starts, size)
-        big = size[c] > max_psu
-        local = np.where(big, rng.integers(0, max_psu, size=len(c)), rank_in_cell)
-        n_local = np.where(size > max_psu, max_psu, size)
-        kinds = ["random groups" if s > max_psu else "respondents" for s in size]
+        rank_in_block[order] = np.arange(len(blk)) - np.repeat(starts, size)
+        big = size > max_psu
+        local = np.where(big[blk], rng.integers(0, max_psu, size=len(blk)), rank_in_block)
+        n_local = np.where(big, max_psu, size)
+        unit_word = ("respondents", "random groups of respondents")
     else:
         pk = psu if all_kept else psu[keep]
         base = int(pk.max()) + 1 if len(pk) else 1
-        pairs = c.astype(np.int64) * base + pk
+        pairs = blk * base + pk
         uniq, inv = np.unique(pairs, return_inverse=True)
-        cell_of_u = (uniq // base).astype(np.int64)
-        n_clusters = np.bincount(cell_of_u, minlength=n_cells)
+        block_of_u = (uniq // base).astype(np.int64)
+        n_clusters = np.bincount(block_of_u, minlength=n_blocks)
         starts = np.concatenate([[0], np.cumsum(n_clusters)[:-1]])
-        local_u = np.arange(len(uniq)) - starts[cell_of_u]
-        big_c = n_clusters > max_psu
-        if big_c.any():
+        local_u = np.arange(len(uniq)) - starts[block_of_u]
+        big = n_clusters > max_psu
+        if big.any():
             grp = rng.integers(0, max_psu, size=len(uniq))
-            local_u = np.where(big_c[cell_of_u], grp, local_u)
+            local_u = np.where(big[block_of_u], grp, local_u)
         local = local_u[inv]
-        n_local = np.where(n_clusters > max_psu, max_psu, n_clusters)
-        kinds = ["random groups of clusters" if b else "clusters" for b in big_c]
+        n_local = np.where(big, max_psu, n_clusters)
+        unit_word = ("clusters", "random groups of clusters")
     offs = np.concatenate([[0], np.cumsum(n_local)[:-1]])
-    gid = offs[c] + local
+    gid = offs[blk] + local
     total = int(n_local.sum())
     ps = np.zeros((total, len(p.sat_idx)))
     pv = np.zeros((total, len(p.sat_idx)))
@@ -301,11 +314,18 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
         hw = hw.reshape(total, p.K)
         pv[:, k] = hw @ p.lut_valid[j]
         ps[:, k] = hw @ p.lut_sat[j]
+    blocks_of_cell: list[list[int]] = [[] for _ in range(n_cells)]
+    for bi, ci in enumerate(cell_of_block):
+        blocks_of_cell[int(ci)].append(bi)
     for ci in range(n_cells):
-        sl = slice(int(offs[ci]), int(offs[ci] + n_local[ci]))
-        out.psu_S.append(ps[sl])
-        out.psu_V.append(pv[sl])
-        out.psu_kind.append(kinds[ci])
+        bl = blocks_of_cell[ci]
+        out.psu_S.append([ps[int(offs[b]) : int(offs[b] + n_local[b])] for b in bl])
+        out.psu_V.append([pv[int(offs[b]) : int(offs[b] + n_local[b])] for b in bl])
+        grouped = any(big[b] for b in bl)
+        kind = unit_word[1] if grouped else unit_word[0]
+        if strata is not None and len(bl) > 1:
+            kind += f", stratified ({len(bl)} strata)"
+        out.psu_kind.append(kind)
     return out
 
 
@@ -361,8 +381,13 @@ class _quiet:
 
 
 def _cells_result(p: _Prepared, cs: _CellSums, opts: Options, rng: np.random.Generator, min_n: int,
-                  bootstrap: bool) -> tuple[list[dict[str, Any]], np.ndarray | None]:
-    """Indices for each cell; also returns the (B, C) overall replicates for ranking intervals."""
+                  bootstrap: bool, given: tuple[np.ndarray, np.ndarray] | None = None,
+                  accumulate: list[np.ndarray] | None = None) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+    """Indices for each cell; also returns the (B, C) overall replicates for ranking intervals.
+
+    ``given``: replicate sums to use for a single cell instead of resampling; ``accumulate``: a pair of
+    arrays to which each cell's replicate sums are added (the overall of a stratified design is the sum of the
+    strata's replicates)."""
     struct = p.struct
     inst = p.inst
     alpha = 1 - opts.confidence
@@ -383,13 +408,24 @@ def _cells_result(p: _Prepared, cs: _CellSums, opts: Options, rng: np.random.Gen
     for ci in range(C):
         deff = np.ones(len(p.single))
         if bootstrap:
-            rs, rv = _replicate_sums(cs.psu_S[ci], cs.psu_V[ci], B, rng)
+            if given is not None:
+                rs, rv = given
+            else:
+                rs = np.zeros((B, len(p.sat_idx)))
+                rv = np.zeros((B, len(p.sat_idx)))
+                for bs, bv in zip(cs.psu_S[ci], cs.psu_V[ci], strict=True):
+                    s_, v_ = _replicate_sums(bs, bv, B, rng)
+                    rs += s_
+                    rv += v_
+            if accumulate is not None:
+                accumulate[0] += rs
+                accumulate[1] += rv
             r_elem, r_asp, r_over = struct.composite(rs, rv)
             e_lo, e_hi, e_se = _ci_stats(r_elem, alpha)
             a_lo, a_hi, a_se = _ci_stats(r_asp, alpha)
             o_lo, o_hi, o_se = _ci_stats(r_over[:, None], alpha)
             rep_overall[:, ci] = r_over
-            if opts.cluster and cs.psu_kind[ci].startswith(("clusters", "random groups of clusters")):
+            if "clusters" in cs.psu_kind[ci]:
                 with np.errstate(divide="ignore", invalid="ignore"), _quiet():
                     rshare = np.where(rv > 0, rs / np.where(rv > 0, rv, 1), np.nan)
                     var_boot = np.nanvar(rshare, axis=0, ddof=1)
@@ -610,11 +646,65 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
         vals[empty] = np.array([f"\x00{i}" for i in np.flatnonzero(empty)], dtype=object)  # own cluster
         psu, _ = _factorize(vals)
 
+    strata_name: str | None = None
+    strata: np.ndarray | None = None
+    if opts.strata == "auto":
+        att = inst.attribute("unit")
+        if att and att.name in resp.attrs and (resp.attrs[att.name] != "").any():
+            strata_name = att.name
+    elif opts.strata:
+        if opts.strata not in resp.attrs:
+            raise ValueError(f"strata column {opts.strata!r} is not an attribute of instrument {inst.id!r}")
+        strata_name = opts.strata
+    if strata_name:
+        strata, _ = _factorize(resp.attrs[strata_name])
+
     n = resp.n
+    breakdowns: list[tuple[str, list[dict[str, Any]]]] = []
+    reuse: tuple[np.ndarray, np.ndarray] | None = None
+    reuse_kind = ""
+    for by in opts.by:
+        if by not in resp.attrs:
+            raise ValueError(
+                f"cannot break down by {by!r}: not an attribute of instrument {inst.id!r} "
+                f"(attributes: {', '.join(resp.attrs)})"
+            )
+        codes, labels = _factorize(resp.attrs[by])
+        cell = np.where(resp.attrs[by] == "", -1, codes)
+        if "" in labels:  # respondents without a value are left out of this breakdown
+            empty_idx = labels.index("")
+            cell = np.where(cell > empty_idx, cell - 1, cell)
+            cell = np.where(codes == empty_idx, -1, cell)
+            labels = [lab for lab in labels if lab != ""]
+        # when the breakdown is by the strata column and covers everyone, the overall replicates are the sum
+        # of the cells' replicates (a stratified bootstrap) — computed once, here
+        acc = None
+        if bootstrap and reuse is None and by == strata_name and bool((cell >= 0).all()):
+            acc = [np.zeros((opts.replicates, len(p.sat_idx))), np.zeros((opts.replicates, len(p.sat_idx)))]
+        cs_b = _cell_sums(p, cell, len(labels), psu, labels, rng, opts.max_psu, bootstrap, strata)
+        _attach_multi(p, resp, cell, len(labels), opts.confidence)
+        cells, rep = _cells_result(p, cs_b, opts, rng, min_n, bootstrap, accumulate=acc)
+        if acc is not None:
+            reuse = (acc[0], acc[1])
+            base = "clusters" if cluster_name else "respondents"
+            if any("random groups" in k for k in cs_b.psu_kind):
+                base = "random groups of " + base
+            reuse_kind = f"{base}, stratified ({len(labels)} strata)"
+        rankable = [c["overall"]["index"] if not c["low_n"] else None for c in cells]
+        ranks = _rank(rankable)
+        rank_ci = _rank_intervals(rep, [r is not None for r in ranks], alpha=1 - opts.confidence)
+        for c, r, rci in zip(cells, ranks, rank_ci, strict=True):
+            c["rank"] = r
+            c["rank_ci"] = rci
+            c["ranked_of"] = sum(x is not None for x in ranks)
+        breakdowns.append((by, cells))
+
     all_cell = np.zeros(n, dtype=np.int64)
-    cs = _cell_sums(p, all_cell, 1, psu, ["all"], rng, opts.max_psu, bootstrap)
+    cs = _cell_sums(p, all_cell, 1, psu, ["all"], rng, opts.max_psu, bootstrap and reuse is None, strata)
+    if reuse is not None:
+        cs.psu_kind = [reuse_kind]
     _attach_multi(p, resp, all_cell, 1, opts.confidence)
-    overall_cells, _ = _cells_result(p, cs, opts, rng, min_n, bootstrap)
+    overall_cells, _ = _cells_result(p, cs, opts, rng, min_n, bootstrap, given=reuse)
     result: dict[str, Any] = {
         "instrument": inst.id,
         "instrument_version": inst.version,
@@ -626,6 +716,7 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
             "ci_shares": "wilson" + (" (n_eff adjusted for clustering)" if cluster_name else ""),
             "ci_composites": f"percentile bootstrap, {opts.replicates} replicates" if bootstrap else "none",
             "resampling": f"clusters ({cluster_name})" if cluster_name else "respondents",
+            "strata": strata_name,
             "max_psu": opts.max_psu,
             "weights": "column weight" if p.weighted else "none",
             "min_n": min_n,
@@ -636,33 +727,9 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
         **{k: overall_cells[0][k] for k in ("overall", "aspects", "elements", "criteria", "perception", "expectation")},
     }
     result["overall"]["resampled"] = overall_cells[0]["resampled"]
-
-    for by in opts.by:
-        if by not in resp.attrs:
-            raise ValueError(
-                f"cannot break down by {by!r}: not an attribute of instrument {inst.id!r} "
-                f"(attributes: {', '.join(resp.attrs)})"
-            )
-        codes, labels = _factorize(resp.attrs[by])
-        cell = np.where(resp.attrs[by] == "", -1, codes)
-        # drop the empty label
-        if "" in labels:
-            empty_idx = labels.index("")
-            cell = np.where(cell > empty_idx, cell - 1, cell)
-            cell = np.where(codes == empty_idx, -1, cell)
-            labels = [lab for lab in labels if lab != ""]
-        cs_b = _cell_sums(p, cell, len(labels), psu, labels, rng, opts.max_psu, bootstrap)
-        _attach_multi(p, resp, cell, len(labels), opts.confidence)
-        cells, rep = _cells_result(p, cs_b, opts, rng, min_n, bootstrap)
-        rankable = [c["overall"]["index"] if not c["low_n"] else None for c in cells]
-        ranks = _rank(rankable)
-        rank_ci = _rank_intervals(rep, [r is not None for r in ranks], alpha=1 - opts.confidence)
-        for c, r, rci in zip(cells, ranks, rank_ci, strict=True):
-            c["rank"] = r
-            c["rank_ci"] = rci
-            c["ranked_of"] = sum(x is not None for x in ranks)
-        key = "units" if (inst.attribute("unit") and inst.attribute("unit").name == by) else by
-        if key == "units":
+    unit_att = inst.attribute("unit")
+    for by, cells in breakdowns:
+        if unit_att is not None and unit_att.name == by:
             result["units"] = cells
         else:
             result.setdefault("groups", {})[by] = cells

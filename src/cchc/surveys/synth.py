@@ -34,9 +34,12 @@ def synth_responses(
     codes = np.empty((n, len(single)), dtype=np.int8)
     for j, rq in enumerate(single):
         k = len(rq.scale.options)
-        x = level + rng.normal(0, 0.9, size=n) + rng.normal(0, 0.2)
-        cut = np.linspace(-1.6, 1.0, k - 1)
-        c = (x[:, None] > cut[None, :]).sum(axis=1).astype(np.int8)
+        if rq.scale.type == "ordinal":
+            x = level + rng.normal(0, 0.9, size=n) + rng.normal(0, 0.2)
+            cut = np.linspace(-1.6, 1.0, k - 1)
+            c = (x[:, None] > cut[None, :]).sum(axis=1).astype(np.int8)
+        else:
+            c = rng.integers(0, k, size=n).astype(np.int8)
         if not rq.q.required:
             c = np.where(rng.random(n) < missing_rate, MISSING, c).astype(np.int8)
         if rq.scale.not_applicable:
