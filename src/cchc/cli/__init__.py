@@ -1,4 +1,4 @@
-"""The ``cchc`` command line: files in, tables or JSON out.
+"""The ``cchc`` command line: files in, tables or JSON out; the web application's commands.
 
 Each area registers its own Typer sub-application here; the modules stay small and import heavy
 libraries lazily so that ``cchc --help`` is fast.
@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import typer
 
+from cchc.cli import dossiers as _dossiers
 from cchc.cli import framework as _framework
+from cchc.cli import report as _report
 from cchc.cli import results as _results
 from cchc.cli import score as _score
+from cchc.cli import survey as _survey
 from cchc.cli import web as _web
 
 app = typer.Typer(
@@ -22,14 +25,11 @@ app = typer.Typer(
 app.add_typer(_framework.app, name="framework")
 app.add_typer(_results.app, name="results")
 app.command("score")(_score.score)
+app.add_typer(_survey.app, name="survey")
+app.add_typer(_dossiers.app, name="dossiers")
+app.add_typer(_report.app, name="report")
 for _name in ("serve", "demo", "backup", "restore"):
     app.command(_name)(getattr(_web, _name))
-# Areas added by later issues register here (one line each):
-# app.add_typer(survey.app, name="survey"); app.add_typer(dossiers.app, name="dossiers")
-from cchc.cli import survey as _survey  # noqa: E402, I001
-app.add_typer(_survey.app, name="survey")
-from cchc.cli import dossiers as _dossiers  # noqa: E402, I001
-app.add_typer(_dossiers.app, name="dossiers")
 
 
 def main() -> None:

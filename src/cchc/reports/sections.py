@@ -1,0 +1,215 @@
+"""Report sections built from the core's results: national indices and the internal index.
+
+Each builder returns a :class:`~cchc.reports.blocks.Section`. A section whose data is absent says so in one
+sentence rather than disappearing, so a reader knows what was not covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from cchc.core.comparison import UnitChange, compare_cycles, summarize
+from cchc.core.diagnostics import lost_points
+from cchc.core.framework import Framework
+from cchc.core.names import sort_key_vi
+from cchc.core.narrative import NarrativeStyle, change_phrase, narrative_vi
+from cchc.core.numbers import format_number_vi, round_half_up
+from cchc.core.results import ResultSet
+from cchc.core.scoring import CycleResult
+from cchc.reports import charts
+from cchc.reports.blocks import Chart, Paragraph, Section, Table
+
+UNIT_TYPE_VI = {
+    "department": "Các sở, ban, ngành", "board": "Các ban quản lý", "commune": "UBND các xã",
+    "ward": "UBND các phường", "special-zone": "Đặc khu", "province": "Tỉnh, thành phố", None: "Các đơn vị",
+}
+
+
+def absent(title: str, what: str) -> Section:
+    return Section(title, [Paragraph(f"Chưa có số liệu {what} cho kỳ báo cáo này.", "note")], available=False)
+
+
+# ---- 1. national indices ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NationalIndex:
+    """A published national index table (PAR INDEX, SIPAS or PAPI) and how to word it."""
+
+    label: str  # "PAR INDEX", "SIPAS", "PAPI"
+    results: ResultSet
+    framework: Framework | None = None
+    index_name_vi: str = "Chỉ số CCHC"
+
+
+def national_section(
+    indices: Sequence[NationalIndex], province: str, year: int, kinds: Mapping[str, str] | None = None
+) -> Section:
+    title = "Kết quả các chỉ số đánh giá cấp quốc gia"
+    if not indices:
+        return absent(title, "các chỉ số quốc gia (PAR INDEX, SIPAS, PAPI)")
+    section = Section(title)
+    for item in indices:
+        if item.results.find(province, year) is None:
+            section.blocks.append(Paragraph(f"{item.label}: chưa có kết quả năm {year} của {province}.", "note"))
+            continue
+        summary = summarize(item.results, province, year)
+        fw = item.framework
+        names = {n.code: n.name_vi for n in fw.fields} if fw else {}
+        style = NarrativeStyle(index_name_vi=item.index_name_vi, unit_noun_vi=fw.unit_noun_vi if fw else NarrativeStyle.unit_noun_vi)
+        section.blocks.append(Paragraph(narrative_vi(summary, names, style, kinds)))
+        if summary.fields:
+            rows = [
+                [f.code, names.get(f.code, f.code), f.index, f.rank, f.prev_rank, f.delta_rank]
+                for f in summary.fields
+            ]
+            section.blocks.append(Table(
+                f"{item.label} {year}: chỉ số thành phần", f"{item.label} {year} lĩnh vực"[:31],
+                ["Mã", "Lĩnh vực", "Chỉ số (%)", "Hạng", f"Hạng {summary.prev_year or ''}".strip(), "Thay đổi (bậc)"],
+                rows, ["text", "text", "num", "int", "int", "signed_int"],
+            ))
+        trajectory = [
+            {"unit": row.unit, "year": row.year, "rank": row.rank}
+            for y in item.results.years()
+            if (row := item.results.find(province, y)) is not None
+        ]
+        if len([t for t in trajectory if t["rank"]]) >= 2:
+            section.blocks.append(Chart(
+                f"{_slug(item.label)}-rank-trajectory",
+                charts.rank_trajectory(trajectory, summary.of, f"{item.label}: thứ hạng của {province} qua các năm"),
+                f"Thứ hạng {item.label} của {province} qua các năm",
+            ))
+        if summary.region:
+            members = [{"unit": r.unit, "rank": r.rank} for r in item.results.year(year) if r.region == summary.region]
+            if sum(1 for m in members if m["rank"]) >= 2:
+                section.blocks.append(Chart(
+                    f"{_slug(item.label)}-region",
+                    charts.regional_comparison(members, summary.unit, f"{item.label} {year}: khu vực {summary.region}"),
+                    f"{item.label} {year} trong khu vực {summary.region}",
+                ))
+    return section
+
+
+def _slug(text: str) -> str:
+    return "".join(ch.lower() if ch.isalnum() else "-" for ch in text).strip("-")
+
+
+# ---- 2. the internal index ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InternalIndex:
+    framework: Framework
+    cycle: CycleResult
+    year: int
+    previous: CycleResult | None = None
+
+
+def ranking_table(framework: Framework, cycle: CycleResult, changes: Mapping[str, UnitChange], group: str | None, year: int) -> Table:
+    p = framework.precision
+    units = [u for u in cycle.units if u.group == group]
+    rows = []
+    for u in units:
+        ch = changes.get(u.code)
+        rows.append([
+            u.rank or None, u.name, round_half_up(u.total, p), u.index, u.band.label_vi if u.band else "",
+            ch.delta_points if ch else None, ch.delta_rank if ch else None,
+        ])
+    label = UNIT_TYPE_VI.get(group, str(group))
+    return Table(
+        f"Kết quả Chỉ số CCHC năm {year}: {label.lower()}", f"Xếp hạng {group or 'tất cả'}"[:31],
+        ["Hạng", "Đơn vị", "Tổng điểm", "Chỉ số (%)", "Xếp loại", "± điểm", "± bậc"],
+        rows, ["int", "text", "num", "num", "text", "signed", "signed_int"],
+    )
+
+
+def internal_section(item: InternalIndex) -> Section:
+    fw, cycle, year = item.framework, item.cycle, item.year
+    section = Section(f"Kết quả Chỉ số CCHC năm {year} của các cơ quan, đơn vị ({fw.unit_noun_vi})")
+    changes = compare_cycles(cycle, item.previous) if item.previous else {}
+    groups = list(dict.fromkeys(u.group for u in cycle.units))
+    for group in groups:
+        units = [u for u in cycle.units if u.group == group]
+        label = UNIT_TYPE_VI.get(group, str(group))
+        counts = {b.label_vi: sum(1 for u in units if u.band and u.band.code == b.code) for b in fw.bands}
+        bands = ", ".join(f"{n} đơn vị xếp loại {label_}" for label_, n in counts.items() if n)
+        top = [u for u in units if u.rank == 1]
+        mean = sum(u.index for u in units) / len(units)
+        text = (
+            f"{label}: {len(units)} đơn vị, chỉ số bình quân {format_number_vi(mean, fw.precision)}%; "
+            f"{bands or 'chưa xếp loại'}. Dẫn đầu: {', '.join(f'{u.name} ({format_number_vi(u.index, fw.precision)}%)' for u in top)}."
+        )
+        section.blocks.append(Paragraph(text))
+        section.blocks.append(ranking_table(fw, cycle, changes, group, year))
+        movers = _movers_text(units, changes)
+        if movers:
+            section.blocks.append(Paragraph(movers))
+    section.blocks.append(_lost_table(fw, cycle))
+    section.blocks.append(Chart(
+        f"lost-points-heatmap-{year}",
+        charts.lost_points_heatmap(_heat_rows(fw, cycle), f"Tỷ lệ điểm bị mất theo lĩnh vực, năm {year}"),
+        f"Tỷ lệ điểm bị mất theo đơn vị và lĩnh vực, năm {year}",
+    ))
+    return section
+
+
+def _movers_text(units, changes: Mapping[str, UnitChange]) -> str | None:
+    moved = [(u, changes[u.code]) for u in units if u.code in changes and changes[u.code].delta_rank]
+    if not moved:
+        return None
+    ups = sorted((m for m in moved if m[1].delta_rank > 0), key=lambda m: -m[1].delta_rank)[:3]
+    downs = sorted((m for m in moved if m[1].delta_rank < 0), key=lambda m: m[1].delta_rank)[:3]
+    parts = []
+    if ups:
+        parts.append("Tăng bậc nhiều nhất: " + ", ".join(f"{u.name} ({change_phrase(c.delta_rank, 'places')})" for u, c in ups))
+    if downs:
+        parts.append("giảm bậc nhiều nhất: " + ", ".join(f"{u.name} ({change_phrase(c.delta_rank, 'places')})" for u, c in downs))
+    band_drops = [u.name for u, c in moved if c.band_changed]
+    text = "; ".join(parts) + "."
+    if band_drops:
+        text += f" Thay đổi xếp loại so với năm trước: {', '.join(sorted(band_drops, key=sort_key_vi))}."
+    return text[0].upper() + text[1:]
+
+
+def _lost_table(fw: Framework, cycle: CycleResult) -> Table:
+    p = fw.precision
+    rows = [
+        [x.code, x.name_vi, x.max_points, round_half_up(x.lost, p), round_half_up(x.mean_lost, p), x.units_losing, x.units]
+        for x in lost_points(fw, cycle.units, depth=1)[:15]
+        if x.lost > 0
+    ]
+    return Table(
+        "Các tiêu chí bị mất nhiều điểm nhất", "Điểm bị mất",
+        ["Mã", "Tiêu chí", "Điểm tối đa", "Tổng điểm bị mất", "Bình quân/đơn vị", "Số đơn vị bị mất điểm", "Số đơn vị"],
+        rows, ["text", "text", "num", "num", "num", "int", "int"],
+    )
+
+
+def _heat_rows(fw: Framework, cycle: CycleResult) -> list[dict]:
+    rows = []
+    for u in cycle.units:
+        for f in fw.fields:
+            score = u.nodes.get(f.code)
+            if score and score.max_points > 0:
+                rows.append({"unit": u.name, "field": f.code, "lost_pct": round(100 * (score.max_points - score.points) / score.max_points, 1)})
+    return rows
+
+
+def decision_annex_tables(fw: Framework, cycle: CycleResult, year: int) -> list[Table]:
+    """The annex of the results decision: per unit type, unit, points by field, total, index, rank, band."""
+    p = fw.precision
+    fields = [f for f in fw.fields if f.max_points]
+    tables = []
+    for group in dict.fromkeys(u.group for u in cycle.units):
+        label = UNIT_TYPE_VI.get(group, str(group))
+        rows = []
+        for n, u in enumerate((u for u in cycle.units if u.group == group), start=1):
+            rows.append([n, u.name] + [round_half_up(u.nodes[f.code].points, p) if f.code in u.nodes else None for f in fields]
+                        + [round_half_up(u.total, p), u.index, u.rank or None, u.band.label_vi if u.band else ""])
+        tables.append(Table(
+            f"Chỉ số CCHC năm {year}: {label.lower()}", f"Phụ lục {group or ''}"[:31],
+            ["STT", "Đơn vị"] + [f"LV {f.code} ({f.max_points:g})" for f in fields] + ["Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"],
+            rows, ["int", "text"] + ["num"] * len(fields) + ["num", "num", "int", "text"],
+        ))
+    return tables
