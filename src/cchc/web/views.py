@@ -487,3 +487,16 @@ def units_import(request):
                 messages.success(request, _("Đã nhập: %(c)d đơn vị mới, %(u)d cập nhật.")
                                  % {"c": report.created, "u": report.updated})
     return render(request, "cchc/units_import.html", {"report": report})
+
+
+# ---- error pages ------------------------------------------------------------------------------------------
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/ (the API speaks JSON only), the usual page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

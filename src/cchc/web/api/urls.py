@@ -12,10 +12,10 @@ router.register("cycles", views.CycleViewSet, basename="cycle")
 urlpatterns = [
     path("token/", views.TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("cycles/<int:cycle_id>/units/<str:unit_code>/leaves/", views.LeafList.as_view(), name="api-leaves"),
-    path("cycles/<int:cycle_id>/units/<str:unit_code>/leaves/<str:leaf_code>/", views.LeafDetail.as_view(),
+    path("cycles/<id:cycle_id>/units/<str:unit_code>/leaves/", views.LeafList.as_view(), name="api-leaves"),
+    path("cycles/<id:cycle_id>/units/<str:unit_code>/leaves/<str:leaf_code>/", views.LeafDetail.as_view(),
          name="api-leaf"),
-    path("cycles/<int:cycle_id>/units/<str:unit_code>/submit/", views.SubmitView.as_view(), name="api-submit"),
-    path("cycles/<int:cycle_id>/results/", views.ResultsView.as_view(), name="api-results"),
+    path("cycles/<id:cycle_id>/units/<str:unit_code>/submit/", views.SubmitView.as_view(), name="api-submit"),
+    path("cycles/<id:cycle_id>/results/", views.ResultsView.as_view(), name="api-results"),
     path("", include(router.urls)),
 ]

@@ -23,7 +23,7 @@ from cchc.web.org.models import Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Unit
@@ -134,6 +134,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = FrameworkRecord.objects.all()
+    lookup_value_regex = "[0-9]{1,9}"
 
     def get_queryset(self):
         if not policy.has_any_role(self.request.user):
@@ -146,6 +147,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CycleSerializer
+    lookup_value_regex = "[0-9]{1,9}"
 
     def get_queryset(self):
         qs = Cycle.objects.select_related("framework").prefetch_related("participations__unit")
