@@ -772,7 +772,7 @@ def lmg_importance(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) ->
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(500, 2)); y = 2 * X[:, 0] + rng.normal(size=500)
     >>> imp, r2 = lmg_importance(X, y)
-    >>> bool(imp[0] > imp[1]) and abs(imp.sum() - r2) < 1e-9
+    >>> bool(imp[0] > imp[1] and abs(imp.sum() - r2) < 1e-9)
     True
     """
     k = X.shape[1]
