@@ -4,6 +4,9 @@
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Liberation Sans" || need+=(fonts-liberation)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "Installing system packages: ${need[*]}" >&2

@@ -199,7 +199,7 @@ def _heat_rows(fw: Framework, cycle: CycleResult) -> list[dict]:
 def decision_annex_tables(fw: Framework, cycle: CycleResult, year: int) -> list[Table]:
     """The annex of the results decision: per unit type, unit, points by field, total, index, rank, band."""
     p = fw.precision
-    fields = [f for f in fw.fields if f.max_points]
+    fields = list(fw.fields)
     tables = []
     for group in dict.fromkeys(u.group for u in cycle.units):
         label = UNIT_TYPE_VI.get(group, str(group))
@@ -209,7 +209,7 @@ def decision_annex_tables(fw: Framework, cycle: CycleResult, year: int) -> list[
                         + [round_half_up(u.total, p), u.index, u.rank or None, u.band.label_vi if u.band else ""])
         tables.append(Table(
             f"Chỉ số CCHC năm {year}: {label.lower()}", f"Phụ lục {group or ''}"[:31],
-            ["STT", "Đơn vị"] + [f"LV {f.code} ({f.max_points:g})" for f in fields] + ["Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"],
+            ["STT", "Đơn vị"] + [f"LV {f.code} ({f.max_points:g})" if f.max_points else f"LV {f.code} (±)" for f in fields] + ["Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"],
             rows, ["int", "text"] + ["num"] * len(fields) + ["num", "num", "int", "text"],
         ))
     return tables

@@ -15,11 +15,14 @@ def render_xlsx(tables: list[Table], out: str | Path) -> Path:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
+    contents = wb.active
+    contents.title = "Mục lục"
+    contents.append(["Bảng", "Trang tính"])
+    used: set[str] = {"Mục lục"}
     for table in tables:
         name = _sheet_name(table.sheet, used)
         ws = wb.create_sheet(name)
+        contents.append([table.title, name])
         ws.append(table.header)
         for row in table.rows:
             ws.append([None if v == "" else v for v in row])
@@ -35,6 +38,12 @@ def render_xlsx(tables: list[Table], out: str | Path) -> Path:
         ws.freeze_panes = "A2"
         if table.note:
             ws.cell(row=ws.max_row + 2, column=1, value=table.note)
+    if len(tables) == 0:
+        contents.append(["Chưa có bảng số liệu nào cho kỳ báo cáo này.", None])
+    contents.column_dimensions["A"].width = 70
+    contents.column_dimensions["B"].width = 32
+    contents["A1"].font = Font(bold=True)
+    contents["B1"].font = Font(bold=True)
     out = Path(out)
     wb.save(out)
     return out
