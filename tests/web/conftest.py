@@ -57,6 +57,10 @@ def evidence_dir(settings, tmp_path):
 
 @pytest.fixture
 def world(db, evidence_dir):
+    return build_world()
+
+
+def build_world() -> World:
     from django.contrib.auth import get_user_model
 
     from cchc.web import engine

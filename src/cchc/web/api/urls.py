@@ -5,9 +5,9 @@ from rest_framework.routers import DefaultRouter
 from cchc.web.api import views
 
 router = DefaultRouter()
-router.register("units", views.UnitViewSet, basename="unit")
-router.register("frameworks", views.FrameworkViewSet, basename="framework")
-router.register("cycles", views.CycleViewSet, basename="cycle")
+router.register("units", views.UnitViewSet, basename="api-unit")
+router.register("frameworks", views.FrameworkViewSet, basename="api-framework")
+router.register("cycles", views.CycleViewSet, basename="api-cycle")
 
 urlpatterns = [
     path("token/", views.TokenView.as_view(), name="api-token"),
