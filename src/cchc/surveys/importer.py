@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from cchc.surveys.model import Attribute, Instrument, ResolvedQuestion, norm_text
 from cchc.surveys.responses import MISSING, NOT_APPLICABLE, Responses
@@ -103,6 +104,8 @@ class Table:
 
 
 def _cell_text(v: Any) -> str:
+    if isinstance(v, str):
+        return v.strip() if v.isascii() else unicodedata.normalize("NFC", v).strip()
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -131,7 +134,10 @@ def _read_csv(path: Path) -> list[Table]:
     except csv.Error:
         delim = ","
     reader = csv.reader(text.splitlines(), delimiter=delim)
-    rows = [[_cell_text(c) for c in r] for r in reader]
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        reader = csv.reader(text.splitlines(), delimiter=delim)
+    rows = [[c.strip() for c in r] for r in reader]
     if not rows:
         return [Table(path.name, [], [], 2, "csv")]
     return [Table(path.name, rows[0], rows[1:], 2, "csv")]
@@ -178,8 +184,6 @@ def read_tables(path: str | Path) -> list[Table]:
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(p)
     if suffix == ".parquet":
-        import pandas as pd
-
         df = pd.read_parquet(p)
         rows = [[_cell_text(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
         return [Table(p.name, [str(c) for c in df.columns], rows, 2, "parquet")]
@@ -255,7 +259,19 @@ class _Matcher:
         return None
 
 
+_KEYS_CACHE: dict[int, tuple[ResolvedQuestion, dict[str, int]]] = {}
+
+
 def _option_keys(rq: ResolvedQuestion) -> dict[str, int]:
+    hit = _KEYS_CACHE.get(id(rq.scale))
+    if hit is not None and hit[0].scale is rq.scale:
+        return hit[1]
+    keys = _build_option_keys(rq)
+    _KEYS_CACHE[id(rq.scale)] = (rq, keys)
+    return keys
+
+
+def _build_option_keys(rq: ResolvedQuestion) -> dict[str, int]:
     keys: dict[str, int] = {}
     for i, o in enumerate(rq.scale.options):
         keys.setdefault(str(o.value).casefold(), i)
@@ -383,8 +399,11 @@ def import_table(
     ncols = len(table.header)
     data_rows: list[tuple[int, list[str]]] = []
     for i, r in enumerate(table.rows):
-        if any(c for c in r):
+        if any(r):
             data_rows.append((table.first_row + i, (r + [""] * (ncols - len(r)))[:ncols] if len(r) != ncols else r))
+    grid = np.empty((len(data_rows), ncols), dtype=object)
+    for i, (_, r) in enumerate(data_rows):
+        grid[i] = r
     n = len(data_rows)
     rownums = np.array([rn for rn, _ in data_rows], dtype=np.int64)
     bad = np.zeros(n, dtype=bool)
@@ -444,6 +463,7 @@ def import_table(
             continue
         out = np.empty(n, dtype=object)
         allowed = _attribute_lookup(att)
+        unit_cache: dict[str, str | None] = {}
         for i, v in enumerate(vals):
             if v == "":
                 out[i] = ""
@@ -451,7 +471,9 @@ def import_table(
                     flag(i, hname, v, f"{att.name} is required")
                 continue
             if att.role == "unit" and unit_lookup is not None:
-                canon = unit_lookup.get(normalize_unit_name(v))
+                if v not in unit_cache:
+                    unit_cache[v] = unit_lookup.get(normalize_unit_name(v))
+                canon = unit_cache[v]
                 if canon is None:
                     flag(i, hname, v, "unknown unit (not in the unit list)")
                     out[i] = v
@@ -459,7 +481,9 @@ def import_table(
                     out[i] = canon
                 continue
             if allowed is not None:
-                canon = allowed.get(v.casefold(), allowed.get(norm_text(v)))
+                canon = allowed.get(v)
+                if canon is None:
+                    canon = allowed.get(v.casefold(), allowed.get(norm_text(v)))
                 if canon is None:
                     flag(i, hname, v, f"impossible value for {att.name} (allowed: {', '.join(att.values or [])})")
                     out[i] = v
@@ -478,26 +502,24 @@ def import_table(
         if ci is None:
             continue
         hname = header[ci]
-        lookup = {**{k: v for k, v in _option_keys(rq).items()}}
+        lookup = dict(_option_keys(rq))
         for k in _na_keys(rq):
             lookup.setdefault(k, NOT_APPLICABLE)
-        cache: dict[str, int] = {}
-        col = codes[:, j]
-        for i, (_, r) in enumerate(data_rows):
-            v = r[ci]
-            if v == "":
-                if rq.q.required:
-                    flag(i, hname, v, "missing required answer")
-                continue
-            pos = cache.get(v)
-            if pos is None:
-                pos = lookup.get(v.casefold(), lookup.get(norm_text(v), -99))
-                cache[v] = pos
-            if pos == -99:
-                flag(i, hname, v, f"answer outside the scale (allowed: {_allowed_text(rq)})")
-                continue
-            col[i] = pos
-        codes[:, j] = col
+        fcodes, uniq = pd.factorize(grid[:, ci])
+        lut = np.array(
+            [MISSING if u == "" else lookup.get(u.casefold(), lookup.get(norm_text(u), -99)) for u in uniq] + [MISSING],
+            dtype=np.int16,
+        )
+        pos = lut[fcodes]
+        if rq.q.required:
+            for i in np.flatnonzero(pos == MISSING):
+                flag(int(i), hname, "", "missing required answer")
+        bad_pos = pos == -99
+        if bad_pos.any():
+            allowed_text = _allowed_text(rq)
+            for i in np.flatnonzero(bad_pos):
+                flag(int(i), hname, grid[i, ci], f"answer outside the scale (allowed: {allowed_text})")
+        codes[:, j] = np.where(bad_pos, MISSING, pos).astype(np.int8)
 
     multi: dict[str, np.ndarray] = {}
     multi_missing: dict[str, np.ndarray] = {}
@@ -514,11 +536,14 @@ def import_table(
         ci = col_of.get(rq.code)
         if ci is not None:
             hname = header[ci]
+            parsed: dict[str, tuple[list[int], list[str]]] = {}
             for i, (_, r) in enumerate(data_rows):
                 v = r[ci]
                 if v == "":
                     continue
-                positions, bad_tokens = _parse_multi(rq, v)
+                if v not in parsed:
+                    parsed[v] = _parse_multi(rq, v)
+                positions, bad_tokens = parsed[v]
                 if bad_tokens:
                     flag(i, hname, v, f"choice(s) {', '.join(bad_tokens)} not in the options ({_allowed_text(rq)})")
                     continue
@@ -562,6 +587,8 @@ def import_table(
         RejectedRow(sheet, int(rownums[i]), dict(zip(header, data_rows[i][1], strict=False)), reasons[i])
         for i in sorted(reasons)
     ]
+    order = {h: k for k, h in enumerate(header)}
+    problems.sort(key=lambda pr: (pr.row, order.get(pr.column, len(order))))
     if problems and not skip_invalid:
         raise ImportFailed(problems, warnings)
     if problems:
@@ -574,6 +601,7 @@ def _attribute_lookup(att: Attribute) -> dict[str, str] | None:
         return None
     out: dict[str, str] = {}
     for v in att.values:
+        out[v] = v
         out[v.casefold()] = v
         out[norm_text(v)] = v
     for v, lab in att.labels_vi.items():
