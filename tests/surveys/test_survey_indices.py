@@ -292,3 +292,15 @@ def test_overall_bootstrap_is_stratified_by_unit(tiny):
     by_unit = compute(r, Options(replicates=400, cluster=None, by=["unit"]))
     assert by_unit["overall"]["index"] == strat["overall"]["index"]
     assert by_unit["overall"]["se"] == pytest.approx(strat["overall"]["se"], rel=0.25)
+
+
+def test_edge_cases_do_not_fail(tiny):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one = compute(make_responses(tiny, {"Q1": [5]}), Options(by=["unit", "channel"], replicates=50))
+        assert one["overall"]["index"] == 100.0 and one["units"] == []
+        na = compute(make_responses(tiny, {"Q1": [9, 9]}, units=["A", "B"]), Options(by=["unit"], replicates=50))
+        assert na["overall"]["index"] is None and na["overall"]["n"] == 0
+        assert [u["rank"] for u in na["units"]] == [None, None]

@@ -281,7 +281,7 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
         # respondents; random groups when the block is larger than max_psu
         order = np.argsort(blk, kind="stable")
         rank_in_block = np.empty(len(blk), dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum(size)[:-1]])
+        starts = np.cumsum(size) - size
         rank_in_block[order] = np.arange(len(blk)) - np.repeat(starts, size)
         big = size > max_psu
         local = np.where(big[blk], rng.integers(0, max_psu, size=len(blk)), rank_in_block)
@@ -294,7 +294,7 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
         uniq, inv = np.unique(pairs, return_inverse=True)
         block_of_u = (uniq // base).astype(np.int64)
         n_clusters = np.bincount(block_of_u, minlength=n_blocks)
-        starts = np.concatenate([[0], np.cumsum(n_clusters)[:-1]])
+        starts = np.cumsum(n_clusters) - n_clusters
         local_u = np.arange(len(uniq)) - starts[block_of_u]
         big = n_clusters > max_psu
         if big.any():
@@ -303,7 +303,7 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
         local = local_u[inv]
         n_local = np.where(big, max_psu, n_clusters)
         unit_word = ("clusters", "random groups of clusters")
-    offs = np.concatenate([[0], np.cumsum(n_local)[:-1]])
+    offs = np.cumsum(n_local) - n_local
     gid = offs[blk] + local
     total = int(n_local.sum())
     ps = np.zeros((total, len(p.sat_idx)))
@@ -676,6 +676,9 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
             cell = np.where(cell > empty_idx, cell - 1, cell)
             cell = np.where(codes == empty_idx, -1, cell)
             labels = [lab for lab in labels if lab != ""]
+        if not labels:
+            breakdowns.append((by, []))
+            continue
         # when the breakdown is by the strata column and covers everyone, the overall replicates are the sum
         # of the cells' replicates (a stratified bootstrap) — computed once, here
         acc = None
