@@ -135,3 +135,17 @@ def test_compute_aggregation_override(responses_csv):
                               "--aggregation", "overall=item_weighted"])
     assert res.exit_code == 0
     assert json.loads(res.output)["method"]["aggregation"]["overall"] == "item_weighted"
+
+
+def test_compute_writes_xlsx(tmp_path, responses_csv):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "ket-qua.xlsx"
+    res = runner.invoke(app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--by", "unit",
+                              "--by", "channel", "-B", "100", "--xlsx", str(out)])
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["TongHop", "DonVi", "Nhom_channel", "TieuChi", "DongLuc", "PhuongPhap"]
+    assert wb["DonVi"].max_row == 7
+    assert wb["DonVi"]["A2"].value == 1
+    assert isinstance(wb["TongHop"]["C2"].value, float)

@@ -252,6 +252,7 @@ def compute_cmd(
     units: Annotated[Path | None, typer.Option("--units", help="Known unit names (rows with other units are problems).")] = None,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute on the valid rows only.")] = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the JSON result to this file.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the results as an Excel workbook.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute the indices with confidence intervals: overall, aspects, elements, criteria, perception and
@@ -303,10 +304,16 @@ def compute_cmd(
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    if xlsx is not None:
+        from cchc.surveys.report import write_results_xlsx
+
+        write_results_xlsx(result, xlsx)
     if as_json:
         _print_json(result)
         return
     _print_tables(result)
+    if xlsx is not None:
+        typer.echo(f"wrote {xlsx}")
 
 
 app.command("indices", help="Alias of `compute`.")(compute_cmd)
