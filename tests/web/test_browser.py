@@ -156,6 +156,6 @@ def test_whole_cycle_in_the_browser(live_server, browser_page, evidence_dir, tmp
     assert page.locator("#unit-rank").inner_text() == f"{d1['rank']}/{d1['of']}"
     _shot(page, "unit-profile")
     # English switch
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -53,3 +53,10 @@ def band_label(band):
     if not band:
         return "—"
     return band.get("label_en") if (get_language() or "vi") == "en" else band.get("label_vi")
+
+
+@register.filter
+def unit_type_label(value):
+    from cchc.web.org.models import UnitType
+
+    return UnitType(value).label if value in UnitType.values else (value or "—")
