@@ -149,3 +149,10 @@ def test_compute_writes_xlsx(tmp_path, responses_csv):
     assert wb["DonVi"].max_row == 7
     assert wb["DonVi"]["A2"].value == 1
     assert isinstance(wb["TongHop"]["C2"].value, float)
+
+
+def test_xlsform_command(tmp_path):
+    out = tmp_path / "form.xlsx"
+    res = runner.invoke(app, ["xlsform", "sipas-2022", "--xlsx", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.exists()

@@ -198,3 +198,28 @@ def test_unsupported_and_missing_files(tmp_path, tiny):
     bad.write_text("{}")
     with pytest.raises(ImportFailed, match="unsupported file type"):
         import_responses(bad, tiny)
+
+
+def test_xlsform_round_trip(tmp_path, tiny):
+    """The generated XLSForm's names come back from a KoBo export (group paths, choice names) unchanged."""
+    from cchc.surveys.template import write_xlsform
+
+    form = write_xlsform(tiny, tmp_path / "form.xlsx", units=["Sở Tư pháp", "UBND xã Ea Tu"])
+    wb = load_workbook(form)
+    survey = list(wb["survey"].values)
+    names = [r[1] for r in survey[1:]]
+    assert {"unit", "Q1", "kenh"} <= set(names)
+    types = {r[1]: r[0] for r in survey[1:]}
+    assert types["Q1"] == "select_one scale_s5" and types["kenh"] == "select_multiple scale_mc"
+    choices = list(wb["choices"].values)
+    assert ("ds_unit", "Sở_Tư_pháp", "Sở Tư pháp", "Sở Tư pháp") in choices
+    assert ("scale_s5", "9", "Không biết", "Không biết") in choices
+    assert list(wb["settings"].values)[1][1] == "tiny"
+    p = _csv(tmp_path / "export.csv", [
+        ["thong_tin/respondent_id", "thong_tin/unit", "g_A/Q1", "g_B/kenh", "_uuid"],
+        ["k1", "Sở_Tư_pháp", "4", "a c", "u1"],
+        ["k2", "UBND_xã_Ea_Tu", "9", "", "u2"],
+    ])
+    res = import_responses(p, tiny, units=["Sở Tư pháp", "UBND xã Ea Tu"])
+    assert list(res.responses.attrs["unit"]) == ["Sở Tư pháp", "UBND xã Ea Tu"]
+    assert res.responses.multi["M1"][0].tolist() == [True, False, True]

@@ -130,6 +130,21 @@ def template_cmd(
     typer.echo(f"wrote {out}")
 
 
+@app.command("xlsform")
+def xlsform_cmd(
+    instrument: Annotated[str, typer.Argument(help="Instrument id or .yaml path.")],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Output XLSForm (.xlsx) for KoBoToolbox / ODK Central.")],
+    units: Annotated[Path | None, typer.Option("--units", help="Unit list for the unit question.")] = None,
+) -> None:
+    """Write an XLSForm whose field and choice names are the instrument's codes, so exports import back as is."""
+    from cchc.surveys.template import write_xlsform
+
+    inst = _load(instrument)
+    if xlsx.suffix.lower() != ".xlsx":
+        _fail(f"error: --xlsx must end in .xlsx (got {xlsx})")
+    typer.echo(f"wrote {write_xlsform(inst, xlsx, units=_read_units(units))}")
+
+
 def _import(path: Path, inst, units: list[str] | None, skip_invalid: bool, as_json: bool):
     from cchc.surveys.importer import ImportFailed, import_responses
 

@@ -472,7 +472,10 @@ def import_table(
                 continue
             if att.role == "unit" and unit_lookup is not None:
                 if v not in unit_cache:
-                    unit_cache[v] = unit_lookup.get(normalize_unit_name(v))
+                    # XLSForm choice names carry "_" for spaces (see template.write_xlsform)
+                    unit_cache[v] = unit_lookup.get(normalize_unit_name(v)) or unit_lookup.get(
+                        normalize_unit_name(v.replace("_", " "))
+                    )
                 canon = unit_cache[v]
                 if canon is None:
                     flag(i, hname, v, "unknown unit (not in the unit list)")

@@ -139,3 +139,66 @@ def write_template(inst: Instrument, out: str | Path, units: Sequence[str] | Non
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def write_xlsform(inst: Instrument, out: str | Path, units: Sequence[str] | None = None) -> Path:
+    """Write an XLSForm (sheets ``survey``, ``choices``, ``settings``) for KoBoToolbox or ODK Central.
+
+    Field names are the instrument's codes (or ``xlsform_name``), grouped by aspect, and choice names are the
+    answer codes, so the platform's export imports back without any mapping. Labels are Vietnamese and English.
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    survey = wb.active
+    survey.title = "survey"
+    choices = wb.create_sheet("choices")
+    settings = wb.create_sheet("settings")
+    survey.append(["type", "name", "label::Tiếng Việt (vi)", "label::English (en)", "required", "hint::Tiếng Việt (vi)"])
+    choices.append(["list_name", "name", "label::Tiếng Việt (vi)", "label::English (en)"])
+    lists_done: set[str] = set()
+
+    def add_choices(list_name: str, items: Sequence[tuple[str, str, str]]) -> None:
+        if list_name in lists_done:
+            return
+        lists_done.add(list_name)
+        for name, vi, en in items:
+            choices.append([list_name, name, vi, en or vi])
+
+    survey.append(["begin_group", "thong_tin", "Thông tin người trả lời", "Respondent", "", ""])
+    for att in inst.attributes:
+        if att.role == "weight":
+            continue  # weights are computed after fieldwork
+        name = att.xlsform_name or att.name
+        values = list(units) if (att.role == "unit" and units) else list(att.values or [])
+        required = "yes" if att.required else ""
+        if values:
+            list_name = f"ds_{att.name}"
+            add_choices(list_name, [(_choice_name(v), att.labels_vi.get(v, v), "") for v in values])
+            survey.append([f"select_one {list_name}", name, att.vi, att.en or att.vi, required, ""])
+        else:
+            survey.append(["text", name, att.vi, att.en or att.vi, required, ""])
+    survey.append(["end_group", "thong_tin", "", "", "", ""])
+    for a in inst.aspects:
+        survey.append(["begin_group", f"g_{a.code}", a.vi, a.en or a.vi, "", ""])
+        for e in a.elements:
+            for q in e.questions:
+                rq = inst.question(q.code)
+                list_name = f"scale_{q.scale}"
+                opts = [(str(o.value), o.vi, o.en) for o in rq.scale.options + rq.scale.not_applicable]
+                add_choices(list_name, opts)
+                kind = "select_multiple" if rq.scale.type == "multiple" else "select_one"
+                survey.append([f"{kind} {list_name}", q.xlsform_name or q.code, q.vi, q.en or q.vi,
+                               "yes" if q.required else "", e.vi])
+        survey.append(["end_group", f"g_{a.code}", "", "", "", ""])
+    settings.append(["form_title", "form_id", "version", "default_language"])
+    settings.append([inst.title_vi, inst.id, inst.version or "1", "Tiếng Việt (vi)"])
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _choice_name(value: str) -> str:
+    """XLSForm choice names cannot hold spaces; units keep their full name as the label."""
+    return "_".join(str(value).split())
