@@ -340,6 +340,14 @@ def _fmt(x: float | None) -> str:
     return "—" if x is None else format_number_vi(x, 2)
 
 
+def _change(c: dict[str, Any] | None) -> str:
+    from cchc.core.numbers import format_number_vi
+
+    if not c or c.get("change") is None:
+        return "—"
+    return format_number_vi(c["change"], 2, signed=True) + ("*" if c.get("significant") else "")
+
+
 def _print_tables(r: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -350,6 +358,9 @@ def _print_tables(r: dict[str, Any]) -> None:
         f"[bold]{r['instrument']}[/bold]  chỉ số chung / overall: [bold]{_fmt(o['index'])}%[/bold] "
         f"(KTC {int(r['method']['confidence'] * 100)}%: {_fmt(o['ci_low'])}–{_fmt(o['ci_high'])}), n = {o['n']}"
     )
+    changes = r.get("change", {})
+    if changes.get("overall"):
+        con.print(f"so với kỳ trước / vs previous: {_change(changes['overall'])}  (* = có ý nghĩa thống kê / significant)")
     t = Table(title="Yếu tố / elements")
     for c in ("code", "yếu tố", "index", "CI", "expectation", "gap"):
         t.add_column(c)
@@ -359,7 +370,10 @@ def _print_tables(r: dict[str, Any]) -> None:
     con.print(t)
     if "units" in r:
         t = Table(title="Đơn vị / units")
-        for c in ("rank", "unit", "index", "CI", "n", "rank CI", "flag"):
+        cols = ["rank", "unit", "index", "CI", "n", "rank CI", "flag"]
+        if changes:
+            cols.append("Δ")
+        for c in cols:
             t.add_column(c)
         for u in sorted(r["units"], key=lambda u: (u["rank"] is None, u["rank"] or 0)):
             rci = u.get("rank_ci")
@@ -371,6 +385,7 @@ def _print_tables(r: dict[str, Any]) -> None:
                 str(u["n"]),
                 f"{rci[0]}–{rci[1]}" if rci else "",
                 "n nhỏ / low n" if u["low_n"] else "",
+                *([_change(changes.get("units", {}).get(u["label"]))] if changes else []),
             )
         con.print(t)
     d = r.get("drivers", {})
