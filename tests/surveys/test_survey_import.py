@@ -223,3 +223,17 @@ def test_xlsform_round_trip(tmp_path, tiny):
     res = import_responses(p, tiny, units=["Sở Tư pháp", "UBND xã Ea Tu"])
     assert list(res.responses.attrs["unit"]) == ["Sở Tư pháp", "UBND xã Ea Tu"]
     assert res.responses.multi["M1"][0].tolist() == [True, False, True]
+
+
+def test_template_unit_list_is_used_for_validation(tmp_path, tiny):
+    path = write_template(tiny, tmp_path / "t.xlsx", units=["Sở Tư pháp"])
+    wb = load_workbook(path)
+    ws = wb["Phieu"]
+    header = [c.value for c in ws[1]]
+    for r, unit in ((3, "Sở Tư pháp"), (4, "Sở Không Có")):
+        ws.cell(row=r, column=header.index("unit") + 1, value=unit)
+        ws.cell(row=r, column=header.index("Q1") + 1, value=5)
+    wb.save(path)
+    with pytest.raises(ImportFailed) as exc:
+        import_responses(path, tiny)
+    assert [(p.row, p.column) for p in exc.value.problems] == [(4, "unit")]

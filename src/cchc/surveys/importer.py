@@ -101,6 +101,7 @@ class Table:
     rows: list[list[str]]
     first_row: int  # spreadsheet row number of rows[0]
     fmt: str
+    lists: dict[str, list[str]] = field(default_factory=dict)  # the template's drop-down lists (DanhMuc)
 
 
 def _cell_text(v: Any) -> str:
@@ -155,6 +156,12 @@ def _read_xlsx(path: Path) -> list[Table]:
             if row and row[0] == "header_rows":
                 header_rows = int(row[1])
         fmt = "template"
+    lists: dict[str, list[str]] = {}
+    if fmt == "template" and "DanhMuc" in wb.sheetnames:
+        cols = list(zip(*wb["DanhMuc"].iter_rows(values_only=True), strict=False))
+        for col in cols:
+            if col and col[0]:
+                lists[str(col[0])] = [_cell_text(v) for v in col[1:] if v not in (None, "")]
     for ws in wb.worksheets:
         if ws.title in ("_meta", "DanhMuc", "Codebook") and fmt == "template":
             continue
@@ -166,7 +173,7 @@ def _read_xlsx(path: Path) -> list[Table]:
         for _ in range(header_rows - 1):
             next(it, None)
         rows = [[_cell_text(c) for c in r] for r in it]
-        tables.append(Table(ws.title, header, rows, header_rows + 1, fmt))
+        tables.append(Table(ws.title, header, rows, header_rows + 1, fmt, lists))
     wb.close()
     return tables
 
@@ -323,7 +330,9 @@ def import_responses(
     """Read and validate a responses file against ``inst``.
 
     ``units`` (optional) is the list of known unit names; when given, a unit not in it (after Unicode and
-    prefix-tolerant matching) is a problem, and the unit is stored under its canonical name.
+    prefix-tolerant matching) is a problem, and the unit is stored under its canonical name. A data-entry
+    workbook made with a unit list (``survey template --units``) carries that list, used when ``units`` is not
+    given.
     """
     tables = read_tables(path)
     warnings: list[str] = []
@@ -339,6 +348,9 @@ def import_responses(
                 warnings.append(f"sheet {t.sheet!r} ignored (only the first data sheet is read)")
     if main is None:
         raise ImportFailed([Problem(Path(path).name, 1, "", "", "no sheet with a header row found")], warnings)
+    unit_att = inst.attribute("unit")
+    if units is None and unit_att is not None and main.lists.get(unit_att.name) and not unit_att.values:
+        units = main.lists[unit_att.name]
     return import_table(main, inst, units=units, skip_invalid=skip_invalid, warnings=warnings)
 
 
