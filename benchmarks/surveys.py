@@ -34,7 +34,9 @@ def to_frame(resp) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     for rq in sat:
         c = resp.column(rq.code).astype(float)
         vals = np.array([o.value for o in rq.scale.options], dtype=float)
-        data[rq.code] = np.where(c >= 0, vals[np.clip(c, 0, None).astype(int)], np.where(c == -2, 9.0, np.nan))
+        data[rq.code] = np.where(
+            c >= 0, vals[np.clip(c, 0, None).astype(int)], np.where(c == -2, 9.0, np.nan)
+        )
     return pd.DataFrame(data), [rq.code for rq in sat], {rq.code: rq.element for rq in sat}
 
 
@@ -99,14 +101,20 @@ def main() -> None:
     args = ap.parse_args()
 
     inst = load_instrument(args.instrument)
-    compute(synth_responses(inst, 5000, units=5, seed=1), Options(by=["unit"], replicates=50))  # warm-up, imports
+    compute(
+        synth_responses(inst, 5000, units=5, seed=1), Options(by=["unit"], replicates=50)
+    )  # warm-up, imports
     t0 = time.perf_counter()
     resp = synth_responses(inst, args.n, units=args.units, clusters_per_unit=8, seed=11, weights=True)
     t_synth = time.perf_counter() - t0
     nq = resp.codes.shape[1] + len(resp.multi)
-    print(f"data: {args.n:,} responses × {nq} questions, {args.units} units (synthetic, {t_synth:.1f} s to generate)")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, numpy {np.__version__}, "
-          f"pandas {pd.__version__}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"data: {args.n:,} responses × {nq} questions, {args.units} units (synthetic, {t_synth:.1f} s to generate)"
+    )
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, numpy {np.__version__}, "
+        f"pandas {pd.__version__}, load average {os.getloadavg()[0]:.1f}"
+    )
 
     t0 = time.perf_counter()
     ours = compute(resp, Options(by=["unit"], replicates=args.replicates, cluster=None))
@@ -140,18 +148,30 @@ def main() -> None:
     diff = max(abs(ours_by_unit[u] - float(v)) for u, v in base.items())
     print(f"point estimates agree: max |ours − pandas| over units = {diff:.2e} (ours rounded to 4 decimals)")
     print()
-    print(f"ours   all indices per unit + {args.replicates} bootstrap replicates (respondents): {t_ours:8.2f} s")
+    print(
+        f"ours   all indices per unit + {args.replicates} bootstrap replicates (respondents): {t_ours:8.2f} s"
+    )
     print(f"ours   same, resampling clusters:                                        {t_ours_cl:8.2f} s")
     print(f"pandas point estimates per unit:                                         {t_base_point:8.2f} s")
-    print(f"pandas one bootstrap replicate (mean of {args.baseline_replicates}):                              {t_base_rep:8.2f} s")
-    print(f"pandas point + {args.replicates} replicates (extrapolated from {args.baseline_replicates}):                {t_base:8.2f} s")
+    print(
+        f"pandas one bootstrap replicate (mean of {args.baseline_replicates}):                              {t_base_rep:8.2f} s"
+    )
+    print(
+        f"pandas point + {args.replicates} replicates (extrapolated from {args.baseline_replicates}):                {t_base:8.2f} s"
+    )
     print(f"per-row Python point estimates per unit:                                 {t_naive:8.2f} s")
-    print(f"per-row Python point + {args.replicates} replicates (extrapolated, 1 pass each):        {t_naive * (args.replicates + 1):8.2f} s")
+    print(
+        f"per-row Python point + {args.replicates} replicates (extrapolated, 1 pass each):        {t_naive * (args.replicates + 1):8.2f} s"
+    )
     print(f"ours   point estimates only (all indices, no bootstrap):                  {t_ours_point:8.2f} s")
-    print(f"ratio with bootstrap:   pandas / ours {t_base / t_ours:,.0f}×; per-row Python / ours "
-          f"{t_naive * (args.replicates + 1) / t_ours:,.0f}×")
-    print(f"ratio point estimates:  pandas / ours {t_base_point / t_ours_point:,.1f}×; per-row Python / ours "
-          f"{t_naive / t_ours_point:,.1f}× (ours computes more: means, CIs of shares, n_eff, drivers, perception)")
+    print(
+        f"ratio with bootstrap:   pandas / ours {t_base / t_ours:,.0f}×; per-row Python / ours "
+        f"{t_naive * (args.replicates + 1) / t_ours:,.0f}×"
+    )
+    print(
+        f"ratio point estimates:  pandas / ours {t_base_point / t_ours_point:,.1f}×; per-row Python / ours "
+        f"{t_naive / t_ours_point:,.1f}× (ours computes more: means, CIs of shares, n_eff, drivers, perception)"
+    )
     assert diff < 1e-3 and diff_naive < 1e-3, "point estimates differ (JSON values are rounded to 4 decimals)"
 
 

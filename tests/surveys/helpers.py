@@ -8,11 +8,25 @@ from cchc.surveys.responses import Responses
 def tiny_dict(**overrides):
     """Two aspects: A (elements E1 with Q1,Q2; E2 with Q3) and B (element E3 with Q4), plus an expectation
     item X1 about E1 and a multiple-choice perception item M1."""
-    s5 = {"type": "ordinal", "options": [{"value": v, "vi": f"m{v}"} for v in range(1, 6)],
-          "not_applicable": [{"value": 9, "vi": "Không biết"}]}
-    yn = {"type": "single", "options": [{"value": 1, "vi": "Có"}, {"value": 0, "vi": "Không"}], "satisfied": [1]}
-    mc = {"type": "multiple", "options": [{"value": "a", "vi": "Kênh A"}, {"value": "b", "vi": "Kênh B"},
-                                          {"value": "c", "vi": "Kênh C"}], "satisfied": ["a"]}
+    s5 = {
+        "type": "ordinal",
+        "options": [{"value": v, "vi": f"m{v}"} for v in range(1, 6)],
+        "not_applicable": [{"value": 9, "vi": "Không biết"}],
+    }
+    yn = {
+        "type": "single",
+        "options": [{"value": 1, "vi": "Có"}, {"value": 0, "vi": "Không"}],
+        "satisfied": [1],
+    }
+    mc = {
+        "type": "multiple",
+        "options": [
+            {"value": "a", "vi": "Kênh A"},
+            {"value": "b", "vi": "Kênh B"},
+            {"value": "c", "vi": "Kênh C"},
+        ],
+        "satisfied": ["a"],
+    }
     d = {
         "id": "tiny",
         "title_vi": "Phiếu nhỏ",
@@ -21,25 +35,64 @@ def tiny_dict(**overrides):
         "attributes": [
             {"name": "respondent_id", "vi": "Mã phiếu", "role": "id"},
             {"name": "unit", "vi": "Đơn vị", "role": "unit", "required": True},
-            {"name": "channel", "vi": "Kênh", "values": ["truc_tiep", "truc_tuyen"],
-             "labels_vi": {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến"}},
+            {
+                "name": "channel",
+                "vi": "Kênh",
+                "values": ["truc_tiep", "truc_tuyen"],
+                "labels_vi": {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến"},
+            },
             {"name": "commune", "vi": "Xã", "role": "cluster"},
             {"name": "weight", "vi": "Trọng số", "role": "weight"},
         ],
         "aspects": [
-            {"code": "A", "vi": "Khía cạnh A", "elements": [
-                {"code": "E1", "vi": "Yếu tố 1", "questions": [
-                    {"code": "Q1", "vi": "Câu 1", "scale": "s5"},
-                    {"code": "Q2", "vi": "Câu 2", "scale": "s5", "required": False}]},
-                {"code": "E2", "vi": "Yếu tố 2", "questions": [
-                    {"code": "Q3", "vi": "Câu 3", "scale": "s5", "required": False}]}]},
-            {"code": "B", "vi": "Khía cạnh B", "elements": [
-                {"code": "E3", "vi": "Yếu tố 3", "questions": [
-                    {"code": "Q4", "vi": "Câu 4", "scale": "s5", "required": False},
-                    {"code": "X1", "vi": "Mong muốn cải thiện yếu tố 1", "scale": "yn", "measure": "expectation",
-                     "relates_to": "E1", "required": False},
-                    {"code": "M1", "vi": "Kênh thông tin", "scale": "mc", "measure": "perception",
-                     "required": False, "xlsform_name": "kenh"}]}]},
+            {
+                "code": "A",
+                "vi": "Khía cạnh A",
+                "elements": [
+                    {
+                        "code": "E1",
+                        "vi": "Yếu tố 1",
+                        "questions": [
+                            {"code": "Q1", "vi": "Câu 1", "scale": "s5"},
+                            {"code": "Q2", "vi": "Câu 2", "scale": "s5", "required": False},
+                        ],
+                    },
+                    {
+                        "code": "E2",
+                        "vi": "Yếu tố 2",
+                        "questions": [{"code": "Q3", "vi": "Câu 3", "scale": "s5", "required": False}],
+                    },
+                ],
+            },
+            {
+                "code": "B",
+                "vi": "Khía cạnh B",
+                "elements": [
+                    {
+                        "code": "E3",
+                        "vi": "Yếu tố 3",
+                        "questions": [
+                            {"code": "Q4", "vi": "Câu 4", "scale": "s5", "required": False},
+                            {
+                                "code": "X1",
+                                "vi": "Mong muốn cải thiện yếu tố 1",
+                                "scale": "yn",
+                                "measure": "expectation",
+                                "relates_to": "E1",
+                                "required": False,
+                            },
+                            {
+                                "code": "M1",
+                                "vi": "Kênh thông tin",
+                                "scale": "mc",
+                                "measure": "perception",
+                                "required": False,
+                                "xlsform_name": "kenh",
+                            },
+                        ],
+                    }
+                ],
+            },
         ],
     }
     d.update(overrides)
@@ -76,6 +129,13 @@ def make_responses(inst, answers: dict[str, list], units=None, weights=None, clu
                 for v in sel:
                     m[i, [str(o.value) for o in rq.scale.options].index(v)] = True
             mm[rq.code], mmiss[rq.code] = m, miss
-    return Responses(inst, np.array([f"r{i}" for i in range(n)], dtype=object), attrs, codes,
-                     [rq.code for rq in single], mm, mmiss,
-                     None if weights is None else np.asarray(weights, float))
+    return Responses(
+        inst,
+        np.array([f"r{i}" for i in range(n)], dtype=object),
+        attrs,
+        codes,
+        [rq.code for rq in single],
+        mm,
+        mmiss,
+        None if weights is None else np.asarray(weights, float),
+    )

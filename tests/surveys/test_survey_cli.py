@@ -46,7 +46,9 @@ def test_template(tmp_path):
     units = tmp_path / "units.csv"
     units.write_text("unit\nSở Tư pháp\nUBND xã Ea Tu\n", encoding="utf-8")
     out = tmp_path / "phieu.xlsx"
-    res = runner.invoke(app, ["template", "province-sipas-example", "--xlsx", str(out), "--units", str(units)])
+    res = runner.invoke(
+        app, ["template", "province-sipas-example", "--xlsx", str(out), "--units", str(units)]
+    )
     assert res.exit_code == 0, res.output
     from openpyxl import load_workbook
 
@@ -58,7 +60,9 @@ def test_template(tmp_path):
 
 def test_import_writes_normalised_file(tmp_path, responses_csv):
     out = tmp_path / "norm.parquet"
-    res = runner.invoke(app, ["import", str(responses_csv), "-i", "province-sipas-example", "--out", str(out), "--json"])
+    res = runner.invoke(
+        app, ["import", str(responses_csv), "-i", "province-sipas-example", "--out", str(out), "--json"]
+    )
     assert res.exit_code == 0, res.output
     s = json.loads(res.output)
     assert s["ok"] and s["imported"] == 1500 and out.exists()
@@ -85,7 +89,9 @@ def test_import_skip_invalid_writes_rejected(tmp_path, responses_csv):
     bad = tmp_path / "some_bad.csv"
     bad.write_text("\n".join([text[0], ",".join(row)] + text[2:]) + "\n", encoding="utf-8")
     out = tmp_path / "ok.csv"
-    res = runner.invoke(app, ["import", str(bad), "-i", "province-sipas-example", "--out", str(out), "--skip-invalid"])
+    res = runner.invoke(
+        app, ["import", str(bad), "-i", "province-sipas-example", "--out", str(out), "--skip-invalid"]
+    )
     assert res.exit_code == 0, res.output
     rej = tmp_path / "ok.rejected.csv"
     assert rej.exists() and "outside the scale" in rej.read_text(encoding="utf-8-sig")
@@ -93,9 +99,28 @@ def test_import_skip_invalid_writes_rejected(tmp_path, responses_csv):
 
 
 def test_compute_json_shape(tmp_path, responses_csv):
-    res = runner.invoke(app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--by", "unit",
-                              "--by", "channel", "-B", "200", "--json", "--max-points", "10", "--conversion",
-                              "table", "--steps", "60:8,70:9"])
+    res = runner.invoke(
+        app,
+        [
+            "compute",
+            str(responses_csv),
+            "-i",
+            "province-sipas-example",
+            "--by",
+            "unit",
+            "--by",
+            "channel",
+            "-B",
+            "200",
+            "--json",
+            "--max-points",
+            "10",
+            "--conversion",
+            "table",
+            "--steps",
+            "60:8,70:9",
+        ],
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
     for k in ("index", "ci_low", "ci_high", "n"):
@@ -109,8 +134,22 @@ def test_compute_json_shape(tmp_path, responses_csv):
     # year-over-year against the same file: no significant change
     prev = tmp_path / "prev.json"
     prev.write_text(res.output, encoding="utf-8")
-    res2 = runner.invoke(app, ["indices", str(responses_csv), "-i", "province-sipas-example", "--by", "unit",
-                               "-B", "200", "--json", "--previous", str(prev)])
+    res2 = runner.invoke(
+        app,
+        [
+            "indices",
+            str(responses_csv),
+            "-i",
+            "province-sipas-example",
+            "--by",
+            "unit",
+            "-B",
+            "200",
+            "--json",
+            "--previous",
+            str(prev),
+        ],
+    )
     assert res2.exit_code == 0, res2.output
     ch = json.loads(res2.output)["change"]
     assert ch["overall"]["change"] == 0 and ch["overall"]["significant"] is False
@@ -118,21 +157,51 @@ def test_compute_json_shape(tmp_path, responses_csv):
 
 
 def test_compute_tables_and_bad_options(responses_csv):
-    res = runner.invoke(app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--by", "unit", "-B", "50"])
+    res = runner.invoke(
+        app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--by", "unit", "-B", "50"]
+    )
     assert res.exit_code == 0, res.output
     assert "overall" in res.output
-    res = runner.invoke(app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--by", "district"])
+    res = runner.invoke(
+        app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--by", "district"]
+    )
     assert res.exit_code == 2 and "cannot break down by 'district'" in res.output
-    res = runner.invoke(app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--aggregation", "overall=median"])
+    res = runner.invoke(
+        app,
+        ["compute", str(responses_csv), "-i", "province-sipas-example", "--aggregation", "overall=median"],
+    )
     assert res.exit_code == 2
-    res = runner.invoke(app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--max-points", "10",
-                              "--conversion", "table"])
+    res = runner.invoke(
+        app,
+        [
+            "compute",
+            str(responses_csv),
+            "-i",
+            "province-sipas-example",
+            "--max-points",
+            "10",
+            "--conversion",
+            "table",
+        ],
+    )
     assert res.exit_code == 2 and "--steps" in res.output
 
 
 def test_compute_aggregation_override(responses_csv):
-    res = runner.invoke(app, ["compute", str(responses_csv), "-i", "province-sipas-example", "-B", "0", "--json",
-                              "--aggregation", "overall=item_weighted"])
+    res = runner.invoke(
+        app,
+        [
+            "compute",
+            str(responses_csv),
+            "-i",
+            "province-sipas-example",
+            "-B",
+            "0",
+            "--json",
+            "--aggregation",
+            "overall=item_weighted",
+        ],
+    )
     assert res.exit_code == 0
     assert json.loads(res.output)["method"]["aggregation"]["overall"] == "item_weighted"
 
@@ -141,8 +210,23 @@ def test_compute_writes_xlsx(tmp_path, responses_csv):
     from openpyxl import load_workbook
 
     out = tmp_path / "ket-qua.xlsx"
-    res = runner.invoke(app, ["compute", str(responses_csv), "-i", "province-sipas-example", "--by", "unit",
-                              "--by", "channel", "-B", "100", "--xlsx", str(out)])
+    res = runner.invoke(
+        app,
+        [
+            "compute",
+            str(responses_csv),
+            "-i",
+            "province-sipas-example",
+            "--by",
+            "unit",
+            "--by",
+            "channel",
+            "-B",
+            "100",
+            "--xlsx",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     wb = load_workbook(out)
     assert wb.sheetnames == ["TongHop", "DonVi", "Nhom_channel", "TieuChi", "DongLuc", "PhuongPhap"]

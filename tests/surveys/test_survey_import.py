@@ -16,11 +16,14 @@ def _csv(path, rows, delimiter=","):
 
 
 def test_codes_as_columns_csv(tmp_path, tiny):
-    p = _csv(tmp_path / "r.csv", [
-        ["respondent_id", "unit", "channel", "Q1", "Q2", "X1", "M1", "extra"],
-        ["a1", "Sở Tư pháp", "truc_tiep", "5", "", "1", "a b", "x"],
-        ["a2", "Sở Tư pháp", "Trực tuyến", "Hài lòng", "9", "0", "", "y"],
-    ])
+    p = _csv(
+        tmp_path / "r.csv",
+        [
+            ["respondent_id", "unit", "channel", "Q1", "Q2", "X1", "M1", "extra"],
+            ["a1", "Sở Tư pháp", "truc_tiep", "5", "", "1", "a b", "x"],
+            ["a2", "Sở Tư pháp", "Trực tuyến", "Hài lòng", "9", "0", "", "y"],
+        ],
+    )
     # labels are accepted for answers ("m4" is option 4's label) and attributes ("Trực tuyến")
     p.write_text(p.read_text(encoding="utf-8").replace("Hài lòng", "m4"), encoding="utf-8")
     res = import_responses(p, tiny)
@@ -35,13 +38,16 @@ def test_codes_as_columns_csv(tmp_path, tiny):
 
 
 def test_every_problem_reported_at_once_with_locations(tmp_path, tiny):
-    p = _csv(tmp_path / "bad.csv", [
-        ["respondent_id", "unit", "channel", "weight", "Q1", "Q2", "M1"],
-        ["a1", "Sở Tư pháp", "truc_tiep", "1", "5", "", ""],
-        ["a1", "Sở Tư pháp", "bằng thư", "1", "7", "", ""],
-        ["a3", "", "truc_tiep", "-2", "", "", "a z"],
-        ["a4", "Sở Xây dựng", "truc_tiep", "abc", "4", "", ""],
-    ])
+    p = _csv(
+        tmp_path / "bad.csv",
+        [
+            ["respondent_id", "unit", "channel", "weight", "Q1", "Q2", "M1"],
+            ["a1", "Sở Tư pháp", "truc_tiep", "1", "5", "", ""],
+            ["a1", "Sở Tư pháp", "bằng thư", "1", "7", "", ""],
+            ["a3", "", "truc_tiep", "-2", "", "", "a z"],
+            ["a4", "Sở Xây dựng", "truc_tiep", "abc", "4", "", ""],
+        ],
+    )
     with pytest.raises(ImportFailed) as exc:
         import_responses(p, tiny, units=["Sở Tư pháp"])
     got = {(pr.row, pr.column, pr.reason.split(" (")[0]) for pr in exc.value.problems}
@@ -77,10 +83,15 @@ def test_missing_required_column(tmp_path, tiny):
 
 
 def test_skip_invalid_keeps_valid_rows_and_lists_rejected(tmp_path, tiny):
-    p = _csv(tmp_path / "s.csv", [
-        ["respondent_id", "unit", "Q1"],
-        ["a1", "X", "5"], ["a2", "X", "8"], ["a3", "X", "1"],
-    ])
+    p = _csv(
+        tmp_path / "s.csv",
+        [
+            ["respondent_id", "unit", "Q1"],
+            ["a1", "X", "5"],
+            ["a2", "X", "8"],
+            ["a3", "X", "1"],
+        ],
+    )
     res = import_responses(p, tiny, skip_invalid=True)
     assert res.responses.n == 2
     assert list(res.responses.ids) == ["a1", "a3"]
@@ -118,20 +129,90 @@ def _kobo_workbook(path):
     wb = Workbook()
     ws = wb.active
     ws.title = "Khảo sát SIPAS tỉnh"
-    ws.append([
-        "start", "end", "today", "thong_tin/respondent_id", "thong_tin/unit", "thong_tin/channel",
-        "dv/Q1", "dv/Q2", "dv/Q3", "dv/Q4", "y_kien/kenh", "y_kien/kenh/a", "y_kien/kenh/b", "y_kien/kenh/c",
-        "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
-        "__version__", "_tags", "_index",
-    ])
-    ws.append(["2025-05-01T08:00:00.000+07:00", "2025-05-01T08:07:12.000+07:00", "2025-05-01", "K001",
-               "UBND phường Hải Châu", "truc_tiep", 5, 4, 9, 3, "a b", 1, 1, 0,
-               101, "7e1c0b7a-1b3e-4c2a-9a55-0f6a2e0c9d11", "2025-05-01T01:07:30", "", "", "submitted_via_web",
-               "enumerator1", "vQ8xLpP2", "", 1])
-    ws.append(["2025-05-01T09:00:00.000+07:00", "2025-05-01T09:05:00.000+07:00", "2025-05-01", "K002",
-               "UBND phường Hải Châu", "truc_tuyen", 2, None, 5, 5, "c", 0, 0, 1,
-               102, "0b8b1e9a-ff42-4d1f-8c0e-2d3e4f5a6b7c", "2025-05-01T02:05:10", "", "", "submitted_via_web",
-               "enumerator1", "vQ8xLpP2", "", 2])
+    ws.append(
+        [
+            "start",
+            "end",
+            "today",
+            "thong_tin/respondent_id",
+            "thong_tin/unit",
+            "thong_tin/channel",
+            "dv/Q1",
+            "dv/Q2",
+            "dv/Q3",
+            "dv/Q4",
+            "y_kien/kenh",
+            "y_kien/kenh/a",
+            "y_kien/kenh/b",
+            "y_kien/kenh/c",
+            "_id",
+            "_uuid",
+            "_submission_time",
+            "_validation_status",
+            "_notes",
+            "_status",
+            "_submitted_by",
+            "__version__",
+            "_tags",
+            "_index",
+        ]
+    )
+    ws.append(
+        [
+            "2025-05-01T08:00:00.000+07:00",
+            "2025-05-01T08:07:12.000+07:00",
+            "2025-05-01",
+            "K001",
+            "UBND phường Hải Châu",
+            "truc_tiep",
+            5,
+            4,
+            9,
+            3,
+            "a b",
+            1,
+            1,
+            0,
+            101,
+            "7e1c0b7a-1b3e-4c2a-9a55-0f6a2e0c9d11",
+            "2025-05-01T01:07:30",
+            "",
+            "",
+            "submitted_via_web",
+            "enumerator1",
+            "vQ8xLpP2",
+            "",
+            1,
+        ]
+    )
+    ws.append(
+        [
+            "2025-05-01T09:00:00.000+07:00",
+            "2025-05-01T09:05:00.000+07:00",
+            "2025-05-01",
+            "K002",
+            "UBND phường Hải Châu",
+            "truc_tuyen",
+            2,
+            None,
+            5,
+            5,
+            "c",
+            0,
+            0,
+            1,
+            102,
+            "0b8b1e9a-ff42-4d1f-8c0e-2d3e4f5a6b7c",
+            "2025-05-01T02:05:10",
+            "",
+            "",
+            "submitted_via_web",
+            "enumerator1",
+            "vQ8xLpP2",
+            "",
+            2,
+        ]
+    )
     rep = wb.create_sheet("thanh_vien")
     rep.append(["ten", "tuoi", "_index", "_parent_table_name", "_parent_index", "_submission__id"])
     rep.append(["A", 30, 1, "Khảo sát SIPAS tỉnh", 1, 101])
@@ -154,12 +235,26 @@ def test_kobo_export(tmp_path, tiny):
 
 def test_kobo_export_with_labels_and_split_options(tmp_path, tiny):
     """Label headers and label values; select_multiple only as one column per option."""
-    p = _csv(tmp_path / "kobo_labels.csv", [
-        ["Mã phiếu", "Đơn vị", "Kênh", "Câu 1", "Câu 4", "Kênh thông tin/Kênh A", "Kênh thông tin/Kênh B",
-         "Kênh thông tin/Kênh C", "_id", "_uuid"],
-        ["L1", "Sở Y tế", "Trực tiếp", "m5", "Không biết", "1", "0", "0", "1", "u1"],
-        ["L2", "Sở Y tế", "Trực tuyến", "m2", "m4", "0", "0", "0", "2", "u2"],
-    ], delimiter=";")
+    p = _csv(
+        tmp_path / "kobo_labels.csv",
+        [
+            [
+                "Mã phiếu",
+                "Đơn vị",
+                "Kênh",
+                "Câu 1",
+                "Câu 4",
+                "Kênh thông tin/Kênh A",
+                "Kênh thông tin/Kênh B",
+                "Kênh thông tin/Kênh C",
+                "_id",
+                "_uuid",
+            ],
+            ["L1", "Sở Y tế", "Trực tiếp", "m5", "Không biết", "1", "0", "0", "1", "u1"],
+            ["L2", "Sở Y tế", "Trực tuyến", "m2", "m4", "0", "0", "0", "2", "u2"],
+        ],
+        delimiter=";",
+    )
     res = import_responses(p, tiny)
     r = res.responses
     assert list(r.column("Q1")) == [4, 1]
@@ -170,13 +265,55 @@ def test_kobo_export_with_labels_and_split_options(tmp_path, tiny):
 
 
 def test_odk_central_export(tmp_path, tiny):
-    p = _csv(tmp_path / "odk.csv", [
-        ["SubmissionDate", "start", "end", "thong_tin-respondent_id", "thong_tin-unit", "dv-Q1", "dv-Q4",
-         "y_kien-kenh", "SET-OF-thanh_vien", "meta-instanceID", "KEY", "SubmitterID", "SubmitterName",
-         "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion"],
-        ["2025-05-02T03:00:00.000Z", "", "", "O1", "Sở Y tế", "4", "5", "a", "uuid:1/thanh_vien",
-         "uuid:1", "uuid:1", "5", "enum", "0", "0", "", "", "", "0", "1"],
-    ])
+    p = _csv(
+        tmp_path / "odk.csv",
+        [
+            [
+                "SubmissionDate",
+                "start",
+                "end",
+                "thong_tin-respondent_id",
+                "thong_tin-unit",
+                "dv-Q1",
+                "dv-Q4",
+                "y_kien-kenh",
+                "SET-OF-thanh_vien",
+                "meta-instanceID",
+                "KEY",
+                "SubmitterID",
+                "SubmitterName",
+                "AttachmentsPresent",
+                "AttachmentsExpected",
+                "Status",
+                "ReviewState",
+                "DeviceID",
+                "Edits",
+                "FormVersion",
+            ],
+            [
+                "2025-05-02T03:00:00.000Z",
+                "",
+                "",
+                "O1",
+                "Sở Y tế",
+                "4",
+                "5",
+                "a",
+                "uuid:1/thanh_vien",
+                "uuid:1",
+                "uuid:1",
+                "5",
+                "enum",
+                "0",
+                "0",
+                "",
+                "",
+                "",
+                "0",
+                "1",
+            ],
+        ],
+    )
     res = import_responses(p, tiny)
     assert res.responses.n == 1
     assert list(res.responses.ids) == ["O1"]
@@ -215,11 +352,14 @@ def test_xlsform_round_trip(tmp_path, tiny):
     assert ("ds_unit", "Sở_Tư_pháp", "Sở Tư pháp", "Sở Tư pháp") in choices
     assert ("scale_s5", "9", "Không biết", "Không biết") in choices
     assert list(wb["settings"].values)[1][1] == "tiny"
-    p = _csv(tmp_path / "export.csv", [
-        ["thong_tin/respondent_id", "thong_tin/unit", "g_A/Q1", "g_B/kenh", "_uuid"],
-        ["k1", "Sở_Tư_pháp", "4", "a c", "u1"],
-        ["k2", "UBND_xã_Ea_Tu", "9", "", "u2"],
-    ])
+    p = _csv(
+        tmp_path / "export.csv",
+        [
+            ["thong_tin/respondent_id", "thong_tin/unit", "g_A/Q1", "g_B/kenh", "_uuid"],
+            ["k1", "Sở_Tư_pháp", "4", "a c", "u1"],
+            ["k2", "UBND_xã_Ea_Tu", "9", "", "u2"],
+        ],
+    )
     res = import_responses(p, tiny, units=["Sở Tư pháp", "UBND xã Ea Tu"])
     assert list(res.responses.attrs["unit"]) == ["Sở Tư pháp", "UBND xã Ea Tu"]
     assert res.responses.multi["M1"][0].tolist() == [True, False, True]

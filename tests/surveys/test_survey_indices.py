@@ -102,7 +102,9 @@ def test_weights_enter_every_sum(tiny):
     assert q1["n"] == 2
     assert q1["n_eff"] == pytest.approx(16 / 10, abs=0.05)
     assert res["method"]["weights"] == "column weight"
-    res = compute(make_responses(tiny, {"Q1": [5, 1]}, weights=[3, 1]), Options(replicates=0, use_weights=False))
+    res = compute(
+        make_responses(tiny, {"Q1": [5, 1]}, weights=[3, 1]), Options(replicates=0, use_weights=False)
+    )
     assert _cr(res, "Q1")["share"] == 50.0
 
 
@@ -139,7 +141,10 @@ def test_breakdown_by_unit_ranks_and_min_n(tiny):
 
 def test_ties_share_a_rank(tiny):
     units = ["A", "A", "B", "B", "C", "C"]
-    res = compute(make_responses(tiny, {"Q1": [5, 1, 1, 5, 1, 1]}, units=units), Options(by=["unit"], replicates=0, min_n=1))
+    res = compute(
+        make_responses(tiny, {"Q1": [5, 1, 1, 5, 1, 1]}, units=units),
+        Options(by=["unit"], replicates=0, min_n=1),
+    )
     ranks = {x["label"]: x["rank"] for x in res["units"]}
     assert ranks == {"A": 1, "B": 1, "C": 3}
 
@@ -153,7 +158,9 @@ def test_bootstrap_ci_brackets_estimate_and_clusters(tiny):
     o = res["overall"]
     assert o["ci_low"] <= o["index"] <= o["ci_high"]
     assert res["method"]["resampling"] == "clusters (commune)"
-    res2 = compute(make_responses(tiny, {"Q1": q, "Q4": q}, clusters=cl), Options(replicates=300, cluster=None))
+    res2 = compute(
+        make_responses(tiny, {"Q1": q, "Q4": q}, clusters=cl), Options(replicates=300, cluster=None)
+    )
     assert res2["method"]["resampling"] == "respondents"
 
 
@@ -207,7 +214,12 @@ def test_drivers_identify_the_element_that_matters():
     top = max(d["elements"], key=lambda e: e["importance"])
     assert top["element"] == "E3"
     assert sum(e["importance"] for e in d["elements"]) == pytest.approx(100, abs=0.01)
-    assert {e["quadrant"] for e in d["elements"]} <= {"concentrate_here", "keep_up", "low_priority", "possible_overkill"}
+    assert {e["quadrant"] for e in d["elements"]} <= {
+        "concentrate_here",
+        "keep_up",
+        "low_priority",
+        "possible_overkill",
+    }
 
 
 def test_drivers_need_an_outcome(tiny):
@@ -233,18 +245,44 @@ def test_golden_2024_overall_item_weighted_fits_published_aggregates():
     from cchc.core.numbers import round_half_up
 
     def structure(rule):
-        inst = parse_instrument({
-            "id": "g", "title_vi": "g",
-            "scales": {"p": {"type": "single", "options": [{"value": 1, "vi": "x"}, {"value": 0, "vi": "y"}],
-                             "satisfied": [1]}},
-            "aggregation": {"overall": rule},
-            "aspects": [
-                {"code": "CS", "vi": "cs", "elements": [{"code": "CS1", "vi": "c", "questions": [
-                    {"code": f"c{i}", "vi": "c", "scale": "p"} for i in range(3)]}]},
-                {"code": "DV", "vi": "dv", "elements": [{"code": "DV1", "vi": "d", "questions": [
-                    {"code": f"d{i}", "vi": "d", "scale": "p"} for i in range(2)]}]},
-            ],
-        })
+        inst = parse_instrument(
+            {
+                "id": "g",
+                "title_vi": "g",
+                "scales": {
+                    "p": {
+                        "type": "single",
+                        "options": [{"value": 1, "vi": "x"}, {"value": 0, "vi": "y"}],
+                        "satisfied": [1],
+                    }
+                },
+                "aggregation": {"overall": rule},
+                "aspects": [
+                    {
+                        "code": "CS",
+                        "vi": "cs",
+                        "elements": [
+                            {
+                                "code": "CS1",
+                                "vi": "c",
+                                "questions": [{"code": f"c{i}", "vi": "c", "scale": "p"} for i in range(3)],
+                            }
+                        ],
+                    },
+                    {
+                        "code": "DV",
+                        "vi": "dv",
+                        "elements": [
+                            {
+                                "code": "DV1",
+                                "vi": "d",
+                                "questions": [{"code": f"d{i}", "vi": "d", "scale": "p"} for i in range(2)],
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
         return Structure.build(inst)
 
     S = np.array([[83.84, 83.84, 83.84, 84.09, 84.09]])
@@ -301,6 +339,8 @@ def test_edge_cases_do_not_fail(tiny):
         warnings.simplefilter("error")
         one = compute(make_responses(tiny, {"Q1": [5]}), Options(by=["unit", "channel"], replicates=50))
         assert one["overall"]["index"] == 100.0 and one["units"] == []
-        na = compute(make_responses(tiny, {"Q1": [9, 9]}, units=["A", "B"]), Options(by=["unit"], replicates=50))
+        na = compute(
+            make_responses(tiny, {"Q1": [9, 9]}, units=["A", "B"]), Options(by=["unit"], replicates=50)
+        )
         assert na["overall"]["index"] is None and na["overall"]["n"] == 0
         assert [u["rank"] for u in na["units"]] == [None, None]

@@ -81,8 +81,10 @@ def test_field_errors_have_paths():
     with pytest.raises(InstrumentError) as exc:
         parse_instrument(d)
     text = "\n".join(exc.value.problems)
-    assert "aspects.0.elements.0.questions.0.weight" in text.replace("[", ".").replace("]", "") or \
-        "aspects[0].elements[0].questions[0].weight" in text
+    assert (
+        "aspects.0.elements.0.questions.0.weight" in text.replace("[", ".").replace("]", "")
+        or "aspects[0].elements[0].questions[0].weight" in text
+    )
     assert "scales.yn" in text
 
 
@@ -120,7 +122,19 @@ def test_template_workbook(tmp_path, tiny):
     assert wb.sheetnames == ["Phieu", "DanhMuc", "Codebook", "_meta"]
     ws = wb["Phieu"]
     header = [c.value for c in ws[1]]
-    assert header == ["respondent_id", "unit", "channel", "commune", "weight", "Q1", "Q2", "Q3", "Q4", "X1", "M1"]
+    assert header == [
+        "respondent_id",
+        "unit",
+        "channel",
+        "commune",
+        "weight",
+        "Q1",
+        "Q2",
+        "Q3",
+        "Q4",
+        "X1",
+        "M1",
+    ]
     formulas = {str(dv.formula1) for dv in ws.data_validations.dataValidation}
     assert '"1,2,3,4,5,9"' in formulas
     assert any(f.startswith("DanhMuc!") for f in formulas)

@@ -14,7 +14,9 @@ from .helpers import make_responses, tiny_dict
 
 answer = st.sampled_from([1, 2, 3, 4, 5, 9, None])
 NOBOOT = Options(replicates=0)
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _answers(draw, n):
@@ -100,14 +102,33 @@ def test_scaling_all_weights_changes_nothing(tiny, sample, c):
 @SETTINGS
 @given(st.lists(st.floats(0, 100), min_size=1, max_size=6))
 def test_plain_composite_is_the_mean_of_children(shares):
-    inst = parse_instrument({
-        "id": "p", "title_vi": "p",
-        "scales": {"s": {"type": "single", "options": [{"value": 1, "vi": "a"}, {"value": 0, "vi": "b"}],
-                         "satisfied": [1]}},
-        "aspects": [{"code": "A", "vi": "A", "elements": [
-            {"code": f"E{i}", "vi": "e", "questions": [{"code": f"Q{i}", "vi": "q", "scale": "s"}]}
-            for i in range(len(shares))]}],
-    })
+    inst = parse_instrument(
+        {
+            "id": "p",
+            "title_vi": "p",
+            "scales": {
+                "s": {
+                    "type": "single",
+                    "options": [{"value": 1, "vi": "a"}, {"value": 0, "vi": "b"}],
+                    "satisfied": [1],
+                }
+            },
+            "aspects": [
+                {
+                    "code": "A",
+                    "vi": "A",
+                    "elements": [
+                        {
+                            "code": f"E{i}",
+                            "vi": "e",
+                            "questions": [{"code": f"Q{i}", "vi": "q", "scale": "s"}],
+                        }
+                        for i in range(len(shares))
+                    ],
+                }
+            ],
+        }
+    )
     st_ = Structure.build(inst, Aggregation())
     S = np.array([shares])
     V = np.full_like(S, 100.0)

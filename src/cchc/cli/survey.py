@@ -18,7 +18,9 @@ app = typer.Typer(
     add_completion=False,
 )
 
-InstrumentOpt = Annotated[str, typer.Option("--instrument", "-i", help="Instrument id (see `cchc survey list`) or a .yaml path.")]
+InstrumentOpt = Annotated[
+    str, typer.Option("--instrument", "-i", help="Instrument id (see `cchc survey list`) or a .yaml path.")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
@@ -70,8 +72,14 @@ def list_cmd(as_json: JsonOpt = False) -> None:
     from cchc.surveys.registry import list_instruments
 
     items = [
-        {"id": i.id, "version": i.version, "status": i.status, "title_vi": i.title_vi, "title_en": i.title_en,
-         "questions": len(i.questions)}
+        {
+            "id": i.id,
+            "version": i.version,
+            "status": i.status,
+            "title_vi": i.title_vi,
+            "title_en": i.title_en,
+            "questions": len(i.questions),
+        }
         for i in list_instruments()
     ]
     if as_json:
@@ -89,7 +97,9 @@ def list_cmd(as_json: JsonOpt = False) -> None:
 
 
 @app.command("show")
-def show_cmd(instrument: Annotated[str, typer.Argument(help="Instrument id or .yaml path.")], as_json: JsonOpt = False) -> None:
+def show_cmd(
+    instrument: Annotated[str, typer.Argument(help="Instrument id or .yaml path.")], as_json: JsonOpt = False
+) -> None:
     """Show an instrument: aspects, elements, question codes, scales, satisfied answers."""
     from cchc.surveys.registry import describe
 
@@ -109,7 +119,9 @@ def show_cmd(instrument: Annotated[str, typer.Argument(help="Instrument id or .y
             typer.echo(f"    {e['code']}  {e['vi']}")
             for q in e["questions"]:
                 sat = ",".join(str(v) for v in q["satisfied"])
-                typer.echo(f"      {q['code']:<8} [{q['measure']}, {q['scale']}, satisfied={sat}, {q['status']}]  {q['vi']}")
+                typer.echo(
+                    f"      {q['code']:<8} [{q['measure']}, {q['scale']}, satisfied={sat}, {q['status']}]  {q['vi']}"
+                )
     for u in d["unknown"]:
         typer.echo(f"  unknown: {u}")
 
@@ -118,7 +130,12 @@ def show_cmd(instrument: Annotated[str, typer.Argument(help="Instrument id or .y
 def template_cmd(
     instrument: Annotated[str, typer.Argument(help="Instrument id or .yaml path.")],
     xlsx: Annotated[Path, typer.Option("--xlsx", help="Output workbook (.xlsx).")],
-    units: Annotated[Path | None, typer.Option("--units", help="Unit list (CSV/TXT, one per line, or XLSX first column) for the unit drop-down.")] = None,
+    units: Annotated[
+        Path | None,
+        typer.Option(
+            "--units", help="Unit list (CSV/TXT, one per line, or XLSX first column) for the unit drop-down."
+        ),
+    ] = None,
 ) -> None:
     """Write the data-entry workbook: one column per code, validation lists, a codebook sheet."""
     from cchc.surveys.template import write_template
@@ -133,7 +150,9 @@ def template_cmd(
 @app.command("xlsform")
 def xlsform_cmd(
     instrument: Annotated[str, typer.Argument(help="Instrument id or .yaml path.")],
-    xlsx: Annotated[Path, typer.Option("--xlsx", help="Output XLSForm (.xlsx) for KoBoToolbox / ODK Central.")],
+    xlsx: Annotated[
+        Path, typer.Option("--xlsx", help="Output XLSForm (.xlsx) for KoBoToolbox / ODK Central.")
+    ],
     units: Annotated[Path | None, typer.Option("--units", help="Unit list for the unit question.")] = None,
 ) -> None:
     """Write an XLSForm whose field and choice names are the instrument's codes, so exports import back as is."""
@@ -154,26 +173,51 @@ def _import(path: Path, inst, units: list[str] | None, skip_invalid: bool, as_js
         if as_json:
             from dataclasses import asdict
 
-            _print_json({"ok": False, "problems": [asdict(p) for p in exc.problems], "warnings": exc.warnings})
+            _print_json(
+                {"ok": False, "problems": [asdict(p) for p in exc.problems], "warnings": exc.warnings}
+            )
             raise typer.Exit(2) from None
         lines = [f"error: {path}: {len(exc.problems)} problem(s); nothing was imported."]
         lines += ["sheet\trow\tcolumn\tvalue\treason"]
         lines += [f"{p.sheet}\t{p.row}\t{p.column}\t{p.value}\t{p.reason}" for p in exc.problems]
         lines += [f"warning: {w}" for w in exc.warnings]
         if exc.problems and exc.problems[0].row != 1 and exc.problems[0].row != 0:
-            lines.append("hint: --skip-invalid imports the valid rows and writes the rejected ones to a file.")
+            lines.append(
+                "hint: --skip-invalid imports the valid rows and writes the rejected ones to a file."
+            )
         _fail(lines)
     return res
 
 
 @app.command("import")
 def import_cmd(
-    responses: Annotated[Path, typer.Argument(help="Workbook from `survey template`, CSV/XLSX with codes as columns, or a KoBoToolbox/ODK export.")],
+    responses: Annotated[
+        Path,
+        typer.Argument(
+            help="Workbook from `survey template`, CSV/XLSX with codes as columns, or a KoBoToolbox/ODK export."
+        ),
+    ],
     instrument: InstrumentOpt,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the validated responses here (.csv, .xlsx or .parquet).")] = None,
-    units: Annotated[Path | None, typer.Option("--units", help="Known unit names; other units are rejected.")] = None,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows; write rejected rows with reasons to --rejected.")] = False,
-    rejected: Annotated[Path | None, typer.Option("--rejected", help="Where to write rejected rows (default: OUT.rejected.csv or RESPONSES.rejected.csv).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the validated responses here (.csv, .xlsx or .parquet)."),
+    ] = None,
+    units: Annotated[
+        Path | None, typer.Option("--units", help="Known unit names; other units are rejected.")
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Import the valid rows; write rejected rows with reasons to --rejected."
+        ),
+    ] = False,
+    rejected: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejected",
+            help="Where to write rejected rows (default: OUT.rejected.csv or RESPONSES.rejected.csv).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate and import responses. All problems are reported at once; nothing is written unless all rows
@@ -196,7 +240,9 @@ def import_cmd(
     if as_json:
         _print_json(summary)
         return
-    typer.echo(f"{responses}: {res.responses.n} response(s) valid ({res.source_format}); instrument {inst.id}")
+    typer.echo(
+        f"{responses}: {res.responses.n} response(s) valid ({res.source_format}); instrument {inst.id}"
+    )
     for w in res.warnings:
         typer.echo(f"warning: {w}", err=True)
     if res.rejected:
@@ -233,7 +279,9 @@ def _conversion(kind: str, steps: str | None, zero_at: float, full_at: float):
         if not steps:
             _fail("error: --conversion table needs --steps MIN:POINTS,… (e.g. 80:8.5,85:9)")
         try:
-            parsed = [Step(min=float(a), points=float(b)) for a, b in (s.split(":") for s in steps.split(","))]
+            parsed = [
+                Step(min=float(a), points=float(b)) for a, b in (s.split(":") for s in steps.split(","))
+            ]
         except ValueError:
             _fail(f"error: cannot read --steps {steps!r}; expected MIN:POINTS,… e.g. 80:8.5,85:9")
         return TableConversion(steps=sorted(parsed, key=lambda s: s.min))
@@ -248,26 +296,73 @@ def _conversion(kind: str, steps: str | None, zero_at: float, full_at: float):
 def compute_cmd(
     responses: Annotated[Path, typer.Argument(help="Responses (any format `survey import` accepts).")],
     instrument: InstrumentOpt,
-    by: Annotated[list[str] | None, typer.Option("--by", help="Break down by an attribute: unit, procedure, channel, respondent_group, sex, … (repeatable).")] = None,
-    cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster column for the bootstrap (default: the instrument's cluster attribute when filled).")] = None,
-    no_cluster: Annotated[bool, typer.Option("--no-cluster", help="Resample respondents even when a cluster column exists.")] = False,
-    replicates: Annotated[int, typer.Option("--replicates", "-B", min=0, help="Bootstrap replicates (0: no composite CIs).")] = 1000,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help="Break down by an attribute: unit, procedure, channel, respondent_group, sex, … (repeatable).",
+        ),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Cluster column for the bootstrap (default: the instrument's cluster attribute when filled).",
+        ),
+    ] = None,
+    no_cluster: Annotated[
+        bool, typer.Option("--no-cluster", help="Resample respondents even when a cluster column exists.")
+    ] = False,
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-B", min=0, help="Bootstrap replicates (0: no composite CIs).")
+    ] = 1000,
     confidence: Annotated[float, typer.Option("--confidence", min=0.5, max=0.999)] = 0.95,
-    min_n: Annotated[int | None, typer.Option("--min-n", min=1, help="Cells with fewer respondents are flagged and not ranked (default: the instrument's).")] = None,
+    min_n: Annotated[
+        int | None,
+        typer.Option(
+            "--min-n",
+            min=1,
+            help="Cells with fewer respondents are flagged and not ranked (default: the instrument's).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed")] = 20240417,
     no_weights: Annotated[bool, typer.Option("--no-weights", help="Ignore the weight column.")] = False,
-    aggregation: Annotated[str | None, typer.Option("--aggregation", help="Override rules, e.g. overall=item_weighted,element=plain.")] = None,
-    outcome: Annotated[str | None, typer.Option("--outcome", help="Outcome question for the drivers analysis.")] = None,
-    previous: Annotated[Path | None, typer.Option("--previous", help="Last year's `survey compute --json` output: adds year-over-year changes with significance.")] = None,
-    max_points: Annotated[float | None, typer.Option("--max-points", help="Convert the overall index to framework points (e.g. 10).")] = None,
+    aggregation: Annotated[
+        str | None,
+        typer.Option("--aggregation", help="Override rules, e.g. overall=item_weighted,element=plain."),
+    ] = None,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="Outcome question for the drivers analysis.")
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="Last year's `survey compute --json` output: adds year-over-year changes with significance.",
+        ),
+    ] = None,
+    max_points: Annotated[
+        float | None,
+        typer.Option("--max-points", help="Convert the overall index to framework points (e.g. 10)."),
+    ] = None,
     conversion: Annotated[str, typer.Option("--conversion", help="linear or table.")] = "linear",
-    steps: Annotated[str | None, typer.Option("--steps", help="Table conversion MIN:POINTS,… (e.g. 80:8.5,85:9).")] = None,
+    steps: Annotated[
+        str | None, typer.Option("--steps", help="Table conversion MIN:POINTS,… (e.g. 80:8.5,85:9).")
+    ] = None,
     zero_at: Annotated[float, typer.Option("--zero-at")] = 0.0,
     full_at: Annotated[float, typer.Option("--full-at")] = 100.0,
-    units: Annotated[Path | None, typer.Option("--units", help="Known unit names (rows with other units are problems).")] = None,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Compute on the valid rows only.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the JSON result to this file.")] = None,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the results as an Excel workbook.")] = None,
+    units: Annotated[
+        Path | None, typer.Option("--units", help="Known unit names (rows with other units are problems).")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Compute on the valid rows only.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the JSON result to this file.")
+    ] = None,
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Also write the results as an Excel workbook.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute the indices with confidence intervals: overall, aspects, elements, criteria, perception and
@@ -309,7 +404,9 @@ def compute_cmd(
         result["points"] = {
             "max_points": max_points,
             "conversion": conv.model_dump(),
-            "overall": float(to_points(result["overall"]["index"], conv, max_points)) if result["overall"]["index"] is not None else None,
+            "overall": float(to_points(result["overall"]["index"], conv, max_points))
+            if result["overall"]["index"] is not None
+            else None,
         }
         for u in result.get("units", []):
             idx = u["overall"]["index"]
@@ -360,13 +457,21 @@ def _print_tables(r: dict[str, Any]) -> None:
     )
     changes = r.get("change", {})
     if changes.get("overall"):
-        con.print(f"so với kỳ trước / vs previous: {_change(changes['overall'])}  (* = có ý nghĩa thống kê / significant)")
+        con.print(
+            f"so với kỳ trước / vs previous: {_change(changes['overall'])}  (* = có ý nghĩa thống kê / significant)"
+        )
     t = Table(title="Yếu tố / elements")
     for c in ("code", "yếu tố", "index", "CI", "expectation", "gap"):
         t.add_column(c)
     for e in r["elements"]:
-        t.add_row(e["code"], e["vi"], _fmt(e["index"]), f"{_fmt(e['ci_low'])}–{_fmt(e['ci_high'])}",
-                  _fmt(e["expectation"]), _fmt(e["gap"]))
+        t.add_row(
+            e["code"],
+            e["vi"],
+            _fmt(e["index"]),
+            f"{_fmt(e['ci_low'])}–{_fmt(e['ci_high'])}",
+            _fmt(e["expectation"]),
+            _fmt(e["gap"]),
+        )
     con.print(t)
     if "units" in r:
         t = Table(title="Đơn vị / units")

@@ -32,10 +32,33 @@ from cchc.surveys.model import Attribute, Instrument, ResolvedQuestion, norm_tex
 from cchc.surveys.responses import MISSING, NOT_APPLICABLE, Responses
 
 _META_NAMES = {
-    "start", "end", "today", "deviceid", "username", "simserial", "subscriberid", "phonenumber", "audit",
-    "instanceid", "meta/instanceid", "meta-instanceid", "meta/instancename", "meta-instancename", "key",
-    "submissiondate", "submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
-    "reviewstate", "edits", "formversion", "__version__", "meta/rootuuid", "meta/deprecatedid",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "simserial",
+    "subscriberid",
+    "phonenumber",
+    "audit",
+    "instanceid",
+    "meta/instanceid",
+    "meta-instanceid",
+    "meta/instancename",
+    "meta-instancename",
+    "key",
+    "submissiondate",
+    "submitterid",
+    "submittername",
+    "attachmentspresent",
+    "attachmentsexpected",
+    "status",
+    "reviewstate",
+    "edits",
+    "formversion",
+    "__version__",
+    "meta/rootuuid",
+    "meta/deprecatedid",
 }
 _REPEAT_SHEET_MARKERS = {"_parent_index", "_parent_table_name", "_submission__id", "parent_key", "set-of"}
 
@@ -347,7 +370,9 @@ def import_responses(
             else:
                 warnings.append(f"sheet {t.sheet!r} ignored (only the first data sheet is read)")
     if main is None:
-        raise ImportFailed([Problem(Path(path).name, 1, "", "", "no sheet with a header row found")], warnings)
+        raise ImportFailed(
+            [Problem(Path(path).name, 1, "", "", "no sheet with a header row found")], warnings
+        )
     unit_att = inst.attribute("unit")
     if units is None and unit_att is not None and main.lists.get(unit_att.name) and not unit_att.values:
         units = main.lists[unit_att.name]
@@ -386,24 +411,42 @@ def import_table(
             continue
         k = (col.kind if col.kind != "option" else "option", col.key, col.option)
         if k in seen_keys:
-            problems.append(Problem(sheet, 1, h, h, f"column matches {col.key!r} already given by column {seen_keys[k]!r}"))
+            problems.append(
+                Problem(
+                    sheet, 1, h, h, f"column matches {col.key!r} already given by column {seen_keys[k]!r}"
+                )
+            )
             continue
         seen_keys[k] = h
         mapped.append((ci, col))
-        columns[h] = col.key if col.kind != "option" else f"{col.key}={inst.question(col.key).scale.options[col.option].value}"
+        columns[h] = (
+            col.key
+            if col.kind != "option"
+            else f"{col.key}={inst.question(col.key).scale.options[col.option].value}"
+        )
     if repeat_cols:
-        warnings.append(f"repeat-group columns ignored: {', '.join(repeat_cols[:10])}" + (" …" if len(repeat_cols) > 10 else ""))
+        warnings.append(
+            f"repeat-group columns ignored: {', '.join(repeat_cols[:10])}"
+            + (" …" if len(repeat_cols) > 10 else "")
+        )
     if ignored:
-        warnings.append(f"columns not in the instrument, ignored: {', '.join(ignored[:20])}" + (" …" if len(ignored) > 20 else ""))
+        warnings.append(
+            f"columns not in the instrument, ignored: {', '.join(ignored[:20])}"
+            + (" …" if len(ignored) > 20 else "")
+        )
 
     present_attrs = {c.key for _, c in mapped if c.kind == "attr"}
     present_q = {c.key for _, c in mapped if c.kind in ("single", "multi", "option")}
     for att in inst.attributes:
         if att.required and att.name not in present_attrs:
-            problems.append(Problem(sheet, 1, att.name, "", f"required column {att.name!r} ({att.vi}) is missing"))
+            problems.append(
+                Problem(sheet, 1, att.name, "", f"required column {att.name!r} ({att.vi}) is missing")
+            )
     for rq in inst.resolved():
         if rq.q.required and rq.code not in present_q:
-            problems.append(Problem(sheet, 1, rq.code, "", f"required question column {rq.code!r} is missing"))
+            problems.append(
+                Problem(sheet, 1, rq.code, "", f"required question column {rq.code!r} is missing")
+            )
     if problems:
         raise ImportFailed(problems, warnings)
 
@@ -412,7 +455,9 @@ def import_table(
     data_rows: list[tuple[int, list[str]]] = []
     for i, r in enumerate(table.rows):
         if any(r):
-            data_rows.append((table.first_row + i, (r + [""] * (ncols - len(r)))[:ncols] if len(r) != ncols else r))
+            data_rows.append(
+                (table.first_row + i, (r + [""] * (ncols - len(r)))[:ncols] if len(r) != ncols else r)
+            )
     grid = np.empty((len(data_rows), ncols), dtype=object)
     for i, (_, r) in enumerate(data_rows):
         grid[i] = r
@@ -500,7 +545,12 @@ def import_table(
                 if canon is None:
                     canon = allowed.get(v.casefold(), allowed.get(norm_text(v)))
                 if canon is None:
-                    flag(i, hname, v, f"impossible value for {att.name} (allowed: {', '.join(att.values or [])})")
+                    flag(
+                        i,
+                        hname,
+                        v,
+                        f"impossible value for {att.name} (allowed: {', '.join(att.values or [])})",
+                    )
                     out[i] = v
                 else:
                     out[i] = canon
@@ -522,7 +572,8 @@ def import_table(
             lookup.setdefault(k, NOT_APPLICABLE)
         fcodes, uniq = pd.factorize(grid[:, ci])
         lut = np.array(
-            [MISSING if u == "" else lookup.get(u.casefold(), lookup.get(norm_text(u), -99)) for u in uniq] + [MISSING],
+            [MISSING if u == "" else lookup.get(u.casefold(), lookup.get(norm_text(u), -99)) for u in uniq]
+            + [MISSING],
             dtype=np.int16,
         )
         pos = lut[fcodes]
@@ -560,7 +611,12 @@ def import_table(
                     parsed[v] = _parse_multi(rq, v)
                 positions, bad_tokens = parsed[v]
                 if bad_tokens:
-                    flag(i, hname, v, f"choice(s) {', '.join(bad_tokens)} not in the options ({_allowed_text(rq)})")
+                    flag(
+                        i,
+                        hname,
+                        v,
+                        f"choice(s) {', '.join(bad_tokens)} not in the options ({_allowed_text(rq)})",
+                    )
                     continue
                 miss[i] = False
                 mat[i, positions] = True
@@ -571,7 +627,11 @@ def import_table(
                     v = r[cj].casefold()
                     if v == "":
                         continue
-                    if v in _TRUE or v == norm_text(rq.scale.options[pos].vi) or v == str(rq.scale.options[pos].value).casefold():
+                    if (
+                        v in _TRUE
+                        or v == norm_text(rq.scale.options[pos].vi)
+                        or v == str(rq.scale.options[pos].value).casefold()
+                    ):
                         mat[i, pos] = True
                         miss[i] = False
                     elif v in _FALSE:

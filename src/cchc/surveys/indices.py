@@ -62,7 +62,9 @@ def wilson(successes: float, n: float, confidence: float = 0.95) -> tuple[float,
     return float(lo[0]), float(hi[0])
 
 
-def wilson_array(successes: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_array(
+    successes: np.ndarray, n: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     z = Z95 if confidence == 0.95 else z_value(confidence)
     n = np.asarray(n, float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -115,7 +117,9 @@ class Structure:
         asp_by_code = {a.code: a for a in inst.aspects}
         a_w = np.array(
             [
-                (asp_by_code[a].weight if rules.overall == "weighted" else 1.0) if asp_by_code[a].in_overall else 0.0
+                (asp_by_code[a].weight if rules.overall == "weighted" else 1.0)
+                if asp_by_code[a].in_overall
+                else 0.0
                 for a in aspects
             ]
         )
@@ -157,7 +161,9 @@ class Structure:
 @dataclass
 class Options:
     by: Sequence[str] = ()
-    cluster: str | None = "auto"  # "auto": the instrument's cluster column when it has values; None: respondents
+    cluster: str | None = (
+        "auto"  # "auto": the instrument's cluster column when it has values; None: respondents
+    )
     strata: str | None = "auto"  # "auto": the unit column (samples are drawn per unit); None: no strata
     replicates: int = 1000
     confidence: float = 0.95
@@ -211,7 +217,9 @@ def _prepare(resp: Responses, opts: Options) -> _Prepared:
     weighted = opts.use_weights and resp.weight is not None
     w = resp.weight.astype(float) if weighted else np.ones(resp.n)
     index = {rq.code: j for j, rq in enumerate(single)}
-    return _Prepared(inst, struct, single, sat_idx, resp.codes, K, lut_valid, lut_sat, lut_score, w, weighted, index)
+    return _Prepared(
+        inst, struct, single, sat_idx, resp.codes, K, lut_valid, lut_sat, lut_score, w, weighted, index
+    )
 
 
 # --------------------------------------------------------------------------------------------- cell sums
@@ -229,9 +237,17 @@ class _CellSums:
     psu_kind: list[str] = field(default_factory=list)
 
 
-def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | None, labels: list[str],
-               rng: np.random.Generator, max_psu: int, bootstrap: bool,
-               strata: np.ndarray | None = None) -> _CellSums:
+def _cell_sums(
+    p: _Prepared,
+    cell: np.ndarray,
+    n_cells: int,
+    psu: np.ndarray | None,
+    labels: list[str],
+    rng: np.random.Generator,
+    max_psu: int,
+    bootstrap: bool,
+    strata: np.ndarray | None = None,
+) -> _CellSums:
     """Sums per cell (``cell``: int array, -1 = excluded) and per resampling unit within the cell.
 
     Each question costs one histogram (``bincount``) of its answer codes per cell — weighted, plus the squared
@@ -329,7 +345,9 @@ def _cell_sums(p: _Prepared, cell: np.ndarray, n_cells: int, psu: np.ndarray | N
     return out
 
 
-def _replicate_sums(Xs: np.ndarray, Xv: np.ndarray, B: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _replicate_sums(
+    Xs: np.ndarray, Xv: np.ndarray, B: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Bootstrap replicate sums: resample the P rows of (Xs, Xv) with replacement, B times.
 
     The resampling counts are integers (exact in float32); the product runs in float32, ample for interval
@@ -380,9 +398,16 @@ class _quiet:
         self._w.__exit__(*a)
 
 
-def _cells_result(p: _Prepared, cs: _CellSums, opts: Options, rng: np.random.Generator, min_n: int,
-                  bootstrap: bool, given: tuple[np.ndarray, np.ndarray] | None = None,
-                  accumulate: list[np.ndarray] | None = None) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+def _cells_result(
+    p: _Prepared,
+    cs: _CellSums,
+    opts: Options,
+    rng: np.random.Generator,
+    min_n: int,
+    bootstrap: bool,
+    given: tuple[np.ndarray, np.ndarray] | None = None,
+    accumulate: list[np.ndarray] | None = None,
+) -> tuple[list[dict[str, Any]], np.ndarray | None]:
     """Indices for each cell; also returns the (B, C) overall replicates for ranking intervals.
 
     ``given``: replicate sums to use for a single cell instead of resampling; ``accumulate``: a pair of
@@ -459,8 +484,16 @@ def _cells_result(p: _Prepared, cs: _CellSums, opts: Options, rng: np.random.Gen
         crit_by_code = {c["code"]: c for c in criteria}
         elements = []
         for j, (ecode, acode) in enumerate(struct.elements):
-            sat_n = int(min((cs.N[ci, p.single_codes_index[c]] for c in struct.sat_codes
-                             if p.single[p.single_codes_index[c]].element == ecode), default=0))
+            sat_n = int(
+                min(
+                    (
+                        cs.N[ci, p.single_codes_index[c]]
+                        for c in struct.sat_codes
+                        if p.single[p.single_codes_index[c]].element == ecode
+                    ),
+                    default=0,
+                )
+            )
             exp = _expectation_value(exp_by_elem.get(ecode, []), crit_by_code)
             elements.append(
                 {
@@ -474,7 +507,9 @@ def _cells_result(p: _Prepared, cs: _CellSums, opts: Options, rng: np.random.Gen
                     "se": _num(e_se[j]),
                     "n_min": sat_n,
                     "expectation": _num(exp),
-                    "gap": _num(exp - elem[ci, j]) if exp is not None and not math.isnan(elem[ci, j]) else None,
+                    "gap": _num(exp - elem[ci, j])
+                    if exp is not None and not math.isnan(elem[ci, j])
+                    else None,
                 }
             )
         aspects = []
@@ -554,7 +589,9 @@ def _attach_multi(p: _Prepared, resp: Responses, cell: np.ndarray, n_cells: int,
         V = np.bincount(c, weights=wv, minlength=n_cells)
         W2 = np.bincount(c, weights=wv * w, minlength=n_cells)
         N = np.bincount(c, weights=answered.astype(float), minlength=n_cells)
-        sat_pos = [i for i, o in enumerate(rq.scale.options) if str(o.value) in {str(v) for v in rq.satisfied_values}]
+        sat_pos = [
+            i for i, o in enumerate(rq.scale.options) if str(o.value) in {str(v) for v in rq.satisfied_values}
+        ]
         pos_any = m[:, sat_pos].any(axis=1) if sat_pos else np.zeros(len(c), bool)
         S = np.bincount(c, weights=wv * pos_any, minlength=n_cells)
         opt_S = [np.bincount(c, weights=wv * m[:, i], minlength=n_cells) for i in range(m.shape[1])]
@@ -567,7 +604,9 @@ def _attach_multi(p: _Prepared, resp: Responses, cell: np.ndarray, n_cells: int,
             for i, o in enumerate(rq.scale.options):
                 s = opt_S[i][ci] / V[ci] * 100 if V[ci] > 0 else float("nan")
                 ol, oh = wilson(s / 100 * neff[ci], neff[ci], confidence) if V[ci] > 0 else (None, None)
-                opts.append({"value": o.value, "vi": o.vi, "share": _num(s), "ci_low": _num(ol), "ci_high": _num(oh)})
+                opts.append(
+                    {"value": o.value, "vi": o.vi, "share": _num(s), "ci_low": _num(ol), "ci_high": _num(oh)}
+                )
             cells[ci].append(
                 {
                     "code": code,
@@ -727,7 +766,10 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
             "unknown": inst.unknown,
         },
         "n": overall_cells[0]["n"],
-        **{k: overall_cells[0][k] for k in ("overall", "aspects", "elements", "criteria", "perception", "expectation")},
+        **{
+            k: overall_cells[0][k]
+            for k in ("overall", "aspects", "elements", "criteria", "perception", "expectation")
+        },
     }
     result["overall"]["resampled"] = overall_cells[0]["resampled"]
     unit_att = inst.attribute("unit")
@@ -738,10 +780,14 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
             result.setdefault("groups", {})[by] = cells
 
     outcome = opts.outcome or inst.drivers_outcome
-    result["drivers"] = drivers(p, outcome, result["elements"]) if outcome else {
-        "available": False,
-        "reason": "the instrument names no outcome question (drivers_outcome); pass --outcome CODE",
-    }
+    result["drivers"] = (
+        drivers(p, outcome, result["elements"])
+        if outcome
+        else {
+            "available": False,
+            "reason": "the instrument names no outcome question (drivers_outcome); pass --outcome CODE",
+        }
+    )
     return result
 
 
@@ -850,7 +896,9 @@ def drivers(p: _Prepared, outcome: str, element_results: list[dict[str, Any]]) -
     perf = {e["code"]: e["index"] for e in element_results}
     mean_imp = float(np.mean(share))
     perfs = [perf.get(ecode) for ecode, _ in p.struct.elements]
-    mean_perf = float(np.mean([x for x in perfs if x is not None])) if any(x is not None for x in perfs) else 0.0
+    mean_perf = (
+        float(np.mean([x for x in perfs if x is not None])) if any(x is not None for x in perfs) else 0.0
+    )
     rows = []
     for j, (ecode, _) in enumerate(p.struct.elements):
         pf = perf.get(ecode)
@@ -862,8 +910,15 @@ def drivers(p: _Prepared, outcome: str, element_results: list[dict[str, Any]]) -
             (False, False): "low_priority",
             (False, True): "possible_overkill",
         }[(bool(hi_imp), bool(hi_perf))]
-        rows.append({"element": ecode, "importance": _num(share[j]), "r2_part": _num(imp[j], 6),
-                     "performance": pf, "quadrant": quadrant})
+        rows.append(
+            {
+                "element": ecode,
+                "importance": _num(share[j]),
+                "r2_part": _num(imp[j], 6),
+                "performance": pf,
+                "quadrant": quadrant,
+            }
+        )
     return {
         "available": True,
         "outcome": outcome,
@@ -877,7 +932,9 @@ def drivers(p: _Prepared, outcome: str, element_results: list[dict[str, Any]]) -
 
 
 # --------------------------------------------------------------------------------------------- comparison
-def change(current: dict[str, Any] | None, previous: dict[str, Any] | None, confidence: float = 0.95) -> dict[str, Any] | None:
+def change(
+    current: dict[str, Any] | None, previous: dict[str, Any] | None, confidence: float = 0.95
+) -> dict[str, Any] | None:
     """Year-over-year change of one index (dicts with ``index`` and ``se`` or ``ci_low``/``ci_high``):
     difference, its standard error (independent samples) and whether it is significant at ``confidence``."""
     if not current or not previous or current.get("index") is None or previous.get("index") is None:
@@ -909,7 +966,11 @@ def compare(current: dict[str, Any], previous: dict[str, Any], confidence: float
     """Attach year-over-year changes to a :func:`compute` result, matching elements by code and units by name."""
     from cchc.core.names import normalize_unit_name
 
-    out = {"overall": change(current["overall"], previous.get("overall"), confidence), "elements": {}, "units": {}}
+    out = {
+        "overall": change(current["overall"], previous.get("overall"), confidence),
+        "elements": {},
+        "units": {},
+    }
     prev_el = {e["code"]: e for e in previous.get("elements", [])}
     for e in current.get("elements", []):
         out["elements"][e["code"]] = change(e, prev_el.get(e["code"]), confidence)

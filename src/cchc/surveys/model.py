@@ -218,7 +218,9 @@ class Instrument(_Strict):
                 for qi, q in enumerate(e.questions):
                     where = f"aspects[{ai}].elements[{ei}].questions[{qi}]"
                     if q.code in seen:
-                        problems.append(f"{where}.code: duplicate question code {q.code!r} (also at {seen[q.code]})")
+                        problems.append(
+                            f"{where}.code: duplicate question code {q.code!r} (also at {seen[q.code]})"
+                        )
                     seen[q.code] = where
                     if q.scale not in self.scales:
                         problems.append(
@@ -232,7 +234,9 @@ class Instrument(_Strict):
                         if bad:
                             problems.append(f"{where}.satisfied: {bad} are not options of scale {q.scale!r}")
                     if sc.type == "multiple" and q.measure == "satisfaction":
-                        problems.append(f"{where}.measure: a multiple-choice question cannot be a satisfaction criterion")
+                        problems.append(
+                            f"{where}.measure: a multiple-choice question cannot be a satisfaction criterion"
+                        )
         for ai, a in enumerate(self.aspects):
             for ei, e in enumerate(a.elements):
                 for qi, q in enumerate(e.questions):
@@ -254,7 +258,11 @@ class Instrument(_Strict):
         if not any(q.measure == "satisfaction" for q in self.questions):
             problems.append("aspects: the instrument has no satisfaction criterion")
         if not any(
-            q.measure == "satisfaction" for a in self.aspects if a.in_overall for e in a.elements for q in e.questions
+            q.measure == "satisfaction"
+            for a in self.aspects
+            if a.in_overall
+            for e in a.elements
+            for q in e.questions
         ):
             problems.append("aspects: no aspect with in_overall: true has a satisfaction criterion")
         if problems:

@@ -38,7 +38,9 @@ def load_instrument(ref: str | Path) -> Instrument:
     if candidate.exists():
         return _load_path(str(candidate), candidate.stat().st_mtime)
     known = ", ".join(p.stem for p in shipped_paths())
-    raise InstrumentError(str(ref), [f"unknown instrument {str(ref)!r}; shipped: {known}; or give a path to a .yaml file"])
+    raise InstrumentError(
+        str(ref), [f"unknown instrument {str(ref)!r}; shipped: {known}; or give a path to a .yaml file"]
+    )
 
 
 def list_instruments() -> list[Instrument]:
@@ -73,7 +75,14 @@ def describe(inst: Instrument) -> dict[str, Any]:
                     }
                 )
             elements.append(
-                {"code": e.code, "vi": e.vi, "en": e.en, "weight": e.weight, "status": e.status, "questions": questions}
+                {
+                    "code": e.code,
+                    "vi": e.vi,
+                    "en": e.en,
+                    "weight": e.weight,
+                    "status": e.status,
+                    "questions": questions,
+                }
             )
         aspects.append(
             {

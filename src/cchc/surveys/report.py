@@ -38,10 +38,20 @@ def _cells_rows(cells: list[dict[str, Any]]) -> list[list[Any]]:
     for u in sorted(cells, key=lambda u: (u.get("rank") is None, u.get("rank") or 0, u["label"])):
         o = u["overall"]
         rci = u.get("rank_ci")
-        rows.append([
-            u.get("rank"), u["label"], o["index"], o["ci_low"], o["ci_high"], u["n"],
-            f"{rci[0]}–{rci[1]}" if rci else None, "n nhỏ / low n" if u["low_n"] else "", u.get("points"),
-        ] + [e["index"] for e in u["elements"]])
+        rows.append(
+            [
+                u.get("rank"),
+                u["label"],
+                o["index"],
+                o["ci_low"],
+                o["ci_high"],
+                u["n"],
+                f"{rci[0]}–{rci[1]}" if rci else None,
+                "n nhỏ / low n" if u["low_n"] else "",
+                u.get("points"),
+            ]
+            + [e["index"] for e in u["elements"]]
+        )
     return rows
 
 
@@ -51,17 +61,54 @@ def write_results_xlsx(result: dict[str, Any], out: str | Path) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     o = result["overall"]
-    rows: list[list[Any]] = [["Chỉ số chung / overall", "", o["index"], o["ci_low"], o["ci_high"], o["n"], None, None]]
+    rows: list[list[Any]] = [
+        ["Chỉ số chung / overall", "", o["index"], o["ci_low"], o["ci_high"], o["n"], None, None]
+    ]
     for a in result["aspects"]:
-        rows.append([f"Khía cạnh {a['code']}", a["vi"], a["index"], a["ci_low"], a["ci_high"], None, None, None])
+        rows.append(
+            [f"Khía cạnh {a['code']}", a["vi"], a["index"], a["ci_low"], a["ci_high"], None, None, None]
+        )
     for e in result["elements"]:
-        rows.append([f"Yếu tố {e['code']}", e["vi"], e["index"], e["ci_low"], e["ci_high"], e["n_min"],
-                     e["expectation"], e["gap"]])
-    _sheet(wb, "TongHop", ["mức / level", "tên / name", "chỉ số %", "KTC thấp", "KTC cao", "n",
-                           "mong đợi %", "khoảng cách (đ.%)"], rows, {2, 3, 4, 6, 7})
+        rows.append(
+            [
+                f"Yếu tố {e['code']}",
+                e["vi"],
+                e["index"],
+                e["ci_low"],
+                e["ci_high"],
+                e["n_min"],
+                e["expectation"],
+                e["gap"],
+            ]
+        )
+    _sheet(
+        wb,
+        "TongHop",
+        [
+            "mức / level",
+            "tên / name",
+            "chỉ số %",
+            "KTC thấp",
+            "KTC cao",
+            "n",
+            "mong đợi %",
+            "khoảng cách (đ.%)",
+        ],
+        rows,
+        {2, 3, 4, 6, 7},
+    )
     elem_codes = [e["code"] for e in result["elements"]]
-    head = ["hạng / rank", "đơn vị / unit", "chỉ số %", "KTC thấp", "KTC cao", "n", "khoảng hạng", "ghi chú",
-            "điểm / points"] + elem_codes
+    head = [
+        "hạng / rank",
+        "đơn vị / unit",
+        "chỉ số %",
+        "KTC thấp",
+        "KTC cao",
+        "n",
+        "khoảng hạng",
+        "ghi chú",
+        "điểm / points",
+    ] + elem_codes
     pct = {2, 3, 4} | set(range(9, 9 + len(elem_codes)))
     if "units" in result:
         _sheet(wb, "DonVi", head, _cells_rows(result["units"]), pct)
@@ -70,20 +117,54 @@ def write_results_xlsx(result: dict[str, Any], out: str | Path) -> Path:
     crit = []
     for key in ("criteria", "perception", "expectation"):
         for c in result[key]:
-            crit.append([c["code"], c["element"], c["measure"], c["share"], c["ci_low"], c["ci_high"], c["n"],
-                         c["n_eff"], c["mean_0_100"]])
-    _sheet(wb, "TieuChi", ["mã / code", "yếu tố", "đo lường / measure", "tỷ lệ %", "KTC thấp", "KTC cao", "n",
-                           "n hiệu dụng", "trung bình 0–100"], crit, {3, 4, 5, 8})
+            crit.append(
+                [
+                    c["code"],
+                    c["element"],
+                    c["measure"],
+                    c["share"],
+                    c["ci_low"],
+                    c["ci_high"],
+                    c["n"],
+                    c["n_eff"],
+                    c["mean_0_100"],
+                ]
+            )
+    _sheet(
+        wb,
+        "TieuChi",
+        [
+            "mã / code",
+            "yếu tố",
+            "đo lường / measure",
+            "tỷ lệ %",
+            "KTC thấp",
+            "KTC cao",
+            "n",
+            "n hiệu dụng",
+            "trung bình 0–100",
+        ],
+        crit,
+        {3, 4, 5, 8},
+    )
     d = result.get("drivers", {})
     if d.get("available"):
-        _sheet(wb, "DongLuc", ["yếu tố / element", "tầm quan trọng % / importance", "kết quả % / performance",
-                               "ô / quadrant"],
-               [[e["element"], e["importance"], e["performance"], e["quadrant"]] for e in d["elements"]], {1, 2})
+        _sheet(
+            wb,
+            "DongLuc",
+            ["yếu tố / element", "tầm quan trọng % / importance", "kết quả % / performance", "ô / quadrant"],
+            [[e["element"], e["importance"], e["performance"], e["quadrant"]] for e in d["elements"]],
+            {1, 2},
+        )
     m = result["method"]
-    _sheet(wb, "PhuongPhap", ["mục / item", "giá trị / value"],
-           [["instrument", result["instrument"]], ["version", result.get("instrument_version", "")]]
-           + [[k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v] for k, v in m.items()],
-           set())
+    _sheet(
+        wb,
+        "PhuongPhap",
+        ["mục / item", "giá trị / value"],
+        [["instrument", result["instrument"]], ["version", result.get("instrument_version", "")]]
+        + [[k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v] for k, v in m.items()],
+        set(),
+    )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

@@ -75,9 +75,7 @@ class Responses:
                 mat = self.multi[rq.code]
                 miss = self.multi_missing[rq.code]
                 vals = np.array([str(o.value) for o in opts], dtype=object)
-                col = [
-                    "" if m else " ".join(vals[row]) for row, m in zip(mat, miss, strict=True)
-                ]
+                col = ["" if m else " ".join(vals[row]) for row, m in zip(mat, miss, strict=True)]
                 data[rq.code] = col
                 continue
             lut = np.array([o.value for o in opts] + [None] + [None], dtype=object)

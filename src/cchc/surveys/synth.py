@@ -27,7 +27,9 @@ def synth_responses(
     unit_names = np.array([f"Đơn vị {i + 1:03d}" for i in range(units)], dtype=object)
     unit = rng.integers(0, units, size=n)
     cluster = unit * clusters_per_unit + rng.integers(0, clusters_per_unit, size=n)
-    level = rng.normal(0.8, 0.5, size=units)[unit] + rng.normal(0, 0.2, size=units * clusters_per_unit)[cluster]
+    level = (
+        rng.normal(0.8, 0.5, size=units)[unit] + rng.normal(0, 0.2, size=units * clusters_per_unit)[cluster]
+    )
     level = level + rng.normal(0, 0.6, size=n)
     resolved = inst.resolved()
     single = [rq for rq in resolved if rq.scale.type != "multiple"]
@@ -58,7 +60,9 @@ def synth_responses(
         if att.role == "unit":
             attrs[att.name] = unit_names[unit]
         elif att.role == "cluster":
-            attrs[att.name] = np.array([f"C{i:05d}" for i in range(units * clusters_per_unit)], dtype=object)[cluster]
+            attrs[att.name] = np.array([f"C{i:05d}" for i in range(units * clusters_per_unit)], dtype=object)[
+                cluster
+            ]
         elif att.values:
             vals = np.array(att.values, dtype=object)
             attrs[att.name] = vals[rng.integers(0, len(vals), size=n)]

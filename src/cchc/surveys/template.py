@@ -74,7 +74,9 @@ def write_template(inst: Instrument, out: str | Path, units: Sequence[str] | Non
         if att.role == "unit" and units:
             values = list(units)
         if values:
-            dv = DataValidation(type="list", formula1=add_list(att.name, values), allow_blank=not att.required)
+            dv = DataValidation(
+                type="list", formula1=add_list(att.name, values), allow_blank=not att.required
+            )
             dv.error = f"Giá trị không có trong danh mục {att.name}"
             dv.errorTitle = "Giá trị không hợp lệ"
             ws.add_data_validation(dv)
@@ -110,19 +112,47 @@ def write_template(inst: Instrument, out: str | Path, units: Sequence[str] | Non
     ws.freeze_panes = ws.cell(row=HEADER_ROWS + 1, column=1)
     ws.row_dimensions[2].height = 60
 
-    headers = ["column", "kind", "text_vi", "text_en", "aspect", "element", "measure", "required", "value",
-               "label_vi", "label_en", "counts_as_satisfied"]
+    headers = [
+        "column",
+        "kind",
+        "text_vi",
+        "text_en",
+        "aspect",
+        "element",
+        "measure",
+        "required",
+        "value",
+        "label_vi",
+        "label_en",
+        "counts_as_satisfied",
+    ]
     book.append(headers)
     for cell in book[1]:
         cell.font = head_font
     for att in inst.attributes:
-        book.append([att.name, f"attribute:{att.role}", att.vi, att.en, "", "", "", att.required, "", "", "", ""])
+        book.append(
+            [att.name, f"attribute:{att.role}", att.vi, att.en, "", "", "", att.required, "", "", "", ""]
+        )
         for v in att.values or []:
             book.append([att.name, "value", "", "", "", "", "", "", v, att.labels_vi.get(v, ""), "", ""])
     for rq in inst.resolved():
         q = rq.q
-        book.append([q.code, f"question:{rq.scale.type}", q.vi, q.en, rq.aspect, rq.element, q.measure,
-                     q.required, "", "", "", ""])
+        book.append(
+            [
+                q.code,
+                f"question:{rq.scale.type}",
+                q.vi,
+                q.en,
+                rq.aspect,
+                rq.element,
+                q.measure,
+                q.required,
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
         sat = {str(v) for v in rq.satisfied_values}
         for o in rq.scale.options:
             book.append([q.code, "value", "", "", "", "", "", "", o.value, o.vi, o.en, str(o.value) in sat])
@@ -154,7 +184,9 @@ def write_xlsform(inst: Instrument, out: str | Path, units: Sequence[str] | None
     survey.title = "survey"
     choices = wb.create_sheet("choices")
     settings = wb.create_sheet("settings")
-    survey.append(["type", "name", "label::Tiếng Việt (vi)", "label::English (en)", "required", "hint::Tiếng Việt (vi)"])
+    survey.append(
+        ["type", "name", "label::Tiếng Việt (vi)", "label::English (en)", "required", "hint::Tiếng Việt (vi)"]
+    )
     choices.append(["list_name", "name", "label::Tiếng Việt (vi)", "label::English (en)"])
     lists_done: set[str] = set()
 
@@ -188,8 +220,16 @@ def write_xlsform(inst: Instrument, out: str | Path, units: Sequence[str] | None
                 opts = [(str(o.value), o.vi, o.en) for o in rq.scale.options + rq.scale.not_applicable]
                 add_choices(list_name, opts)
                 kind = "select_multiple" if rq.scale.type == "multiple" else "select_one"
-                survey.append([f"{kind} {list_name}", q.xlsform_name or q.code, q.vi, q.en or q.vi,
-                               "yes" if q.required else "", e.vi])
+                survey.append(
+                    [
+                        f"{kind} {list_name}",
+                        q.xlsform_name or q.code,
+                        q.vi,
+                        q.en or q.vi,
+                        "yes" if q.required else "",
+                        e.vi,
+                    ]
+                )
         survey.append(["end_group", f"g_{a.code}", "", "", "", ""])
     settings.append(["form_title", "form_id", "version", "default_language"])
     settings.append([inst.title_vi, inst.id, inst.version or "1", "Tiếng Việt (vi)"])
