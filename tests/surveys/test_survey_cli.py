@@ -131,6 +131,7 @@ def test_compute_json_shape(tmp_path, responses_csv):
     assert set(d["groups"]["channel"][0]) >= {"label", "n", "overall", "elements"}
     assert d["points"]["overall"] in (0.0, 8.0, 9.0)
     assert d["drivers"]["available"]
+    assert len(d["inputs"]["responses_sha256"]) == 64 and len(d["inputs"]["instrument_sha256"]) == 64
     # year-over-year against the same file: no significant change
     prev = tmp_path / "prev.json"
     prev.write_text(res.output, encoding="utf-8")

@@ -46,6 +46,24 @@ def _load(ref: str):
         _fail([f"error: instrument {exc.source}:"] + [f"  {p}" for p in exc.problems])
 
 
+def _sha256(path: Path | None) -> str | None:
+    import hashlib
+
+    if path is None or not path.exists():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _instrument_path(ref: str) -> Path | None:
+    from cchc.surveys.registry import INSTRUMENTS_DIR
+
+    p = Path(ref)
+    if p.exists():
+        return p
+    shipped = INSTRUMENTS_DIR / f"{ref}.yaml"
+    return shipped if shipped.exists() else None
+
+
 def _read_units(path: Path | None) -> list[str] | None:
     if path is None:
         return None
@@ -400,6 +418,11 @@ def compute_cmd(
     except ValueError as exc:
         _fail(f"error: {exc}")
     result["import"] = {"rows": res.responses.n, "rejected": len(res.rejected), "warnings": res.warnings}
+    result["inputs"] = {
+        "responses": responses.name,
+        "responses_sha256": _sha256(responses),
+        "instrument_sha256": _sha256(_instrument_path(instrument)),
+    }
     if conv is not None:
         result["points"] = {
             "max_points": max_points,
