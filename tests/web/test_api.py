@@ -98,7 +98,7 @@ def token_header(world):
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_contract(case, token_header):
     """No 5xx, responses conform to the schema (status codes, content types, bodies)."""
     from schemathesis.checks import (

@@ -173,7 +173,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         "unit": serializers.CharField(), "leaves": serializers.IntegerField(), "scored": serializers.IntegerField(),
         "appraised": serializers.IntegerField(), "submitted": serializers.BooleanField(),
         "overdue": serializers.BooleanField()}, many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def progress(self, request, pk=None):
         cycle = self.get_object()
         rows = [r for r in services.progress(cycle) if policy.can_view_unit(request.user, r["unit"])]

@@ -1,0 +1,52 @@
+"""`cchc demo` refuses a public host; demo seeding; backup and restore round trip."""
+
+import pytest
+from typer.testing import CliRunner
+
+from cchc.cli import app
+from cchc.cli.web import is_loopback
+
+
+def test_loopback_detection():
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("example.org")
+
+
+def test_demo_refuses_public_host_without_allow_public():
+    result = CliRunner().invoke(app, ["demo", "--host", "0.0.0.0", "--no-run"])
+    assert result.exit_code == 2
+    assert "--allow-public" in result.output
+
+
+@pytest.mark.db
+@pytest.mark.django_db(transaction=True)
+def test_demo_seed_backup_restore(tmp_path, evidence_dir):
+    from cchc.cli import web
+    from cchc.web import engine
+    from cchc.web.assessments.models import Cycle, Evidence, LeafAssessment
+    from cchc.web.demo import seed
+    from cchc.web.org.models import Unit
+
+    summary = seed()
+    assert summary["units"] >= 80 and summary["evidence"] > 0
+    states = [c[2] for c in summary["cycles"]]
+    assert states == ["published", "published", "open", "appraisal"]
+    for cycle in Cycle.objects.filter(state="published"):
+        assert engine.verify_snapshot(cycle.snapshots.get(published=True))
+    counts = (Unit.objects.count(), LeafAssessment.objects.count(), Evidence.objects.count())
+    out = tmp_path / "backup.zip"
+    web.backup(out)
+    Unit.objects.filter(code="STC").update(name="đã sửa")
+    for f in evidence_dir.rglob("*"):
+        if f.is_file():
+            f.unlink()
+    web.restore(out, yes=True)
+    assert (Unit.objects.count(), LeafAssessment.objects.count(), Evidence.objects.count()) == counts
+    assert Unit.objects.get(code="STC").name == "Sở Tài chính"
+    ev = Evidence.objects.first()
+    assert (evidence_dir / ev.sha256[:2] / ev.sha256).exists()
+    this_year = Cycle.objects.get(year=2026, framework__framework_id="example-department")
+    data = engine.results_for(this_year)
+    assert any(u["change"] and u["change"]["delta_rank"] is not None for u in data["units"])
+    sngv = next(u for u in data["units"] if u["code"] == "SNGV")
+    assert sngv["change"]["prev_index"] is not None  # compared through the rename lineage

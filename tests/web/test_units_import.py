@@ -1,0 +1,76 @@
+"""Unit import from XLSX: creates and updates by code, lineage, all-or-nothing, errors name row and column."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from cchc.web.org.importer import import_units
+from cchc.web.org.models import Unit, UnitLineage
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return buf
+
+
+HEAD = ["mã", "tên", "loại", "đơn vị cấp trên", "khu vực", "từ năm", "đơn vị tiền thân", "hình thức", "ngày hiệu lực"]
+
+
+def test_import_creates_units_and_lineage():
+    rep = import_units(_xlsx([
+        HEAD,
+        ["TINH", "UBND tỉnh", "tỉnh", None, None, None, None, None, None],
+        ["X1", "Xã A", "xã", "TINH", "Bắc", 2020, None, None, None],
+        ["X2", "Xã B", "xã", "TINH", "Bắc", 2020, None, None, None],
+        ["X3", "Xã A-B", "xã", "TINH", "Bắc", 2025, "X1; X2", "sáp nhập", "01/07/2025"],
+        ["P1", "Phường Một", "phường", "TINH", "Nam", 2025, None, None, None],
+    ]))
+    assert rep.errors == [] and rep.created == 5
+    assert Unit.objects.get(code="X3").parent.code == "TINH"
+    assert Unit.objects.get(code="P1").unit_type == "ward"
+    links = UnitLineage.objects.filter(successor__code="X3")
+    assert {lk.predecessor.code for lk in links} == {"X1", "X2"} and links[0].kind == "merge"
+    assert str(links[0].date) == "2025-07-01"
+    rep = import_units(_xlsx([HEAD, ["X1", "Xã A (đổi tên)", "xã", "TINH", "Bắc", 2020]]))
+    assert rep.updated == 1 and Unit.objects.get(code="X1").name == "Xã A (đổi tên)"
+
+
+def test_errors_name_row_and_column_and_nothing_is_written():
+    rep = import_units(_xlsx([
+        HEAD,
+        ["A1", "Đơn vị A", "sở", None, None, None],
+        ["A2", "Đơn vị B", "hợp tác xã", None, None, None],
+        ["A3", "Đơn vị C", "sở", "KHONGCO", None, "năm ngoái"],
+        ["A1", "Trùng mã", "sở", None, None, None],
+        ["A4", "Đơn vị D", "sở", None, None, None, None, None, "31/02/2025"],
+    ]))
+    text = "\n".join(rep.errors)
+    assert "Dòng 3, cột C (loại)" in text and "hợp tác xã" in text
+    assert "Dòng 4, cột F (từ năm)" in text
+    assert "Dòng 4, cột D (đơn vị cấp trên)" in text and "KHONGCO" in text
+    assert "mã A1 trùng ở các dòng 2, 5" in text
+    assert "Dòng 6, cột I (ngày hiệu lực)" in text
+    assert not Unit.objects.exists()
+
+
+def test_missing_required_column():
+    rep = import_units(_xlsx([["mã", "tên"], ["A", "B"]]))
+    assert rep.errors == ["Thiếu cột bắt buộc: unit_type"]
+
+
+def test_import_page_admin_only(world, login):
+    f = _xlsx([HEAD, ["N1", "Sở Mới", "sở"]])
+    f.name = "units.xlsx"
+    assert login(world.users["leader"]).post("/units/import/", {"file": f}).status_code == 403
+    f.seek(0)
+    r = login(world.users["admin"]).post("/units/import/", {"file": f}, follow=True)
+    assert r.status_code == 200 and Unit.objects.filter(code="N1").exists()
