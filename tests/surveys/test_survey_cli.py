@@ -241,3 +241,10 @@ def test_xlsform_command(tmp_path):
     res = runner.invoke(app, ["xlsform", "sipas-2022", "--xlsx", str(out)])
     assert res.exit_code == 0, res.output
     assert out.exists()
+
+
+def test_sample_size():
+    res = runner.invoke(app, ["sample-size", "10000", "200", "--json"])
+    assert res.exit_code == 0, res.output
+    assert [r["sample"] for r in json.loads(res.output)] == [385, 134]
+    assert runner.invoke(app, ["sample-size", "100", "--margin", "5"]).exit_code == 2

@@ -4,12 +4,15 @@ import doctest
 
 import pytest
 
+import cchc.surveys.design
 import cchc.surveys.indices
 import cchc.surveys.model
 import cchc.surveys.registry
 
 
-@pytest.mark.parametrize("module", [cchc.surveys.indices, cchc.surveys.model, cchc.surveys.registry])
+@pytest.mark.parametrize(
+    "module", [cchc.surveys.design, cchc.surveys.indices, cchc.surveys.model, cchc.surveys.registry]
+)
 def test_doctests(module):
     res = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert res.failed == 0 and res.attempted > 0

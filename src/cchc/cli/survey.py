@@ -182,6 +182,29 @@ def xlsform_cmd(
     typer.echo(f"wrote {write_xlsform(inst, xlsx, units=_read_units(units))}")
 
 
+@app.command("sample-size")
+def sample_size_cmd(
+    population: Annotated[
+        list[int], typer.Argument(help="Population(s) N, e.g. dossiers received per unit.")
+    ],
+    margin: Annotated[float, typer.Option("--margin", "-e", help="Margin of error e (default 5%).")] = 0.05,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sample size by the rule in SIPAS guidance, n = N / (1 + N·e²), rounded up."""
+    from cchc.surveys.design import yamane
+
+    if not 0 < margin < 1:
+        _fail("error: --margin must be between 0 and 1 (e.g. 0.05)")
+    if any(p < 0 for p in population):
+        _fail("error: populations must be non-negative")
+    rows = [{"population": p, "margin": margin, "sample": yamane(p, margin)} for p in population]
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"N = {r['population']}: n = {r['sample']} (e = {margin:g})")
+
+
 def _import(path: Path, inst, units: list[str] | None, skip_invalid: bool, as_json: bool):
     from cchc.surveys.importer import ImportFailed, import_responses
 
