@@ -248,3 +248,35 @@ def test_sample_size():
     assert res.exit_code == 0, res.output
     assert [r["sample"] for r in json.loads(res.output)] == [385, 134]
     assert runner.invoke(app, ["sample-size", "100", "--margin", "5"]).exit_code == 2
+
+
+def test_compute_previous_with_lineage(tmp_path, responses_csv):
+    args = [
+        "compute",
+        str(responses_csv),
+        "-i",
+        "province-sipas-example",
+        "--by",
+        "unit",
+        "-B",
+        "100",
+        "--json",
+    ]
+    first = json.loads(runner.invoke(app, args).output)
+    for u in first["units"]:
+        u["label"] = u["label"].replace("Đơn vị", "Tên cũ")
+    prev = tmp_path / "prev.json"
+    prev.write_text(json.dumps(first, ensure_ascii=False), encoding="utf-8")
+    lin = tmp_path / "lineage.csv"
+    lin.write_text(
+        "old,new\n" + "".join(f"Tên cũ 00{i},Đơn vị 00{i}\n" for i in range(1, 7)), encoding="utf-8"
+    )
+    res = runner.invoke(app, args + ["--previous", str(prev), "--lineage", str(lin)])
+    assert res.exit_code == 0, res.output
+    ch = json.loads(res.output)["change"]
+    assert all(c is not None and c["change"] == 0 for c in ch["units"].values())
+    assert ch["baselines"]["Đơn vị 001"]["sources"] == ["Tên cũ 001"]
+    bad = runner.invoke(
+        app, args + ["--previous", str(prev), "--lineage", str(lin), "--lineage-date", "July"]
+    )
+    assert bad.exit_code == 2

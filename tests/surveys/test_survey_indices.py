@@ -344,3 +344,44 @@ def test_edge_cases_do_not_fail(tiny):
         )
         assert na["overall"]["index"] is None and na["overall"]["n"] == 0
         assert [u["rank"] for u in na["units"]] == [None, None]
+
+
+def test_compare_follows_lineage_and_flags_instrument_change():
+    from cchc.core.lineage import Lineage
+    from cchc.surveys.indices import compare
+
+    prev = {
+        "instrument": "x",
+        "overall": {"index": 80.0, "se": 1.0},
+        "elements": [],
+        "units": [
+            {"label": "Xã A", "overall": {"index": 70.0, "se": 3.0}},
+            {"label": "Xã B", "overall": {"index": 80.0, "se": 4.0}},
+            {"label": "Xã C", "overall": {"index": 90.0, "se": 1.0}},
+        ],
+    }
+    cur = {
+        "instrument": "x",
+        "overall": {"index": 82.0, "se": 1.0},
+        "elements": [],
+        "units": [
+            {"label": "Xã AB", "overall": {"index": 85.0, "se": 2.0}},
+            {"label": "Xã C", "overall": {"index": 91.0, "se": 1.0}},
+        ],
+    }
+    lin = Lineage.from_mapping("2025-07-01", {"Xã A": "Xã AB", "Xã B": "Xã AB", "Xã C": "Xã C"})
+    out = compare(cur, prev, lineage=lin, since="2025-06-30")
+    assert out["comparable"] is True
+    assert out["baselines"]["Xã AB"] == {
+        "sources": ["Xã A", "Xã B"],
+        "rule": "plain mean of predecessors",
+        "index": 75.0,
+    }
+    ab = out["units"]["Xã AB"]
+    # baseline 75 with se √(9+16)/2 = 2.5; change 10, se √(4 + 6.25) = 3.2016
+    assert ab["change"] == 10.0 and ab["se"] == pytest.approx(3.2016, abs=1e-4) and ab["significant"] is True
+    assert out["units"]["Xã C"]["change"] == 1.0
+    # without lineage the merged unit has no baseline
+    assert compare(cur, prev)["units"]["Xã AB"] is None
+    other = dict(prev, instrument="y")
+    assert compare(cur, other)["comparable"] is False

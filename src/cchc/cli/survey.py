@@ -64,6 +64,32 @@ def _instrument_path(ref: str) -> Path | None:
     return shipped if shipped.exists() else None
 
 
+def _read_lineage(path: Path, date: str):
+    import csv
+
+    from cchc.core.lineage import Lineage
+
+    if not path.exists():
+        _fail(f"error: lineage file {path} not found")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in csv.reader(fh) if len(r) >= 2 and r[0].strip()]
+    if rows and rows[0][0].strip().casefold() in ("old", "old_unit", "from", "đơn vị cũ", "province_old"):
+        rows = rows[1:]
+    if not rows:
+        _fail(f"error: lineage file {path} has no old,new rows")
+    return Lineage.from_mapping(date, {r[0].strip(): r[1].strip() for r in rows})
+
+
+def _day_before(iso: str) -> str:
+    from datetime import date, timedelta
+
+    try:
+        return (date.fromisoformat(iso) - timedelta(days=1)).isoformat()
+    except ValueError:
+        _fail(f"error: --lineage-date must be an ISO date like 2025-07-01 (got {iso!r})")
+    return iso
+
+
 def _read_units(path: Path | None) -> list[str] | None:
     if path is None:
         return None
@@ -382,6 +408,16 @@ def compute_cmd(
             help="Last year's `survey compute --json` output: adds year-over-year changes with significance.",
         ),
     ] = None,
+    lineage: Annotated[
+        Path | None,
+        typer.Option(
+            "--lineage",
+            help="CSV old_unit,new_unit: renames and merges since the previous survey (e.g. the 2025 reorganisation).",
+        ),
+    ] = None,
+    lineage_date: Annotated[
+        str, typer.Option("--lineage-date", help="Date the lineage changes took effect (ISO).")
+    ] = "2025-07-01",
     max_points: Annotated[
         float | None,
         typer.Option("--max-points", help="Convert the overall index to framework points (e.g. 10)."),
@@ -458,7 +494,10 @@ def compute_cmd(
             idx = u["overall"]["index"]
             u["points"] = float(to_points(idx, conv, max_points)) if idx is not None else None
     if prev is not None:
-        result["change"] = compare(result, prev, confidence)
+        lin = _read_lineage(lineage, lineage_date) if lineage is not None else None
+        # the previous survey predates the changes: follow every event from the day they took effect
+        since = _day_before(lineage_date) if lin is not None else None
+        result["change"] = compare(result, prev, confidence, lineage=lin, since=since)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -626,19 +626,13 @@ def _attach_multi(p: _Prepared, resp: Responses, cell: np.ndarray, n_cells: int,
 
 
 def _rank(values: Sequence[float | None]) -> list[int | None]:
-    """Competition ranking ("1224") of the values rounded to 2 decimals, highest first; None stays unranked.
-    The official tie rule is not published."""
-    from cchc.core.numbers import round_half_up
+    """Competition ranking ("1224") on values rounded to 2 decimals, highest first, by the index engine's
+    :func:`cchc.core.ranking.competition_rank`; None stays unranked. The official tie rule is not published."""
+    from cchc.core.ranking import competition_rank
 
-    keyed = [(round_half_up(v, 2), i) for i, v in enumerate(values) if v is not None]
-    keyed.sort(key=lambda t: -t[0])
-    ranks: list[int | None] = [None] * len(values)
-    for pos, (v, i) in enumerate(keyed):
-        if pos > 0 and v == keyed[pos - 1][0]:
-            ranks[i] = ranks[keyed[pos - 1][1]]
-        else:
-            ranks[i] = pos + 1
-    return ranks
+    arr = np.array([np.nan if v is None else v for v in values], dtype=float)
+    ranks = competition_rank(arr, 2) if len(arr) else np.zeros(0, dtype=np.int64)
+    return [int(r) if r > 0 else None for r in ranks]
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -962,22 +956,63 @@ def change(
     }
 
 
-def compare(current: dict[str, Any], previous: dict[str, Any], confidence: float = 0.95) -> dict[str, Any]:
-    """Attach year-over-year changes to a :func:`compute` result, matching elements by code and units by name."""
+def compare(
+    current: dict[str, Any],
+    previous: dict[str, Any],
+    confidence: float = 0.95,
+    lineage: Any = None,
+    since: str | None = None,
+) -> dict[str, Any]:
+    """Attach year-over-year changes to a :func:`compute` result, matching elements by code and units by name.
+
+    With a :class:`cchc.core.lineage.Lineage` and the date of the previous survey (``since``), a unit that
+    continues merged or renamed units is compared with the plain mean of its predecessors' indices (standard
+    error ``√Σse² / k``, independent samples); it needs every predecessor. Results of different instruments
+    are flagged ``comparable: false`` (e.g. SIPAS 2017–2021 vs 2022+, whose questionnaire and sampling changed).
+    """
     from cchc.core.names import normalize_unit_name
 
-    out = {
+    comparable = current.get("instrument") == previous.get("instrument")
+    out: dict[str, Any] = {
+        "comparable": comparable,
+        "previous_instrument": previous.get("instrument"),
         "overall": change(current["overall"], previous.get("overall"), confidence),
         "elements": {},
         "units": {},
+        "baselines": {},
     }
+    if not comparable:
+        out["note"] = (
+            f"different instruments ({previous.get('instrument')} → {current.get('instrument')}): "
+            "changes are shown but the series may not be comparable"
+        )
     prev_el = {e["code"]: e for e in previous.get("elements", [])}
     for e in current.get("elements", []):
         out["elements"][e["code"]] = change(e, prev_el.get(e["code"]), confidence)
     prev_units = {normalize_unit_name(u["label"]): u for u in previous.get("units", [])}
     for u in current.get("units", []):
-        pu = prev_units.get(normalize_unit_name(u["label"]))
-        out["units"][u["label"]] = change(u["overall"], pu["overall"] if pu else None, confidence)
+        base = prev_units.get(normalize_unit_name(u["label"]))
+        prev_overall = base["overall"] if base else None
+        if lineage is not None and since is not None:
+            sources = lineage.predecessors(u["label"], since)
+            if len(sources) > 1 or normalize_unit_name(sources[0]) != normalize_unit_name(u["label"]):
+                rows = [prev_units.get(normalize_unit_name(src)) for src in sources]
+                prev_overall = None
+                if all(r is not None and r["overall"].get("index") is not None for r in rows):
+                    idx = [float(r["overall"]["index"]) for r in rows]  # type: ignore[index]
+                    ses = [r["overall"].get("se") for r in rows]  # type: ignore[union-attr]
+                    se = (
+                        math.sqrt(sum(x * x for x in ses)) / len(ses)
+                        if all(x is not None for x in ses)
+                        else None
+                    )
+                    prev_overall = {"index": sum(idx) / len(idx), "se": se}
+                out["baselines"][u["label"]] = {
+                    "sources": list(sources),
+                    "rule": "plain mean of predecessors",
+                    "index": _num(prev_overall["index"]) if prev_overall else None,
+                }
+        out["units"][u["label"]] = change(u["overall"], prev_overall, confidence)
     return out
 
 
