@@ -252,6 +252,14 @@ def rollup(fine: pd.DataFrame, *, by_procedure: bool = False) -> pd.DataFrame:
         pk = ["unit"] + (["procedure_code"] if by_procedure else [])
         agg = agg.merge(static, on=pk, how="left").merge(dyn, on=pk + ["period"], how="left")
         out.append(agg)
+    if not out:  # nothing received: an empty table with the measure columns
+        cols = ["level", "unit", "period"] + (["procedure_code"] if by_procedure else []) + sums + [
+            "proc_active", "proc_online_offered", "proc_fee", "proc_individual", "proc_online_used",
+            "proc_fee_used", "proc_fee_paid", "proc_population"]
+        res = pd.DataFrame({c: pd.Series(dtype=object if c in ("level", "unit", "procedure_code") else float)
+                            for c in cols})
+        res["ot_ok"] = res["ot_total"] = pd.Series(dtype=float)
+        return res
     res = pd.concat(out, ignore_index=True)
     num_cols = [c for c in res.columns if c not in ("level", "unit", "period", "procedure_code")]
     res[num_cols] = res[num_cols].fillna(0)

@@ -140,7 +140,8 @@ def measures(df: pd.DataFrame, granularity: str, as_of: dt.datetime, p_hi: int, 
     })
     nn = {
         "synced_to_portal": d["synced_to_portal"], "catalogue_online_level": d["catalogue_online_level"],
-        "procedure_level": d["procedure_level"], "fee_flag": d["fee_required"].astype("boolean").fillna(d["catalogue_fee"] > 0),
+        "procedure_level": d["procedure_level"],
+        "fee_flag": d["fee_required"].astype("boolean").fillna((d["catalogue_fee"] > 0).where(d["catalogue_fee"].notna())),
         "paid_online": d["paid_online"], "result_required": d["result_required"],
         "electronic_result": d["electronic_result"], "digitised_components": d["digitised_components"],
         "reused_digitised_data": d["reused_digitised_data"], "data_store_linked": d["data_store_linked"],
