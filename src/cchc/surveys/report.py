@@ -169,3 +169,42 @@ def write_results_xlsx(result: dict[str, Any], out: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def ci_rows(result: dict[str, Any], level: str = "elements") -> list[dict[str, Any]]:
+    """Rows ``{"element", "value", "low", "high"}`` for a confidence-bar chart
+    (:func:`cchc.reports.charts.satisfaction_with_ci`) of the elements, aspects or units of a result."""
+    if level == "units":
+        items = [(u["label"], u["overall"]) for u in result.get("units", []) if not u["low_n"]]
+        items.sort(key=lambda t: -(t[1]["index"] or 0))
+    elif level in ("elements", "aspects"):
+        items = [(f"{x['code']} {x['vi']}", x) for x in result[level]]
+    else:
+        raise ValueError("level must be elements, aspects or units")
+    return [
+        {"element": name, "value": d["index"], "low": d["ci_low"], "high": d["ci_high"]}
+        for name, d in items
+        if d.get("index") is not None
+    ]
+
+
+def ipa_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows ``{"element", "name", "importance", "performance", "quadrant"}`` of the importance–performance
+    matrix, with the split lines in every row (``split_importance``, ``split_performance``); empty when the
+    drivers analysis is not available."""
+    d = result.get("drivers", {})
+    if not d.get("available"):
+        return []
+    names = {e["code"]: e["vi"] for e in result["elements"]}
+    return [
+        {
+            "element": e["element"],
+            "name": names.get(e["element"], e["element"]),
+            "importance": e["importance"],
+            "performance": e["performance"],
+            "quadrant": e["quadrant"],
+            "split_importance": d["split_importance"],
+            "split_performance": d["split_performance"],
+        }
+        for e in d["elements"]
+    ]
