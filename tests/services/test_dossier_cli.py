@@ -1,0 +1,129 @@
+"""``cchc dossiers …`` through Typer's test runner; synthetic data determinism."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from tests.services.helpers import dossier, write_catalogue, write_rows
+from typer.testing import CliRunner
+
+from cchc.cli.dossiers import app
+from cchc.services.indicators import compute
+from cchc.services.synth import SynthSpec, catalogue, generate
+
+runner = CliRunner()
+
+
+def run(*args: str):  # noqa: ANN202
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def synth_store(tmp_path_factory) -> str:  # noqa: ANN001
+    out = tmp_path_factory.mktemp("cli") / "store"
+    r = run("synth", out, "--rows", "3000", "--units", "12", "--seed", "3", "--start", "2024-01-01",
+            "--end", "2024-12-31")
+    assert r.exit_code == 0, r.output
+    return str(out)
+
+
+def test_indicators_json_one_object_per_unit_and_period(synth_store: str) -> None:
+    r = run("indicators", synth_store, "--period", "quarter", "--json")
+    assert r.exit_code == 0, r.output
+    recs = json.loads(r.stdout)
+    keys = {(x["level"], x["unit"], x["period"]) for x in recs}
+    assert len(keys) == len(recs)
+    assert {x["period"] for x in recs} == {"2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"}
+    assert {x["level"] for x in recs} == {"unit", "parent", "province"}
+    one = recs[0]
+    assert {"indicators", "groups", "total_points", "on_time", "max_points_computable"} <= set(one)
+    computed = [i for i in one["indicators"] if i["computable"]]
+    assert all({"numerator", "denominator", "rate", "points"} <= set(i) for i in computed)
+    assert all("reason" in i for i in one["indicators"] if not i["computable"])
+
+
+def test_indicators_unit_filter_and_table(synth_store: str) -> None:
+    r = run("indicators", synth_store, "--period", "year", "--unit", "D001", "--json")
+    recs = json.loads(r.stdout)
+    assert [(x["level"], x["unit"]) for x in recs] == [("parent", "D001")]
+    r = run("indicators", synth_store, "--period", "half", "--level", "province")
+    assert r.exit_code == 0 and "2024-H2" in r.stdout and "not computable" in r.stdout
+
+
+def test_late_json(synth_store: str) -> None:
+    r = run("late", synth_store, "--period", "2024-Q2", "--json", "--limit", "5")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert 0 < len(rows) <= 5
+    assert all(x["days_late"] >= 0 and "apology_issued" in x for x in rows)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["indicators", "{store}", "--period", "week"], "--period 'week'"),
+    (["indicators", "{store}", "--set", "1999"], "not a shipped set"),
+    (["indicators", "{store}", "--level", "district"], "--level district"),
+    (["indicators", "{store}", "--as-of", "yesterday"], "--as-of"),
+    (["indicators", "/nonexistent/store"], "not a store directory"),
+    (["late", "{store}", "--period", "Q2-2024"], "expected 2024"),
+    (["calendar", "--year", "2025", "--calendar", "/nonexistent.yaml"], "nonexistent"),
+])
+def test_bad_input_exits_2(synth_store: str, args: list[str], message: str) -> None:
+    r = run(*[a.format(store=synth_store) for a in args])
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr
+
+
+def test_import_cli_reports_and_is_idempotent(tmp_path) -> None:  # noqa: ANN001
+    cat = write_catalogue(tmp_path / "cat.csv")
+    f = write_rows(tmp_path / "in.csv", [dossier(1), dossier(2, status=99), dossier(1)])
+    store = tmp_path / "s"
+    r = run("import", f, "--store", store, "--catalogue", cat)
+    assert r.exit_code == 0, r.output
+    assert "1 accepted, 2 rejected" in r.stdout and "row 2: status = '99'" in r.stdout
+    r = run("import", f, "--store", store, "--json")
+    assert json.loads(r.stdout)[0]["skipped"] is True
+    (tmp_path / "bad.csv").write_text("MaHoSo\nH1\n")
+    r = run("import", tmp_path / "bad.csv", "--store", store)
+    assert r.exit_code == 2 and "missing required column" in r.stderr
+
+
+def test_synth_csv_then_import_equals_synth_store(tmp_path) -> None:  # noqa: ANN001
+    args = ["--rows", "800", "--units", "4", "--seed", "5", "--start", "2024-01-01", "--end", "2024-06-30"]
+    assert run("synth", tmp_path / "d.csv", *args).exit_code == 0
+    assert run("synth", tmp_path / "direct", *args).exit_code == 0
+    r = run("import", tmp_path / "d.csv", "--store", tmp_path / "imported", "--catalogue", tmp_path / "d.catalogue.csv")
+    assert r.exit_code == 0 and "800 accepted, 0 rejected" in r.stdout, r.stdout
+    a = compute(tmp_path / "direct", period="quarter").records()
+    b = compute(tmp_path / "imported", period="quarter").records()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_calendar_and_rules_commands() -> None:
+    r = run("calendar", "--year", "2025", "--json")
+    data = json.loads(r.stdout)
+    assert data["working_days"] == 250 and any(d["date"] == "2025-04-26" for d in data["days"])
+    r = run("rules", "--json")
+    names = {x["name"] for x in json.loads(r.stdout)["rules"]}
+    assert "multiple_supplements_late" in names
+
+
+def test_synth_is_deterministic_by_seed() -> None:
+    spec = SynthSpec(rows=2000, units=5, seed=11, chunk_rows=700)
+    a = [t.to_pylist() for t in generate(spec)]
+    b = [t.to_pylist() for t in generate(spec)]
+    c = [t.to_pylist() for t in generate(SynthSpec(rows=2000, units=5, seed=12, chunk_rows=700))]
+    assert a == b and a != c
+    assert catalogue(spec).equals(catalogue(SynthSpec(seed=11)))
+
+
+def test_synth_shapes(synth_store: str) -> None:
+    recs = compute(synth_store, period="month", levels=("province",)).records()
+    received = {r["period"]: next(i for i in r["indicators"] if i["id"] == "1.4")["denominator"] for r in recs}
+    # Tết 2024 (10 February): the holiday weeks receive fewer dossiers than March
+    assert received["2024-02"] < received["2024-03"]
+    online = [next(i for i in r["indicators"] if i["id"] == "3.3b")["rate"] for r in recs]
+    assert all(40 < x < 90 for x in online)
+    on_time = np.array([next(i for i in r["indicators"] if i["id"] == "2.1")["rate"] for r in recs])
+    assert (on_time > 85).all() and (on_time < 100).all()
