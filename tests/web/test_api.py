@@ -91,10 +91,19 @@ schema = _schema()
 
 @pytest.fixture
 def token_header(world):
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
     from rest_framework.authtoken.models import Token
 
+    # schemathesis calls the WSGI app directly: keep the test's connection (and transaction) open, as
+    # Django's own test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+
     set_state(world.cycle, State.OPEN)
-    return {"Authorization": f"Token {Token.objects.get_or_create(user=world.users['admin'])[0].key}"}
+    yield {"Authorization": f"Token {Token.objects.get_or_create(user=world.users['admin'])[0].key}"}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

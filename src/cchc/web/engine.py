@@ -276,6 +276,44 @@ def predecessors(codes) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
+def narratives(fw, result, previous, year: int, prev_year: int | None, preds: dict) -> dict[str, dict]:
+    """Per unit: the core's Vietnamese and English narrative (index, rank in its unit type, change against
+    last year through lineage, field movers)."""
+    from cchc.core.comparison import cycle_rows, summarize
+    from cchc.core.narrative import NarrativeStyle, narrative_en, narrative_vi
+    from cchc.core.results import ResultSet
+
+    style = NarrativeStyle(index_name_vi="Chỉ số CCHC", index_name_en="PAR index", unit_noun_vi=fw.unit_noun_vi,
+                           unit_noun_en=fw.unit_noun_en, precision=fw.precision)
+    names_vi = {f.code: f.name_vi for f in fw.nodes}
+    names_en = {f.code: f.name_en or f.name_vi for f in fw.nodes}
+    from dataclasses import replace
+
+    # Regional standing in the core's narrative is worded for provinces; inside a province the rank within
+    # the unit type is the point, so rows go in without a region.
+    complete = {u.code for u in result.units if not u.missing}
+    cur_rows = [replace(r, region=None) for r in cycle_rows(result, year) if r.code in complete]
+    prev_rows = ({r.code: replace(r, region=None) for r in cycle_rows(previous, prev_year)}
+                 if previous is not None and prev_year else {})
+    out: dict[str, dict] = {}
+    for group in sorted({r.unit_type or "" for r in cur_rows}):
+        rows = [r for r in cur_rows if (r.unit_type or "") == group]
+        olds = []
+        for r in rows:
+            codes = preds.get(r.code, [r.code])
+            if len(codes) == 1 and codes[0] in prev_rows:
+                olds.append((r.code, prev_rows[codes[0]]))
+        results = ResultSet(rows + [o for _c, o in olds], precision=fw.precision)
+        baseline = dict(olds)
+        for r in rows:
+            try:
+                summary = summarize(results, r.code, year, previous=baseline.get(r.code))
+            except KeyError:
+                continue
+            out[r.code] = {"vi": narrative_vi(summary, names_vi, style), "en": narrative_en(summary, names_en, style)}
+    return out
+
+
 def compute(cycle) -> dict:
     """Live results of a cycle (preview before publication): inputs, hash and result JSON."""
     fw = cycle.framework.framework
@@ -284,12 +322,13 @@ def compute(cycle) -> dict:
     previous = previous_result(cycle)
     from cchc.core.comparison import compare_cycles
 
-    changes = compare_cycles(result, previous, predecessors(inputs)) if previous is not None else {}
-    return {
-        "inputs": inputs,
-        "hash": inputs_hash(fw.id, str(fw.version), inputs),
-        "results": result_json(fw, result, changes),
-    }
+    preds = predecessors(inputs)
+    changes = compare_cycles(result, previous, preds) if previous is not None else {}
+    data = result_json(fw, result, changes)
+    texts = narratives(fw, result, previous, cycle.year, cycle.previous.year if cycle.previous else None, preds)
+    for u in data["units"]:
+        u["narrative"] = texts.get(u["code"])
+    return {"inputs": inputs, "hash": inputs_hash(fw.id, str(fw.version), inputs), "results": data}
 
 
 def publish(cycle, user):

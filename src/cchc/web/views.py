@@ -500,3 +500,52 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+# ---- administration: new cycle, computed inputs ------------------------------------------------------------
+
+
+@login_required
+def cycle_new(request):
+    from cchc.web.forms import CycleForm
+
+    _require(policy.can_manage(request.user))
+    form = CycleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        record = data["record"]
+        fw = record.framework
+        cycle = Cycle.objects.create(
+            name=data["name"], year=data["year"], framework=record, previous=data.get("previous"),
+            self_deadline=data.get("self_deadline"), appraisal_deadline=data.get("appraisal_deadline"),
+            explanation_deadline=data.get("explanation_deadline"), public=data.get("public") or False,
+        )
+        units = [u for u in Unit.objects.filter(unit_type__in=fw.unit_types) if u.active_in(cycle.year)]
+        Participation.objects.bulk_create([Participation(cycle=cycle, unit=u) for u in units])
+        messages.success(request, _("Đã tạo kỳ đánh giá với %(n)d đơn vị (trạng thái dự thảo).") % {"n": len(units)})
+        return redirect("cycle", cycle_id=cycle.pk)
+    return render(request, "cchc/form.html", {"form": form, "title": _("Kỳ đánh giá mới"), "multipart": True})
+
+
+@login_required
+def computed_import(request, cycle_id):
+    from cchc.web.assessments.computed import import_computed
+    from cchc.web.forms import ComputedImportForm
+
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    _require(policy.can_import_computed(request.user, cycle))
+    form = ComputedImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            n, errors = import_computed(cycle, form.cleaned_data["file"], request.user)
+        except Exception as exc:  # noqa: BLE001 - an unreadable workbook is a user error
+            errors = [_("Không đọc được tệp XLSX: %(e)s") % {"e": exc}]
+        if not errors:
+            messages.success(request, _("Đã nhập %(n)d dòng số liệu.") % {"n": n})
+            return redirect("cycle", cycle_id=cycle.pk)
+        messages.error(request, _("Không nhập: tệp có lỗi, không có thay đổi nào được ghi."))
+    return render(request, "cchc/form.html", {
+        "form": form, "title": _("Nhập số liệu khảo sát và tỷ lệ: %(c)s") % {"c": cycle.name},
+        "multipart": True, "errors": errors,
+    })

@@ -1,0 +1,72 @@
+"""Forms for administrators: a new cycle, and computed (survey / ratio) inputs imported from XLSX."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cchc.web.assessments.models import Cycle
+
+
+def _framework_choices():
+    from cchc.frameworks import shipped_ids
+    from cchc.web.assessments.models import FrameworkRecord
+
+    stored = [(f"record:{r.pk}", f"{r.name} (v{r.version})") for r in FrameworkRecord.objects.all()]
+    shipped = [(f"shipped:{i}", f"{i} ({_('kèm theo phần mềm')})") for i in shipped_ids()]
+    return [("", "—"), *stored, *shipped]
+
+
+class CycleForm(forms.Form):
+    name = forms.CharField(label=_("Tên kỳ đánh giá"), max_length=255)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    framework = forms.ChoiceField(label=_("Bộ chỉ số"), required=False)
+    framework_file = forms.FileField(label=_("hoặc tải lên tệp YAML bộ chỉ số của tỉnh"), required=False)
+    previous = forms.ModelChoiceField(label=_("Kỳ năm trước (để so sánh)"), queryset=Cycle.objects.all(),
+                                      required=False)
+    self_deadline = forms.DateField(label=_("Hạn tự đánh giá"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    appraisal_deadline = forms.DateField(label=_("Hạn thẩm định"), required=False,
+                                         widget=forms.DateInput(attrs={"type": "date"}))
+    explanation_deadline = forms.DateField(label=_("Hạn giải trình"), required=False,
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    public = forms.BooleanField(label=_("Công khai kết quả sau khi công bố"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].choices = _framework_choices()
+
+    def clean(self):
+        data = super().clean()
+        from cchc.core.framework import FrameworkError
+        from cchc.web import engine
+
+        upload = data.get("framework_file")
+        choice = data.get("framework") or ""
+        try:
+            if upload is not None:
+                import tempfile
+                from pathlib import Path
+
+                from cchc.frameworks import read_framework_file
+
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = Path(tmp) / (Path(upload.name).name or "framework.yaml")
+                    path.write_bytes(upload.read())
+                    fw = read_framework_file(path)
+                data["record"] = engine.store_framework(fw, source=upload.name)
+            elif choice.startswith("shipped:"):
+                data["record"] = engine.load_shipped(choice.split(":", 1)[1])
+            elif choice.startswith("record:"):
+                from cchc.web.assessments.models import FrameworkRecord
+
+                data["record"] = FrameworkRecord.objects.get(pk=int(choice.split(":", 1)[1]))
+            else:
+                raise forms.ValidationError(_("Chọn một bộ chỉ số hoặc tải lên tệp YAML."))
+        except FrameworkError as exc:
+            raise forms.ValidationError([str(p) for p in exc.problems[:20]]) from exc
+        return data
+
+
+class ComputedImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp XLSX (cột: mã đơn vị, mã tiêu chí, tử số, mẫu số, chỉ số khảo sát)"))

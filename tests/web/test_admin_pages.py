@@ -1,0 +1,60 @@
+"""Administrator pages: a new cycle from a shipped or uploaded framework; computed inputs from XLSX."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from cchc.web.assessments.models import Cycle, LeafAssessment
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+
+
+def test_new_cycle_from_shipped_framework(world, login):
+    c = login(world.users["admin"])
+    assert login(world.users["leader"]).get("/cycles/new/").status_code == 403
+    c = login(world.users["admin"])
+    r = c.post("/cycles/new/", {"name": "Kỳ 2027", "year": 2027, "framework": "shipped:example-department",
+                                "previous": world.cycle.pk, "self_deadline": "2027-03-31"})
+    assert r.status_code == 302, r.content[:500]
+    cycle = Cycle.objects.get(name="Kỳ 2027")
+    assert cycle.state == "draft" and cycle.previous == world.cycle
+    assert {p.unit.code for p in cycle.participations.all()} == {"D1", "D2"}
+
+
+def test_new_cycle_rejects_invalid_uploaded_framework(world, login):
+    bad = io.BytesIO(b"id: x\nname_vi: X\nnodes:\n  - code: '1'\n    name_vi: A\n    max_points: 5\n"
+                     b"    children:\n      - {code: '1.1', name_vi: B, max_points: 2, method: {kind: manual}}\n")
+    bad.name = "tinh.yaml"
+    r = login(world.users["admin"]).post("/cycles/new/", {"name": "K", "year": 2027, "framework_file": bad})
+    assert r.status_code == 200
+    assert not Cycle.objects.filter(name="K").exists()
+    assert "1" in r.content.decode() and 'class="error"' in r.content.decode()
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "so-lieu.xlsx"
+    return buf
+
+
+def test_computed_import(world, login):
+    ratio = next(n for n in world.fw.leaves("department") if n.kind == "ratio")
+    survey = next(n for n in world.fw.leaves("department") if n.kind == "survey")
+    head = ["mã đơn vị", "mã tiêu chí", "tử số", "mẫu số", "chỉ số khảo sát"]
+    c = login(world.users["admin"])
+    url = f"/cycles/{world.cycle.pk}/computed/"
+    r = c.post(url, {"file": _xlsx([head, ["D1", ratio.code, 50, 40, None], ["D9", survey.code, None, None, 80]])})
+    body = r.content.decode()
+    assert "Dòng 2, cột C: tử số lớn hơn mẫu số" in body and "Dòng 3, cột A" in body
+    assert not LeafAssessment.objects.exists()
+    r = c.post(url, {"file": _xlsx([head, ["D1", ratio.code, 30, 40, None], ["D2", survey.code, None, None, "82,1"]])})
+    assert r.status_code == 302
+    assert LeafAssessment.objects.get(leaf_code=ratio.code).numerator == 30
+    assert LeafAssessment.objects.get(leaf_code=survey.code).survey_index == pytest.approx(82.1)
+    assert login(world.users["focal"]).get(url).status_code == 403
