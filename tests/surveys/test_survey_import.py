@@ -377,3 +377,15 @@ def test_template_unit_list_is_used_for_validation(tmp_path, tiny):
     with pytest.raises(ImportFailed) as exc:
         import_responses(path, tiny)
     assert [(p.row, p.column) for p in exc.value.problems] == [(4, "unit")]
+
+
+def test_select_multiple_labels_with_spaces_and_commas(tmp_path):
+    from cchc.surveys.importer import _parse_multi
+    from cchc.surveys.registry import load_instrument
+
+    rq = load_instrument("sipas-2022").question("P2")
+    assert _parse_multi(rq, "tv internet") == ([0, 3], [])
+    assert _parse_multi(rq, "Truyền hình Họp thôn, tổ dân phố") == ([0, 4], [])
+    assert _parse_multi(rq, "Truyền hình; Đài phát thanh") == ([0, 1], [])
+    assert _parse_multi(rq, "Họp thôn, tổ dân phố") == ([4], [])
+    assert _parse_multi(rq, "tv fax") == ([0], ["fax"])

@@ -684,22 +684,46 @@ def _attribute_lookup(att: Attribute) -> dict[str, str] | None:
     return out
 
 
+def _loose(text: str) -> str:
+    return norm_text(re.sub(r"[;,]", " ", text))
+
+
 def _parse_multi(rq: ResolvedQuestion, text: str) -> tuple[list[int], list[str]]:
+    """Positions of the chosen options in a select_multiple cell: codes or labels, separated by spaces (KoBo
+    and ODK), ``;`` or ``,``. Labels that contain spaces or commas are found by segmenting the words into
+    known labels. Returns (positions, unmatched pieces)."""
     keys = _option_keys(rq)
-    whole = keys.get(text.casefold(), keys.get(norm_text(text)))
+
+    loose = {_loose(k): v for k, v in keys.items()}
+
+    def look(t: str) -> int | None:
+        hit = keys.get(t.casefold(), keys.get(norm_text(t)))
+        return hit if hit is not None else loose.get(_loose(t))
+
+    whole = look(text)
     if whole is not None:
         return [whole], []
-    tokens = re.split(r"\s*[;,]\s*", text) if re.search(r"[;,]", text) else text.split()
-    positions, bad = [], []
-    for t in tokens:
-        if not t:
-            continue
-        pos = keys.get(t.casefold(), keys.get(norm_text(t)))
-        if pos is None:
-            bad.append(t)
-        else:
-            positions.append(pos)
-    return positions, bad
+    if re.search(r"[;,]", text):
+        pieces = [t for t in re.split(r"\s*[;,]\s*", text) if t]
+        found = [look(t) for t in pieces]
+        if all(f is not None for f in found):
+            return [f for f in found if f is not None], []
+    words = re.sub(r"\s*[;,]\s*", " ", text).split()
+    # segment the words into options (codes or multi-word labels), fewest pieces first
+    n = len(words)
+    best: list[list[int] | None] = [None] * (n + 1)
+    best[0] = []
+    for end in range(1, n + 1):
+        for start in range(end - 1, -1, -1):
+            prev = best[start]
+            if prev is None:
+                continue
+            pos = look(" ".join(words[start:end]))
+            if pos is not None and (best[end] is None or len(prev) + 1 < len(best[end])):  # type: ignore[arg-type]
+                best[end] = prev + [pos]
+    if best[n] is not None:
+        return best[n], []  # type: ignore[return-value]
+    return [p for p in (look(w) for w in words) if p is not None], [w for w in words if look(w) is None]
 
 
 # --------------------------------------------------------------------------------------------- writing
