@@ -329,6 +329,7 @@ def test_overall_bootstrap_is_stratified_by_unit(tiny):
     assert strat["overall"]["se"] < flat["overall"]["se"]
     by_unit = compute(r, Options(replicates=400, cluster=None, by=["unit"]))
     assert by_unit["overall"]["index"] == strat["overall"]["index"]
+    assert by_unit["criteria"] == strat["criteria"]  # overall sums derived from the unit sums
     assert by_unit["overall"]["se"] == pytest.approx(strat["overall"]["se"], rel=0.25)
 
 

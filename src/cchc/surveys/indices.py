@@ -696,6 +696,7 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
     breakdowns: list[tuple[str, list[dict[str, Any]]]] = []
     reuse: tuple[np.ndarray, np.ndarray] | None = None
     reuse_kind = ""
+    cover: _CellSums | None = None  # sums of a breakdown that covers every respondent
     for by in opts.by:
         if by not in resp.attrs:
             raise ValueError(
@@ -718,6 +719,8 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
         if bootstrap and reuse is None and by == strata_name and bool((cell >= 0).all()):
             acc = [np.zeros((opts.replicates, len(p.sat_idx))), np.zeros((opts.replicates, len(p.sat_idx)))]
         cs_b = _cell_sums(p, cell, len(labels), psu, labels, rng, opts.max_psu, bootstrap, strata)
+        if cover is None and bool((cell >= 0).all()):
+            cover = cs_b
         _attach_multi(p, resp, cell, len(labels), opts.confidence)
         cells, rep = _cells_result(p, cs_b, opts, rng, min_n, bootstrap, accumulate=acc)
         if acc is not None:
@@ -736,7 +739,15 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
         breakdowns.append((by, cells))
 
     all_cell = np.zeros(n, dtype=np.int64)
-    cs = _cell_sums(p, all_cell, 1, psu, ["all"], rng, opts.max_psu, bootstrap and reuse is None, strata)
+    if cover is not None and (reuse is not None or not bootstrap):
+        # the overall sums are the column sums of a breakdown that covers everyone
+        cs = _CellSums(
+            ["all"],
+            cover.n_resp.sum(keepdims=True),
+            *(x.sum(axis=0, keepdims=True) for x in (cover.S, cover.V, cover.M, cover.W2, cover.N)),
+        )
+    else:
+        cs = _cell_sums(p, all_cell, 1, psu, ["all"], rng, opts.max_psu, bootstrap and reuse is None, strata)
     if reuse is not None:
         cs.psu_kind = [reuse_kind]
     _attach_multi(p, resp, all_cell, 1, opts.confidence)
