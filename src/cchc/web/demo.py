@@ -50,7 +50,7 @@ USERS = [
     ("lanhdao", "Hoàng Văn Đạo (Ban Chỉ đạo)", "leader", None, None),
     ("daumoi.stc", "Vũ Thị Mai (đầu mối Sở Tài chính)", "focal", "STC", None),
     ("daumoi.xd", "Đỗ Văn Hùng (đầu mối Sở Xây dựng)", "focal", "SXD", None),
-    ("daumoi.xa", "Y Blang (đầu mối xã Hòa Bình)", "focal", "X001", None),
+    ("daumoi.xa", "Y Blang (đầu mối phường Hòa Bình)", "focal", "X001", None),
 ]
 
 

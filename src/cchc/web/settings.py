@@ -11,7 +11,8 @@ Environment:
 - ``CCHC_CSRF_TRUSTED_ORIGINS``: comma-separated origins when served behind a proxy over HTTPS.
 - ``CCHC_EVIDENCE_MAX_MB``: maximum evidence file size in MiB (default 20).
 - ``CCHC_PUBLIC_RESULTS``: ``1`` to allow published cycles marked public to be shown without login.
-- ``CCHC_EMAIL_BACKEND``: Django e-mail backend (default console).
+- ``CCHC_EMAIL_BACKEND``: Django e-mail backend (default console); ``CCHC_EMAIL_HOST``, ``CCHC_EMAIL_PORT``,
+  ``CCHC_EMAIL_USER``, ``CCHC_EMAIL_PASSWORD``, ``CCHC_EMAIL_USE_TLS`` for SMTP.
 """
 
 from __future__ import annotations
@@ -165,6 +166,11 @@ CCHC_PUBLIC_RESULTS = _env_bool("CCHC_PUBLIC_RESULTS", True)
 
 EMAIL_BACKEND = os.environ.get("CCHC_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("CCHC_FROM_EMAIL", "cchc@localhost")
+EMAIL_HOST = os.environ.get("CCHC_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CCHC_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CCHC_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CCHC_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("CCHC_EMAIL_USE_TLS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
