@@ -280,3 +280,15 @@ def test_compute_previous_with_lineage(tmp_path, responses_csv):
         app, args + ["--previous", str(prev), "--lineage", str(lin), "--lineage-date", "July"]
     )
     assert bad.exit_code == 2
+
+
+def test_validate(tmp_path):
+    from cchc.surveys.registry import shipped_paths
+
+    res = runner.invoke(app, ["validate", *map(str, shipped_paths())])
+    assert res.exit_code == 0, res.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: Bad Id\ntitle_vi: x\nscales: {}\naspects: []\n", encoding="utf-8")
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2
+    assert "bad.yaml:1: id:" in res.output and "aspects" in res.output

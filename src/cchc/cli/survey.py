@@ -170,6 +170,27 @@ def show_cmd(
         typer.echo(f"  unknown: {u}")
 
 
+@app.command("validate")
+def validate_cmd(files: Annotated[list[Path], typer.Argument(help="Instrument YAML files.")]) -> None:
+    """Check instrument files; every problem is listed as file:line: path: reason (exit 2 if any)."""
+    from cchc.surveys.model import InstrumentError, load_instrument_file
+
+    failed = False
+    for f in files:
+        try:
+            inst = load_instrument_file(f)
+        except (InstrumentError, OSError) as exc:
+            failed = True
+            problems = exc.problems if isinstance(exc, InstrumentError) else [str(exc)]
+            typer.echo(f"{f}: {len(problems)} problem(s)", err=True)
+            for pr in problems:
+                typer.echo(f"  {pr}", err=True)
+            continue
+        typer.echo(f"{f}: ok ({inst.id}, {len(inst.questions)} questions)")
+    if failed:
+        raise typer.Exit(2)
+
+
 @app.command("template")
 def template_cmd(
     instrument: Annotated[str, typer.Argument(help="Instrument id or .yaml path.")],
