@@ -177,6 +177,13 @@ def test_sheet_pages_render_for_each_mode(world, login):
     c = login(world.users["appraiser"])
     r = c.get(f"/cycles/{world.cycle.pk}/units/D1/appraise/")
     assert r.status_code == 200 and "Chấp nhận điểm tự chấm" in r.content.decode()
+    n_leaves = len(world.fw.leaves("department"))
+    # The unit's focal point reads the whole appraisal of its unit; a field appraiser sees only its field.
+    body = login(world.users["focal"]).get(f"/cycles/{world.cycle.pk}/units/D1/appraise/").content.decode()
+    assert body.count('class="leaf card') == n_leaves and "Chấp nhận điểm tự chấm" not in body
+    body = login(world.users["field_appraiser"]).get(f"/cycles/{world.cycle.pk}/units/D1/appraise/").content.decode()
+    in_field = [n for n in world.fw.leaves("department") if n.code.startswith("2.")]
+    assert body.count('class="leaf card') == len(in_field)
 
 
 def test_non_htmx_fallback_redirects_with_message(world, login):

@@ -59,13 +59,13 @@ def _run(host: str, port: int) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port."),
-    demo: bool = typer.Option(False, "--demo", help="Seed the demo province first (empty database only)."),
+    demo: bool = typer.Option(False, "--demo", help="Same as `cchc demo`: seed and serve the demo province."),
     allow_public: bool = typer.Option(False, "--allow-public", help="Allow --demo on a non-loopback address."),
     no_run: bool = typer.Option(False, "--no-run", help="Migrate (and seed) only; do not serve."),
 ) -> None:
     """Migrate the database and serve the web application (SQLite in CCHC_DATA_DIR, or DATABASE_URL)."""
     if demo:
-        _demo(host, port, allow_public, no_run, fresh=False)
+        _demo(host, port, allow_public, no_run)
         return
     _allow_host(host)
     _setup()
@@ -84,10 +84,10 @@ def demo(
 
     Without CCHC_DATA_DIR or DATABASE_URL the demo uses its own data directory (~/.local/share/cchc-demo), so
     it never mixes with real data."""
-    _demo(host, port, allow_public, no_run, fresh=True)
+    _demo(host, port, allow_public, no_run)
 
 
-def _demo(host: str, port: int, allow_public: bool, no_run: bool, fresh: bool) -> None:
+def _demo(host: str, port: int, allow_public: bool, no_run: bool) -> None:
     if not is_loopback(host) and not allow_public:
         typer.echo(
             f"cchc demo: refusing to serve demo accounts with a shared password on {host}; "
@@ -95,7 +95,7 @@ def _demo(host: str, port: int, allow_public: bool, no_run: bool, fresh: bool) -
             err=True,
         )
         raise typer.Exit(2)
-    if fresh and not os.environ.get("CCHC_DATA_DIR") and not os.environ.get("DATABASE_URL"):
+    if not os.environ.get("CCHC_DATA_DIR") and not os.environ.get("DATABASE_URL"):
         os.environ["CCHC_DATA_DIR"] = str(Path.home() / ".local" / "share" / "cchc-demo")
     _allow_host(host)
     _setup()

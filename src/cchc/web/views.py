@@ -67,8 +67,18 @@ def cycle_detail(request, cycle_id):
         "explained": sum(1 for r in rows if r["participation"].explained_at),
         "overdue": [r for r in rows if r["overdue"]],
     }
+    by_appraiser = []
+    if policy.grants(request.user).reads_all:
+        from django.db.models import Count
+
+        by_appraiser = list(
+            LeafAssessment.objects.filter(participation__cycle=cycle, appraised_by__isnull=False)
+            .values("appraised_by__username", "appraised_by__first_name", "appraised_by__last_name")
+            .annotate(leaves=Count("id"), units=Count("participation", distinct=True))
+            .order_by("-leaves")
+        )
     return render(request, "cchc/cycle.html", {
-        "cycle": cycle, "rows": rows, "summary": summary,
+        "cycle": cycle, "rows": rows, "summary": summary, "by_appraiser": by_appraiser,
         "transitions": workflow.available(cycle, request.user),
         "log": cycle.transitions.select_related("user"),
         "can_remind": policy.can_send_reminders(request.user, cycle),
@@ -177,8 +187,10 @@ def sheet(request, cycle_id, unit_code, mode="self"):
     if mode == "explain":
         items = [i for i in items if i["la"] is not None and i["la"].adjusted]
     g = policy.grants(request.user)
-    if mode == "appraise" and not g.reads_all and not policy.appraises(request.user, part, None):
-        # field appraisers see only their fields
+    field_only = (not g.reads_all and not policy.is_focal_of(request.user, part.unit_id)
+                  and not policy.appraises(request.user, part, None))
+    if mode == "appraise" and field_only:
+        # appraisers assigned by field see only their fields
         items = [i for i in items if policy.appraises(request.user, part, i["row"].field_code)]
     names = {n.code: n.name_vi for n, _a in fw.walk()}
     totals = engine.self_total(part) if mode == "self" else engine.unit_total(part)

@@ -270,6 +270,9 @@ def progress(cycle) -> list[dict]:
         overdue = bool(
             cycle.state == "open" and cycle.self_deadline and today > cycle.self_deadline and not p.submitted_at
         ) or bool(
+            cycle.state == "appraisal" and cycle.appraisal_deadline and today > cycle.appraisal_deadline
+            and p.appraised < n_leaves[ut]
+        ) or bool(
             cycle.state == "explanation" and cycle.explanation_deadline and today > cycle.explanation_deadline
             and not p.explained_at
         )
