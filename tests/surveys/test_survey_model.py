@@ -144,3 +144,16 @@ def test_template_workbook(tmp_path, tiny):
     assert book[0][0] == "column"
     assert ("Q1", "value", None, None, None, None, None, None, 4, "m4", None, True) in book
     assert wb["_meta"].sheet_state == "hidden"
+
+
+def test_unquoted_comma_gets_a_hint(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text(
+        "id: c\ntitle_vi: x\nscales:\n  s: {type: ordinal, options: [{value: 1, vi: a}, {value: 2, vi: b}]}\n"
+        "aspects:\n  - code: A\n    vi: A\n    elements:\n      - code: E\n        vi: E\n        questions:\n"
+        "          - {code: Q1, vi: Sắp xếp, tinh gọn, scale: s}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InstrumentError) as exc:
+        load_instrument_file(p)
+    assert any("c.yaml:12:" in pr and "unquoted comma" in pr for pr in exc.value.problems)

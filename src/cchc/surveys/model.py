@@ -323,6 +323,9 @@ def parse_instrument(data: Any, source: str = "<data>") -> Instrument:
             if loc == "(root)":
                 problems.extend(msg.split("; "))
             else:
+                last = str(err["loc"][-1]) if err["loc"] else ""
+                if msg == "Extra inputs are not permitted" and " " in last:
+                    msg += " (an unquoted comma inside {…}? put the text in quotes)"
                 problems.append(f"{loc}: {msg}")
         raise InstrumentError(source, problems) from None
 
