@@ -128,7 +128,13 @@ def backup(
     _setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
 
+    if not MigrationRecorder(connection).has_table():
+        where = os.environ.get("DATABASE_URL") and "DATABASE_URL" or settings.DATABASES["default"]["NAME"]
+        typer.echo(f"cchc backup: no cchc database at {where} (check CCHC_DATA_DIR / DATABASE_URL)", err=True)
+        raise typer.Exit(2)
     buf = io.StringIO()
     call_command("dumpdata", natural_foreign=True, exclude=["contenttypes", "auth.permission", "sessions",
                                                               "admin.logentry"], stdout=buf)
