@@ -386,3 +386,17 @@ def test_compare_follows_lineage_and_flags_instrument_change():
     assert compare(cur, prev)["units"]["Xã AB"] is None
     other = dict(prev, instrument="y")
     assert compare(cur, other)["comparable"] is False
+
+
+def test_gap_has_a_bootstrap_interval(tiny):
+    rng = np.random.default_rng(2)
+    n = 300
+    ans = {
+        "Q1": [5 if x else 1 for x in rng.random(n) < 0.6],
+        "X1": [1 if x else 0 for x in rng.random(n) < 0.8],
+    }
+    res = compute(make_responses(tiny, ans), Options(replicates=400))
+    e1 = _el(res, "E1")
+    assert e1["gap_ci_low"] < e1["gap"] < e1["gap_ci_high"]
+    assert e1["gap_ci_low"] > 0  # 80 % want improvement vs 60 % satisfied: clearly positive
+    assert _el(res, "E2")["gap_ci_low"] is None

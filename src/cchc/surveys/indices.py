@@ -190,6 +190,9 @@ class _Prepared:
     weighted: bool
     single_codes_index: dict[str, int] = field(default_factory=dict)
     multi_cells: list[list[dict[str, Any]]] | None = None
+    # columns resampled by the bootstrap: the satisfaction criteria, then the expectation items (for gap CIs)
+    boot_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    exp_cols: dict[str, list[int]] = field(default_factory=dict)  # element -> columns of boot_idx
 
     def indicator(self, j: int, lut: np.ndarray) -> np.ndarray:
         return lut[j][self.codes[:, j].astype(np.intp) + 2]
@@ -217,9 +220,16 @@ def _prepare(resp: Responses, opts: Options) -> _Prepared:
     weighted = opts.use_weights and resp.weight is not None
     w = resp.weight.astype(float) if weighted else np.ones(resp.n)
     index = {rq.code: j for j, rq in enumerate(single)}
-    return _Prepared(
+    prep = _Prepared(
         inst, struct, single, sat_idx, resp.codes, K, lut_valid, lut_sat, lut_score, w, weighted, index
     )
+    exp_idx: list[int] = []
+    for element, codes in _expectation_map(inst, single).items():
+        for code in codes:
+            prep.exp_cols.setdefault(element, []).append(len(sat_idx) + len(exp_idx))
+            exp_idx.append(index[code])
+    prep.boot_idx = np.concatenate([sat_idx, np.array(exp_idx, dtype=np.intp)])
+    return prep
 
 
 # --------------------------------------------------------------------------------------------- cell sums
@@ -322,10 +332,10 @@ def _cell_sums(
     offs = np.cumsum(n_local) - n_local
     gid = offs[blk] + local
     total = int(n_local.sum())
-    ps = np.zeros((total, len(p.sat_idx)))
-    pv = np.zeros((total, len(p.sat_idx)))
+    ps = np.zeros((total, len(p.boot_idx)))
+    pv = np.zeros((total, len(p.boot_idx)))
     gK = gid.astype(np.int64) * p.K + 2
-    for k, j in enumerate(p.sat_idx):
+    for k, j in enumerate(p.boot_idx):
         hw = np.bincount(gK + codes[:, j], weights=w if p.weighted else None, minlength=total * p.K)
         hw = hw.reshape(total, p.K)
         pv[:, k] = hw @ p.lut_valid[j]
@@ -436,8 +446,8 @@ def _cells_result(
             if given is not None:
                 rs, rv = given
             else:
-                rs = np.zeros((B, len(p.sat_idx)))
-                rv = np.zeros((B, len(p.sat_idx)))
+                rs = np.zeros((B, len(p.boot_idx)))
+                rv = np.zeros((B, len(p.boot_idx)))
                 for bs, bv in zip(cs.psu_S[ci], cs.psu_V[ci], strict=True):
                     s_, v_ = _replicate_sums(bs, bv, B, rng)
                     rs += s_
@@ -445,8 +455,20 @@ def _cells_result(
             if accumulate is not None:
                 accumulate[0] += rs
                 accumulate[1] += rv
-            r_elem, r_asp, r_over = struct.composite(rs, rv)
+            nsat = len(p.sat_idx)
+            r_elem, r_asp, r_over = struct.composite(rs[:, :nsat], rv[:, :nsat])
             e_lo, e_hi, e_se = _ci_stats(r_elem, alpha)
+            gap_ci = {}
+            with np.errstate(divide="ignore", invalid="ignore"), _quiet():
+                for j, (ecode, _) in enumerate(struct.elements):
+                    cols = p.exp_cols.get(ecode)
+                    if not cols:
+                        continue
+                    r_exp = np.nanmean(
+                        np.where(rv[:, cols] > 0, rs[:, cols] / rv[:, cols] * 100, np.nan), axis=1
+                    )
+                    g_lo, g_hi, _ = _ci_stats((r_exp - r_elem[:, j])[:, None], alpha)
+                    gap_ci[ecode] = (g_lo[0], g_hi[0])
             a_lo, a_hi, a_se = _ci_stats(r_asp, alpha)
             o_lo, o_hi, o_se = _ci_stats(r_over[:, None], alpha)
             rep_overall[:, ci] = r_over
@@ -454,11 +476,12 @@ def _cells_result(
                 with np.errstate(divide="ignore", invalid="ignore"), _quiet():
                     rshare = np.where(rv > 0, rs / np.where(rv > 0, rv, 1), np.nan)
                     var_boot = np.nanvar(rshare, axis=0, ddof=1)
-                    pp = share[ci, p.sat_idx] / 100
-                    var_srs = pp * (1 - pp) / n_eff[ci, p.sat_idx]
+                    pp = share[ci, p.boot_idx] / 100
+                    var_srs = pp * (1 - pp) / n_eff[ci, p.boot_idx]
                     d = np.where(var_srs > 0, var_boot / var_srs, 1.0)
-                deff[p.sat_idx] = np.clip(np.nan_to_num(d, nan=1.0), 1.0, None)
+                deff[p.boot_idx] = np.clip(np.nan_to_num(d, nan=1.0), 1.0, None)
         else:
+            gap_ci = {}
             e_lo = e_hi = e_se = np.full(len(struct.elements), np.nan)
             a_lo = a_hi = a_se = np.full(len(struct.aspects), np.nan)
             o_lo = o_hi = o_se = np.full(1, np.nan)
@@ -510,6 +533,8 @@ def _cells_result(
                     "gap": _num(exp - elem[ci, j])
                     if exp is not None and not math.isnan(elem[ci, j])
                     else None,
+                    "gap_ci_low": _num(gap_ci[ecode][0]) if ecode in gap_ci else None,
+                    "gap_ci_high": _num(gap_ci[ecode][1]) if ecode in gap_ci else None,
                 }
             )
         aspects = []
@@ -717,7 +742,7 @@ def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
         # of the cells' replicates (a stratified bootstrap) — computed once, here
         acc = None
         if bootstrap and reuse is None and by == strata_name and bool((cell >= 0).all()):
-            acc = [np.zeros((opts.replicates, len(p.sat_idx))), np.zeros((opts.replicates, len(p.sat_idx)))]
+            acc = [np.zeros((opts.replicates, len(p.boot_idx))), np.zeros((opts.replicates, len(p.boot_idx)))]
         cs_b = _cell_sums(p, cell, len(labels), psu, labels, rng, opts.max_psu, bootstrap, strata)
         if cover is None and bool((cell >= 0).all()):
             cover = cs_b
