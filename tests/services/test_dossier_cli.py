@@ -97,7 +97,18 @@ def test_synth_csv_then_import_equals_synth_store(tmp_path) -> None:  # noqa: AN
     assert r.exit_code == 0 and "800 accepted, 0 rejected" in r.stdout, r.stdout
     a = compute(tmp_path / "direct", period="quarter").records()
     b = compute(tmp_path / "imported", period="quarter").records()
-    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert _rounded(a) == _rounded(b)
+
+
+def _rounded(x):  # noqa: ANN001, ANN202
+    """Floats to 9 decimals: parallel sums may differ in the last bits."""
+    if isinstance(x, float):
+        return round(x, 9)
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_rounded(v) for v in x]
+    return x
 
 
 def test_calendar_and_rules_commands() -> None:

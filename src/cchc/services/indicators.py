@@ -27,6 +27,7 @@ from cchc.core.methods import ratio_points
 from cchc.services.measures import (
     GRANULARITIES,
     MEASURE_BY_NAME,
+    NN_COLUMNS,
     OT_CLASSES,
     measure_frame,
     period_bounds,
@@ -155,45 +156,62 @@ class EngineResult:
     granularity: str
     as_of: dt.datetime
     membership: str
-    fine: pd.DataFrame  # measures per unit_code, parent_unit_code, procedure_code, period
+    fine: pd.DataFrame  # measures per unit_code, parent_unit_code, period (and procedure_code when by_procedure)
+    procs: pd.DataFrame  # procedure flags per unit_code, parent_unit_code, procedure_code, period
+    by_procedure: bool = False
     seconds: float = 0.0
     nn_totals: dict[str, int] = field(default_factory=dict)
 
 
-def data_span(t) -> tuple[dt.datetime, dt.datetime]:  # noqa: ANN001
-    """(earliest reception, latest event time) in the records."""
+def data_span(t, with_counts: bool = False):  # noqa: ANN001, ANN201
+    """(earliest reception, latest event time) in the records; with ``with_counts`` also the number of non-null
+    values of each column that decides computability (:data:`NN_COLUMNS`), over all records."""
     import ibis
 
     latest = ibis.greatest(
         t.received_at.max(), t.finished_at.max().fill_null(t.received_at.max()),
         t.returned_at.max().fill_null(t.received_at.max()),
     )
-    row = t.aggregate(lo=t.received_at.min(), hi=latest).to_pyarrow().to_pylist()[0]
+    aggs = {"lo": t.received_at.min(), "hi": latest}
+    if with_counts:
+        derived = {"fee_flag": ibis.coalesce(t.fee_required, t.catalogue_fee > 0),
+                   "rating_or_feedback": ibis.coalesce(t.rating.cast("string"), t.has_feedback.cast("string"))}
+        for c in NN_COLUMNS:
+            aggs[f"nn_{c}"] = (derived[c] if c in derived else t[c]).count()
+    row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
     if row["lo"] is None:
         raise ValueError("no received dossiers in the data")
+    if with_counts:
+        return row["lo"], row["hi"], {c: int(row[f"nn_{c}"]) for c in NN_COLUMNS}
     return row["lo"], row["hi"]
 
 
 def run_engine(t, granularity: str = "month", *, as_of: dt.datetime | None = None,  # noqa: ANN001
-               membership: str = "active", backend=None) -> EngineResult:  # noqa: ANN001
-    """Stage 1: the measures per (unit, parent, procedure, period) on the table's backend."""
+               membership: str = "active", by_procedure: bool = False, backend=None) -> EngineResult:  # noqa: ANN001
+    """Stage 1 on the table's backend: the measures per (unit, parent, period[, procedure]) and the procedure
+    flags. ``backend`` (an Ibis backend) executes the expressions when given, else the table's own backend."""
     import time
+
+    from cchc.services.measures import procedure_frame
 
     if granularity not in GRANULARITIES:
         raise ValueError(f"period must be one of {', '.join(GRANULARITIES)}")
     t0 = time.perf_counter()
-    lo, hi = data_span(t)
+    lo, hi, nn = data_span(t, with_counts=True)
     if as_of is None:
         as_of = hi
     as_of_s = int(np.datetime64(as_of, "s").astype(np.int64))
     p_lo = _py_period(lo, granularity)
     p_hi = _py_period(as_of, granularity)
-    expr = measure_frame(t, granularity, as_of_s, min(p_lo, p_hi), p_hi, membership)
-    fine = expr.to_pyarrow().to_pandas() if backend is None else backend.to_pyarrow(expr).to_pandas()
-    keys = ["unit_code", "parent_unit_code", "procedure_code", "period", "p_online", "p_fee", "p_individual"]
-    fine = fine.groupby(keys, dropna=False, as_index=False).sum(numeric_only=True)
-    nn = {c[3:]: int(fine[c].sum()) for c in fine.columns if c.startswith("nn_")}
-    return EngineResult(granularity, as_of, membership, fine, time.perf_counter() - t0, nn)
+    expr = measure_frame(t, granularity, as_of_s, min(p_lo, p_hi), p_hi, membership, by_procedure)
+    pexpr = procedure_frame(t, granularity, as_of_s, p_hi)
+
+    def run(e) -> pd.DataFrame:  # noqa: ANN001
+        return (e.to_pyarrow() if backend is None else backend.to_pyarrow(e)).to_pandas()
+
+    fine = run(expr)
+    procs = run(pexpr)
+    return EngineResult(granularity, as_of, membership, fine, procs, by_procedure, time.perf_counter() - t0, nn)
 
 
 def _py_period(ts: dt.datetime, granularity: str) -> int:
@@ -204,63 +222,73 @@ def _py_period(ts: dt.datetime, granularity: str) -> int:
 # --------------------------------------------------------------------------------------------------------------
 # evaluation stage
 
-SUM_COLS_EXCLUDE = {"unit_code", "parent_unit_code", "procedure_code", "period", "p_online", "p_fee", "p_individual"}
+KEY_COLS = {"unit_code", "parent_unit_code", "procedure_code", "period", "level", "unit"}
+PROC_MEASURES = ("proc_active", "proc_online_offered", "proc_fee", "proc_individual", "proc_online_used",
+                 "proc_fee_used", "proc_fee_paid", "proc_population")
 
 
-def rollup(fine: pd.DataFrame, *, by_procedure: bool = False) -> pd.DataFrame:
+def _proc_level(procs: pd.DataFrame, col: str, by_procedure: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Distinct-procedure measures for one roll-up level (``col`` names the grouping column): the static ones
+    (procedures the unit handled at least once, by catalogue attribute) and the ones per period."""
+    import duckdb
+
+    pk = "unit" + (", procedure_code" if by_procedure else "")
+    con = duckdb.connect()
+    con.register("procs", procs)
+    con.execute(f"""
+        CREATE TEMP TABLE pp AS
+        SELECT "{col}" AS unit, procedure_code, period, sum(received) AS received, max(ch_online) AS ch_online,
+               max(fee_dossiers) AS fee, max(paid_online) AS paid, max(population) AS pop,
+               max(p_online) AS p_online, max(p_fee) AS p_fee, max(p_individual) AS p_individual
+        FROM procs GROUP BY ALL""")
+    static = con.sql(f"""
+        WITH active AS (
+            SELECT unit, procedure_code, max(p_online) AS p_online, max(p_fee) AS p_fee,
+                   max(p_individual) AS p_individual
+            FROM pp GROUP BY ALL HAVING sum(received) > 0)
+        SELECT {pk}, count(*) AS proc_active, sum(p_online) AS proc_online_offered, sum(p_fee) AS proc_fee,
+               sum(p_individual) AS proc_individual
+        FROM active GROUP BY ALL""").df()
+    dyn = con.sql(f"""
+        SELECT {pk}, period, sum(p_online * ch_online) AS proc_online_used, sum(p_fee * fee) AS proc_fee_used,
+               sum(p_fee * paid) AS proc_fee_paid, sum(p_individual * pop) AS proc_population
+        FROM pp GROUP BY ALL""").df()
+    return static, dyn
+
+
+def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = False) -> pd.DataFrame:
     """Measures per (level, unit, period[, procedure]) for levels unit, parent and province (``*``)."""
-    sums = [c for c in fine.columns if c not in SUM_COLS_EXCLUDE]
+    sums = [c for c in fine.columns if c not in KEY_COLS]
     f = fine.copy()
     f["parent_unit_code"] = f["parent_unit_code"].fillna("")
-    f[PROVINCE] = PROVINCE
-    for c in ("p_online", "p_fee", "p_individual"):
-        f[c] = f[c].astype("boolean").fillna(False).astype(bool)
+    f["prov"] = PROVINCE
+    p = procs.copy()
+    p["parent_unit_code"] = p["parent_unit_code"].fillna("")
+    p["prov"] = PROVINCE
     out = []
-    for level, col in (("unit", "unit_code"), ("parent", "parent_unit_code"), ("province", PROVINCE)):
+    for level, col in (("unit", "unit_code"), ("parent", "parent_unit_code"), ("province", "prov")):
         g = f if level != "parent" else f[f["parent_unit_code"] != ""]
         if g.empty:
             continue
-        keys = [col, "period"] + (["procedure_code"] if by_procedure else [])
-        agg = g.groupby(keys, as_index=False)[sums].sum()
-        agg = agg.rename(columns={col: "unit"})
-        agg.insert(0, "level", level)
-        # distinct-procedure measures at this level
-        per_proc = g.groupby([col, "procedure_code", "period"], as_index=False).agg(
-            received=("received", "sum"), ch_online=("ch_online", "sum"), fee_dossiers=("fee_dossiers", "sum"),
-            paid_online=("paid_online", "sum"), population=("population", "sum"),
-            p_online=("p_online", "max"), p_fee=("p_fee", "max"), p_individual=("p_individual", "max"),
-        )
-        active = per_proc.groupby([col, "procedure_code"], as_index=False).agg(
-            received=("received", "sum"), p_online=("p_online", "max"), p_fee=("p_fee", "max"),
-            p_individual=("p_individual", "max"))
-        active = active[active["received"] > 0]
-        pkeys = [col] + (["procedure_code"] if by_procedure else [])
-        static = active.groupby(pkeys, as_index=False).agg(
-            proc_active=("received", "size"), proc_online_offered=("p_online", "sum"),
-            proc_fee=("p_fee", "sum"), proc_individual=("p_individual", "sum"))
-        pp = per_proc
-        pp = pp.assign(
-            proc_online_used=(pp["p_online"] & (pp["ch_online"] > 0)).astype(int),
-            proc_fee_used=(pp["p_fee"] & (pp["fee_dossiers"] > 0)).astype(int),
-            proc_fee_paid=(pp["p_fee"] & (pp["paid_online"] > 0)).astype(int),
-            proc_population=(pp["p_individual"] & (pp["population"] > 0)).astype(int),
-        )
-        dyn = pp.groupby(pkeys + ["period"], as_index=False)[
-            ["proc_online_used", "proc_fee_used", "proc_fee_paid", "proc_population"]].sum()
-        static = static.rename(columns={col: "unit"})
-        dyn = dyn.rename(columns={col: "unit"})
         pk = ["unit"] + (["procedure_code"] if by_procedure else [])
-        agg = agg.merge(static, on=pk, how="left").merge(dyn, on=pk + ["period"], how="left")
+        agg = g.groupby([col, "period"] + pk[1:], as_index=False)[sums].sum().rename(columns={col: "unit"})
+        agg.insert(0, "level", level)
+        gp = p if level != "parent" else p[p["parent_unit_code"] != ""]
+        if not gp.empty:
+            static, dyn = _proc_level(gp, col, by_procedure)
+            dyn["period"] = dyn["period"].astype(agg["period"].dtype)
+            agg = agg.merge(static, on=pk, how="left").merge(dyn, on=pk + ["period"], how="left")
         out.append(agg)
     if not out:  # nothing received: an empty table with the measure columns
-        cols = ["level", "unit", "period"] + (["procedure_code"] if by_procedure else []) + sums + [
-            "proc_active", "proc_online_offered", "proc_fee", "proc_individual", "proc_online_used",
-            "proc_fee_used", "proc_fee_paid", "proc_population"]
+        cols = ["level", "unit", "period"] + (["procedure_code"] if by_procedure else []) + sums + list(PROC_MEASURES)
         res = pd.DataFrame({c: pd.Series(dtype=object if c in ("level", "unit", "procedure_code") else float)
                             for c in cols})
         res["ot_ok"] = res["ot_total"] = pd.Series(dtype=float)
         return res
     res = pd.concat(out, ignore_index=True)
+    for c in PROC_MEASURES:
+        if c not in res:
+            res[c] = 0
     num_cols = [c for c in res.columns if c not in ("level", "unit", "period", "procedure_code")]
     res[num_cols] = res[num_cols].fillna(0)
     res["ot_ok"] = res["ot_early"] + res["ot_on_time"] + res["ot_open_in_time"]
@@ -398,14 +426,15 @@ def compute(data: str | Path, *, period: str = "month", indicator_set: str | Pat
     """Everything in one call: store → measures → roll-up → indicators."""
     iset = load_set(indicator_set)
     _, t = connect_store(data)
-    eng = run_engine(t, period, as_of=as_of, membership=membership)
-    return evaluate_engine(eng, iset, unit=unit, by_procedure=by_procedure, levels=levels)
+    eng = run_engine(t, period, as_of=as_of, membership=membership, by_procedure=by_procedure)
+    return evaluate_engine(eng, iset, unit=unit, levels=levels)
 
 
-def evaluate_engine(eng: EngineResult, iset: IndicatorSet, *, unit: str | None = None, by_procedure: bool = False,
+def evaluate_engine(eng: EngineResult, iset: IndicatorSet, *, unit: str | None = None,
                     levels: tuple[str, ...] = ("unit", "parent", "province")) -> IndicatorResult:
+    by_procedure = eng.by_procedure
     reasons = computability(iset, eng.nn_totals)
-    meas = rollup(eng.fine, by_procedure=by_procedure)
+    meas = rollup(eng.fine, eng.procs, by_procedure=by_procedure)
     meas = meas[meas["level"].isin(levels)]
     if unit is not None:
         meas = meas[meas["unit"] == unit]
@@ -426,7 +455,7 @@ def late_dossiers(data: str | Path, *, as_of: dt.datetime | None = None, unit: s
 
     from cchc.services.calendar import WorkingCalendar
     from cchc.services.measures import parse_period_label
-    from cchc.services.rules import classify, dossier_frame
+    from cchc.services.rules import CLASS_CODES, LATE_CODES, classify, dossier_frame
 
     _, t = connect_store(data)
     lo, hi = data_span(t)
@@ -445,9 +474,9 @@ def late_dossiers(data: str | Path, *, as_of: dt.datetime | None = None, unit: s
     fin = d.end_s.notnull() & (d.end_s <= as_of_s)
     meas = ibis.cases((fin, d.end_s), else_=ibis.literal(as_of_s, "int64"))
     d = d.mutate(cls=classify(meas, d.due_s, d.wait_s, d.forced_late, fin), measured_s=meas)
-    d = d.filter(d.cls.isin(("late", "open_overdue")))
+    d = d.filter(d.cls.isin(LATE_CODES))
     if p_lo_s is not None:  # finished in the period, or still open at its end
-        d = d.filter((d.cls == "open_overdue") | (d.end_s >= p_lo_s))
+        d = d.filter((d.cls == CLASS_CODES["open_overdue"]) | (d.end_s >= p_lo_s))
     d = d.order_by([d.unit_code, d.received_at])
     if limit:
         d = d.limit(limit)
@@ -464,7 +493,7 @@ def late_dossiers(data: str | Path, *, as_of: dt.datetime | None = None, unit: s
     years = pd.DatetimeIndex(np.concatenate([eff, due]).astype("datetime64[ns]")).year
     cal = WorkingCalendar.for_years(int(years.min()), int(years.max()))
     df["working_days_late"] = np.maximum(cal.working_days_between(due, eff), 0)
-    df["state"] = df["cls"].map({"late": "finished_late", "open_overdue": "open_overdue"})
+    df["state"] = df["cls"].map({CLASS_CODES["late"]: "finished_late", CLASS_CODES["open_overdue"]: "open_overdue"})
     df.loc[df["forced_late"].fillna(False) & (df["days_late"] == 0), "state"] += " (supplements > 1)"
     return df.drop(columns=["cls", "measured_s", "wait_s", "due_s"])
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cchc.services.rules import DAY_S, classify, dossier_frame
+from cchc.services.rules import CLASS_CODES, DAY_S, LATE_CODES, classify, dossier_frame
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ NN_COLUMNS = ("synced_to_portal", "catalogue_online_level", "procedure_level", "
               "result_required", "electronic_result", "digitised_components", "reused_digitised_data",
               "data_store_linked", "population_data_used", "rating_or_feedback", "due_effective_at",
               "apology_issued", "catalogue_fee", "individual_subjects")
-"""Columns whose non-null counts are aggregated alongside the measures (to say what is computable)."""
+"""Columns whose non-null counts (over all records) decide which indicators are computable."""
 
 OT_CLASSES = ("early", "on_time", "late", "open_in_time", "open_overdue", "no_due")
 GRANULARITIES = ("month", "quarter", "half", "year")
@@ -162,84 +162,106 @@ def _b(expr):  # noqa: ANN001, ANN202
     return expr.fill_null(False).cast("int64")
 
 
-def measure_frame(t, granularity: str, as_of_s: int, period_lo: int, period_hi: int, membership: str = "active"):  # noqa: ANN001, ANN201
-    """Ibis expression: the measures per (unit_code, parent_unit_code, procedure_code, period) + procedure
-    attributes + non-null counts. ``t`` is the stored dossier table; ``as_of_s`` the as-of time (epoch s)."""
+def _prepared(t, granularity: str, as_of_s: int, period_hi: int):  # noqa: ANN001, ANN202
+    """Received dossiers with the rule columns, reception period ``first``, end period ``endp``, and ``last``
+    (the period of the end, else the as-of period)."""
+    import ibis
+
+    d = dossier_frame(t)
+    d = d.filter(d.is_received & (d.rec_s <= as_of_s))
+    after = d.end_s > as_of_s  # finished after the as-of time: still open as of then
+    end_s = ibis.cases((after, ibis.null("int64")), else_=d.end_s)
+    end_ts = ibis.cases((after, ibis.null("timestamp")), else_=d.end_at)
+    first = period_index(d.received_at, granularity)
+    endp = ibis.cases((end_s.isnull(), ibis.null("int64")), else_=period_index(end_ts, granularity))
+    return d.mutate(
+        end_s2=end_s, first=first, endp=endp, last=ibis.coalesce(endp, ibis.literal(period_hi, "int64")),
+        fee_flag=ibis.coalesce(d.fee_required, d.catalogue_fee > 0), rr=d.result_required.fill_null(False),
+        rating_or_feedback=ibis.coalesce(d.rating.cast("string"), d.has_feedback.cast("string")),
+        p_online=d.catalogue_online_level.isin(("full", "partial")), p_fee=d.catalogue_fee > 0,
+        p_individual=d.individual_subjects,
+    )
+
+
+ROW_COLUMNS = (
+    "unit_code", "parent_unit_code", "procedure_code", "procedure_level", "channel", "synced_to_portal",
+    "catalogue_online_level", "catalogue_fee", "individual_subjects", "result_required", "electronic_result",
+    "digitised_components", "reused_digitised_data", "data_store_linked", "population_data_used", "rating",
+    "has_feedback", "paid_online", "apology_issued", "due_effective_at", "is_completed", "rec_s", "due_s",
+    "wait_s", "forced_late", "end_s2", "first", "endp", "last", "fee_flag", "rr", "rating_or_feedback",
+)
+
+
+def measure_frame(t, granularity: str, as_of_s: int, period_lo: int, period_hi: int,  # noqa: ANN001, ANN201
+                  membership: str = "active", by_procedure: bool = False):
+    """Ibis expression, one pass: every measure per (unit_code, parent_unit_code, period[, procedure_code]) with
+    the non-null counts ``nn_*``. ``t`` is the stored dossier table; ``as_of_s`` the as-of time (epoch s).
+
+    Each received dossier gives one row per period it belongs to (rule ``period_membership``): its reception
+    period, and in ``active`` mode also every later period up to the one it finished in (or the as-of period).
+    Reception measures count only on the reception-period row.
+    """
     import ibis
 
     if membership not in ("active", "received"):
         raise ValueError("membership must be 'active' or 'received'")
-    d = dossier_frame(t)
-    d = d.filter(d.is_received & (d.rec_s <= as_of_s))
-    end_s = ibis.cases((d.end_s > as_of_s, ibis.null("int64")), else_=d.end_s)
-    end_ts = ibis.cases((d.end_s > as_of_s, ibis.null("timestamp")), else_=d.end_at)
-    first = period_index(d.received_at, granularity)
-    endp = ibis.cases((end_s.isnull(), ibis.null("int64")), else_=period_index(end_ts, granularity))
-    last = ibis.coalesce(endp, ibis.literal(period_hi, "int64"))
-    fee_flag = ibis.coalesce(d.fee_required, d.catalogue_fee > 0)
-    rr = d.result_required.fill_null(False)
-    d = d.mutate(end_s2=end_s, first=first, endp=endp, last=last, fee_flag=fee_flag, rr=rr,
-                 rating_or_feedback=ibis.coalesce(d.rating.cast("string"), d.has_feedback.cast("string")))
+    d = _prepared(t, granularity, as_of_s, period_hi).select(*ROW_COLUMNS)
+    if membership == "active":
+        d = d.mutate(pp=ibis.range(d.first, d.last + 1).unnest())
+    else:
+        d = d.mutate(pp=d.first)
     periods = _periods_table(period_lo, period_hi, granularity)
-
-    # --- A: one row per dossier in its reception period, with the 2.1 state at that period's end
-    a = d.join(periods, d.first == periods.pp)
-    fin_a = a.end_s2.notnull() & (a.end_s2 <= a.pend_s)
-    meas_a = ibis.cases((fin_a, a.end_s2), else_=ibis.least(a.pend_s, ibis.literal(as_of_s, "int64")))
-    a = a.mutate(cls=classify(meas_a, a.due_s, a.wait_s, a.forced_late, fin_a), period=a.first)
-    late_a = a.cls.isin(("late", "open_overdue"))
+    a = d.join(periods, "pp")
+    fin = a.endp.notnull() & (a.pp == a.endp)
+    measured = ibis.cases((fin, a.end_s2), else_=ibis.least(a.pend_s, ibis.literal(as_of_s, "int64")))
+    a = a.mutate(cls=classify(measured, a.due_s, a.wait_s, a.forced_late, fin), r=a.pp == a.first)
+    late = a.cls.isin(LATE_CODES)
+    r = a.r
     ch = a.channel.fill_null(1)
-    done_days = (a.end_s2 - a.rec_s - a.wait_s) / DAY_S
-    agg_a = dict(
-        received=a.count(),
-        synced=_b(a.synced_to_portal).sum(),
-        ch_in_person=_b(ch == 1).sum(),
-        ch_online=_b(ch == 2).sum(),
-        ch_postal=_b(ch == 3).sum(),
-        online_with_result=_b((ch == 2) & (~a.rr | a.electronic_result.fill_null(False))).sum(),
-        full_eligible=_b(a.catalogue_online_level == "full").sum(),
-        full_online=_b((a.catalogue_online_level == "full") & (ch == 2) & (a.procedure_level == "full")).sum(),
-        fee_dossiers=_b(a.fee_flag).sum(),
-        paid_online=_b(a.fee_flag & a.paid_online.isin((1, 2))).sum(),
-        result_required_done=_b(a.rr & a.is_completed).sum(),
-        eresult_done=_b(a.rr & a.is_completed & a.electronic_result).sum(),
-        digitised_ok=_b(a.digitised_components & (~a.rr | a.electronic_result.fill_null(False))).sum(),
-        reused=_b(a.reused_digitised_data).sum(),
-        store_linked=_b(a.data_store_linked).sum(),
-        population=_b(a.population_data_used).sum(),
-        satisfied=_b(~((a.rating == -1).fill_null(False) | a.has_feedback.fill_null(False) | late_a)).sum(),
-        completed=_b(a.is_completed & a.end_s2.notnull()).sum(),
-        processing_days=ibis.cases((a.is_completed & a.end_s2.notnull(), done_days), else_=0.0).sum(),
+    done = a.is_completed & a.end_s2.notnull()
+    aggs = dict(
+        received=_b(r).sum(),
+        synced=_b(r & a.synced_to_portal).sum(),
+        ch_in_person=_b(r & (ch == 1)).sum(),
+        ch_online=_b(r & (ch == 2)).sum(),
+        ch_postal=_b(r & (ch == 3)).sum(),
+        online_with_result=_b(r & (ch == 2) & (~a.rr | a.electronic_result.fill_null(False))).sum(),
+        full_eligible=_b(r & (a.catalogue_online_level == "full")).sum(),
+        full_online=_b(r & (a.catalogue_online_level == "full") & (ch == 2) & (a.procedure_level == "full")).sum(),
+        fee_dossiers=_b(r & a.fee_flag).sum(),
+        paid_online=_b(r & a.fee_flag & a.paid_online.isin((1, 2))).sum(),
+        result_required_done=_b(r & a.rr & a.is_completed).sum(),
+        eresult_done=_b(r & a.rr & a.is_completed & a.electronic_result).sum(),
+        digitised_ok=_b(r & a.digitised_components & (~a.rr | a.electronic_result.fill_null(False))).sum(),
+        reused=_b(r & a.reused_digitised_data).sum(),
+        store_linked=_b(r & a.data_store_linked).sum(),
+        population=_b(r & a.population_data_used).sum(),
+        satisfied=_b(r & ~((a.rating == -1).fill_null(False) | a.has_feedback.fill_null(False) | late)).sum(),
+        completed=_b(r & done).sum(),
+        processing_days=ibis.cases((r & done, (a.end_s2 - a.rec_s - a.wait_s) / DAY_S), else_=0.0).sum(),
     )
-    for c in NN_COLUMNS:
-        agg_a[f"nn_{c}"] = a[c].count()
     for k in OT_CLASSES:
-        agg_a[f"ot_{k}"] = _b(a.cls == k).sum()
-    agg_a["ot_late_apology"] = _b(late_a & a.apology_issued).sum()
-    group = [a.unit_code, a.parent_unit_code, a.procedure_code, a.period,
-             (a.catalogue_online_level.isin(("full", "partial"))).name("p_online"),
-             (a.catalogue_fee > 0).name("p_fee"), a.individual_subjects.name("p_individual")]
-    res = a.group_by(group).aggregate(**agg_a)
-    if membership == "received":
-        return res
+        aggs[f"ot_{k}"] = _b(a.cls == CLASS_CODES[k]).sum()
+    aggs["ot_late_apology"] = _b(late & a.apology_issued).sum()
+    keys = [a.unit_code, a.parent_unit_code, a.pp.name("period")]
+    if by_procedure:
+        keys.append(a.procedure_code)
+    return a.group_by(keys).aggregate(**aggs)
 
-    # --- B: carried-over rows, periods first+1 .. last, for dossiers still open at the end of their first period
-    b = d.filter(d.last > d.first)
-    b = b.mutate(pp=ibis.range(b.first + 1, b.last + 1).unnest())
-    b = b.join(periods, "pp")
-    fin_b = b.endp.notnull() & (b.pp == b.endp)
-    meas_b = ibis.cases((fin_b, b.end_s2), else_=ibis.least(b.pend_s, ibis.literal(as_of_s, "int64")))
-    b = b.mutate(cls=classify(meas_b, b.due_s, b.wait_s, b.forced_late, fin_b), period=b.pp)
-    late_b = b.cls.isin(("late", "open_overdue"))
-    agg_b = {}
-    for k in agg_a:
-        if k.startswith("ot_"):
-            continue
-        agg_b[k] = ibis.literal(0.0 if k == "processing_days" else 0, "float64" if k == "processing_days" else "int64")
-    group_b = [b.unit_code, b.parent_unit_code, b.procedure_code, b.period,
-               (b.catalogue_online_level.isin(("full", "partial"))).name("p_online"),
-               (b.catalogue_fee > 0).name("p_fee"), b.individual_subjects.name("p_individual")]
-    ot_b = {f"ot_{k}": _b(b.cls == k).sum() for k in OT_CLASSES}
-    ot_b["ot_late_apology"] = _b(late_b & b.apology_issued).sum()
-    res_b = b.group_by(group_b).aggregate(**ot_b).mutate(**agg_b)
-    return res.union(res_b.select(res.columns))
+
+def procedure_frame(t, granularity: str, as_of_s: int, period_hi: int):  # noqa: ANN001, ANN201
+    """Ibis expression: per (unit, parent, procedure, reception period), whether the procedure had received,
+    online, fee-bearing, paid-online and population-data dossiers, and its catalogue attributes — the input of
+    the distinct-procedure measures, which must be recounted at every roll-up level."""
+    d = _prepared(t, granularity, as_of_s, period_hi)
+    ch = d.channel.fill_null(1)
+    return d.group_by([d.unit_code, d.parent_unit_code, d.procedure_code, d.first.name("period")]).aggregate(
+        received=d.count(),
+        ch_online=_b(ch == 2).max(),
+        fee_dossiers=_b(d.fee_flag).max(),
+        paid_online=_b(d.fee_flag & d.paid_online.isin((1, 2))).max(),
+        population=_b(d.population_data_used).max(),
+        p_online=_b(d.p_online).max(),
+        p_fee=_b(d.p_fee).max(),
+        p_individual=_b(d.p_individual).max(),
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cchc.services.measures import NN_COLUMNS, OT_CLASSES
+from cchc.services.measures import OT_CLASSES
 from cchc.services.rules import DAY_S
 
 READ_COLUMNS = [
@@ -138,20 +138,6 @@ def measures(df: pd.DataFrame, granularity: str, as_of: dt.datetime, p_hi: int, 
         "completed": (completed & end_s.notna()).astype(int),
         "processing_days": np.where(completed & end_s.notna(), (end_s - rec - wait) / DAY_S, 0.0),
     })
-    nn = {
-        "synced_to_portal": d["synced_to_portal"], "catalogue_online_level": d["catalogue_online_level"],
-        "procedure_level": d["procedure_level"],
-        "fee_flag": d["fee_required"].astype("boolean").fillna((d["catalogue_fee"] > 0).where(d["catalogue_fee"].notna())),
-        "paid_online": d["paid_online"], "result_required": d["result_required"],
-        "electronic_result": d["electronic_result"], "digitised_components": d["digitised_components"],
-        "reused_digitised_data": d["reused_digitised_data"], "data_store_linked": d["data_store_linked"],
-        "population_data_used": d["population_data_used"],
-        "rating_or_feedback": d["rating"].astype("Float64").fillna(d["has_feedback"].astype("Float64")),
-        "due_effective_at": d["due_effective_at"], "apology_issued": d["apology_issued"],
-        "catalogue_fee": d["catalogue_fee"], "individual_subjects": d["individual_subjects"],
-    }
-    for c in NN_COLUMNS:
-        rows[f"nn_{c}"] = nn[c].notna().astype(int)
     apology = d["apology_issued"].astype("boolean").fillna(False).astype(bool)
     for k in OT_CLASSES:
         rows[f"ot_{k}"] = (cls_a == k).astype(int)
@@ -186,3 +172,22 @@ def measures(df: pd.DataFrame, granularity: str, as_of: dt.datetime, p_hi: int, 
     allrows[num] = allrows[num].fillna(0)
     keys = ["unit_code", "parent_unit_code", "procedure_code", "period", "p_online", "p_fee", "p_individual"]
     return allrows.groupby(keys, dropna=False, as_index=False)[num].sum()
+
+
+def split(fine: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-procedure reference measures → (measures per unit, parent, period; procedure flags), the shapes the
+    engine returns."""
+    f = fine.copy()
+    f["parent_unit_code"] = f["parent_unit_code"].astype(object).where(f["parent_unit_code"].notna(), None)
+    num = [c for c in f.columns if c not in ("unit_code", "parent_unit_code", "procedure_code", "period",
+                                             "p_online", "p_fee", "p_individual")]
+    main = f.groupby(["unit_code", "parent_unit_code", "period"], dropna=False, as_index=False)[num].sum()
+    for c in ("p_online", "p_fee", "p_individual"):
+        f[c] = f[c].astype("boolean").fillna(False).astype(int)
+    for c in ("ch_online", "fee_dossiers", "paid_online", "population"):
+        f[c] = (f[c] > 0).astype(int)
+    procs = f.groupby(["unit_code", "parent_unit_code", "procedure_code", "period"], dropna=False, as_index=False).agg(
+        received=("received", "sum"), ch_online=("ch_online", "max"), fee_dossiers=("fee_dossiers", "max"),
+        paid_online=("paid_online", "max"), population=("population", "max"), p_online=("p_online", "max"),
+        p_fee=("p_fee", "max"), p_individual=("p_individual", "max"))
+    return main, procs
