@@ -126,3 +126,13 @@ def test_band_boundaries():
     assert fw.band_for(89.995).label_vi == "Xuất sắc"  # rounds to 90.00
     assert fw.band_for(100).label_vi == "Xuất sắc"
     assert fw.band_for(0).label_vi == "Yếu"
+
+
+def test_survey_leaves_name_shipped_instruments():
+    from cchc.surveys.registry import list_instruments
+
+    instruments = {inst.id for inst in list_instruments()}
+    for fw in shipped_frameworks():
+        for leaf in fw.leaves():
+            if leaf.kind == "survey" and leaf.method.instrument:
+                assert leaf.method.instrument in instruments, (fw.id, leaf.code, leaf.method.instrument)
