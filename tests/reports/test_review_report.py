@@ -125,3 +125,35 @@ def test_pdf_renders_to_page_images(tmp_path):
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page*.png"))
     assert pages and pages[0].stat().st_size > 5000
+
+
+def test_review_with_survey_section_matches_the_survey_module(tmp_path):
+    from cchc.surveys.indices import Options, compute
+    from cchc.surveys.registry import load_instrument
+    from cchc.surveys.synth import synth_responses
+
+    inst = load_instrument("province-sipas-example")
+    responses = synth_responses(inst, 1200, units=5, seed=7)
+    path = tmp_path / "responses.csv"
+    responses.to_frame().to_csv(path, index=False)
+    result = runner.invoke(app, ["report", "review", "--period", "2025", "--province", "Kon Tum", "--out", str(tmp_path / "o"),
+                                 "--survey", str(path), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    expected = compute(responses, Options(by=["unit"], replicates=500, seed=0))
+    _, text = docx_text(tmp_path / "o" / "bao-cao-cchc-2025.docx")
+    overall = f"{expected['overall']['index']:.2f}".replace(".", ",")
+    assert f"chỉ số hài lòng chung đạt {overall}%" in text
+    assert "Chưa có số liệu khảo sát mức độ hài lòng" not in text
+    wb = load_workbook(tmp_path / "o" / "bao-cao-cchc-2025.xlsx")
+    sheet = wb["Hài lòng theo đơn vị"]
+    got = {r[1]: r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert got == {u["label"]: u["overall"]["index"] for u in expected["units"]}
+
+
+def test_review_survey_errors_exit_2(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("respondent_id,unit,channel,E1_1\n1,Sở A,truc_tiep,6\n", encoding="utf-8")
+    result = runner.invoke(app, ["report", "review", "--period", "2025", "--province", "Kon Tum", "--out", str(tmp_path / "o"),
+                                 "--survey", str(bad), "--no-pdf"])
+    assert result.exit_code == 2
+    assert "sheet bad.csv, row 1, column TC1: required question column 'TC1' is missing" in result.output

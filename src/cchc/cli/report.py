@@ -51,6 +51,23 @@ def _national(files: list[Path], label: str, framework: str | None, index_name: 
     return [NationalIndex(label, results, load_framework(framework) if framework else None, index_name)]
 
 
+def _survey_section(path: Path, instrument: str, period: str):
+    from cchc.reports.sections_surveys import survey_section
+    from cchc.surveys.importer import ImportFailed, import_responses
+    from cchc.surveys.indices import Options, compute
+    from cchc.surveys.registry import load_instrument
+
+    try:
+        inst = load_instrument(instrument)
+        imported = import_responses(path, inst)
+    except ImportFailed as error:
+        fail([str(p) for p in error.problems])
+    except (ValueError, FileNotFoundError) as error:
+        fail([f"--survey/--instrument: {error}"])
+    result = compute(imported.responses, Options(by=["unit"], replicates=500, seed=0))
+    return [survey_section(result, inst.title_vi, period)]
+
+
 def _finish(written: dict, out: Path) -> None:
     for key in ("docx", "xlsx", "pdf"):
         if key in written:
@@ -72,6 +89,8 @@ def review(
     framework: str | None = typer.Option(None, help="internal framework (id or YAML) for --assessment"),
     assessment: Path | None = typer.Option(None, help="internal index assessment file of the period's year"),
     previous: Path | None = typer.Option(None, help="the previous year's assessment file, for changes"),
+    survey: Path | None = typer.Option(None, help="satisfaction survey responses (cchc survey import formats)"),
+    instrument: str = typer.Option("province-sipas-example", help="instrument of --survey (id or YAML)"),
     template: Path | None = typer.Option(None, help="DOCX template (see `cchc report template`)"),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="make a PDF with LibreOffice when installed"),
     signer: str = typer.Option("", help="name in the signature block"),
@@ -88,9 +107,12 @@ def review(
         fail([f"--template: {template}: file not found"])
     indices = (_national(national, "PAR INDEX", "par-index-876-provincial", "Chỉ số CCHC")
                + _national(sipas, "SIPAS", None, "Chỉ số SIPAS") + _national(papi, "PAPI", None, "Chỉ số PAPI"))
+    from cchc.reports.review import period_words
+
+    extra = _survey_section(survey, instrument, period_words(year, half)) if survey else []
     inputs = ReviewInputs(province=province, year=year, half=half, national=indices,
                           internal=_internal(framework, assessment, previous, year), kinds=unit_kinds(),
-                          signer_name=signer, date=dt.date.today())
+                          extra_sections=extra, signer_name=signer, date=dt.date.today())
     report = build_review(inputs)
     stem = f"bao-cao-cchc-{period}"
     _finish(write_report(report, out, stem, template=template, pdf=pdf), out)

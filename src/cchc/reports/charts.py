@@ -133,3 +133,25 @@ def render_svg(spec: dict[str, Any]) -> str:
     import vl_convert as vlc
 
     return vlc.vegalite_to_svg(vl_spec=spec)
+
+
+def importance_performance(rows: Sequence[dict[str, Any]], title: str) -> dict[str, Any]:
+    """Rows ``{"name", "importance", "performance", "split_importance", "split_performance"}`` → the
+    importance–performance matrix with its split lines."""
+    import altair as alt
+    import pandas as pd
+
+    data = pd.DataFrame(rows)
+    points = (
+        alt.Chart(data, title=title)
+        .mark_circle(size=90)
+        .encode(
+            x=alt.X("importance:Q", title="Mức độ quan trọng (tỷ trọng giải thích)", axis=alt.Axis(format="%")),
+            y=alt.Y("performance:Q", title="Mức độ hài lòng (%)", scale=alt.Scale(zero=False)),
+            tooltip=["name", "importance", "performance"],
+        )
+    )
+    labels = points.mark_text(align="left", dx=7, fontSize=10).encode(text="name:N")
+    vline = alt.Chart(data.head(1)).mark_rule(strokeDash=[4, 4], color="#718096").encode(x="split_importance:Q")
+    hline = alt.Chart(data.head(1)).mark_rule(strokeDash=[4, 4], color="#718096").encode(y="split_performance:Q")
+    return _config((points + labels + vline + hline).properties(width=420, height=280).to_dict())
