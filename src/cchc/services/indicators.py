@@ -211,6 +211,9 @@ def run_engine(t, granularity: str = "month", *, as_of: dt.datetime | None = Non
 
     fine = run(expr)
     procs = run(pexpr)
+    for df in (fine, procs):  # sums over only-null flags are null: zero
+        num = [c for c in df.columns if c not in KEY_COLS]
+        df[num] = df[num].fillna(0)
     return EngineResult(granularity, as_of, membership, fine, procs, by_procedure, time.perf_counter() - t0, nn)
 
 
