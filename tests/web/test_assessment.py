@@ -194,3 +194,20 @@ def test_non_htmx_fallback_redirects_with_message(world, login):
                follow=True)
     assert r.status_code == 200
     assert "Điểm phải trong khoảng" in r.content.decode()
+
+
+def test_large_frameworks_are_shown_one_field_at_a_time(world, login, monkeypatch):
+    from cchc.web import views
+
+    monkeypatch.setattr(views, "SHEET_PAGE_LEAVES", 10)
+    set_state(world.cycle, State.OPEN)
+    fill_all(world, "D1", 0.9)
+    first_of_field_3 = next(n for n in world.fw.leaves("department") if n.code.startswith("3."))
+    LeafAssessment.objects.filter(participation=world.part("D1"), leaf_code=first_of_field_3.code).update(
+        self_points=None, numerator=None)
+    c = login(world.users["focal"])
+    body = c.get(f"/cycles/{world.cycle.pk}/units/D1/self/").content.decode()
+    shown = {x.split('"')[0] for x in body.split('data-leaf="')[1:]}
+    assert shown == {n.code for n in world.fw.leaves("department") if n.code.startswith("3.")}
+    body = c.get(f"/cycles/{world.cycle.pk}/units/D1/self/?field=all").content.decode()
+    assert body.count('data-leaf="') == len(world.fw.leaves("department"))

@@ -7,6 +7,7 @@ to the login page for anonymous visitors)."""
 import pytest
 
 from cchc.web.assessments.models import State
+from cchc.web.results.models import UnitResultDetail
 
 from .conftest import fill_all, set_state
 
@@ -104,6 +105,7 @@ def test_matrix(world, client, endpoint, method, state, own, other):
         for unit, allowed in (("D1", own), ("D2", other)):
             set_state(world.cycle, state)
             world.parts["D1"].__class__.objects.update(submitted_at=None)
+            UnitResultDetail.objects.all().delete()
             world.cycle.snapshots.all().delete()
             client.logout()
             if role != "anonymous":

@@ -38,6 +38,13 @@ def test_published_results_match_the_core(world, login):
     assert "Sở Một" in page and d1["band"]["label_vi"] in page
     detail = login(world.users["focal"]).get(f"/cycles/{cycle.pk}/results/D1/").content.decode()
     assert 'id="unit-rank">1/2<' in detail
+    api = login(world.users["focal"]).get(f"/api/cycles/{cycle.pk}/results/D1/").json()
+    core = direct.unit("D1")
+    assert api["unit"]["rank"] == 1 and api["leaf_points"] == pytest.approx(core.leaf_points)
+    assert api["lost"] == pytest.approx(core.lost)
+    # Published results are readable by every role (as on the pages), not by someone without a role.
+    assert login(world.users["focal2"]).get(f"/api/cycles/{cycle.pk}/results/D1/").status_code == 200
+    assert login(world.users["nobody"]).get(f"/api/cycles/{cycle.pk}/results/D1/").status_code == 403
     wb = load_workbook(io.BytesIO(login(world.users["admin"]).get(f"/cycles/{cycle.pk}/results.xlsx").content))
     rows = list(wb["Kết quả"].iter_rows(values_only=True))
     assert rows[0][:8] == ("Nhóm", "Hạng", "Trên", "Mã đơn vị", "Tên đơn vị", "Điểm", "Điểm tối đa", "Chỉ số (%)")

@@ -74,6 +74,11 @@ def test_published_cannot_be_reopened_and_snapshot_is_immutable(world):
     from cchc.web import engine
 
     assert engine.verify_snapshot(snap)
+    detail = snap.details.first()
+    with pytest.raises(ImmutableResult):
+        detail.save()
+    with pytest.raises(ImmutableResult):
+        detail.delete()
     snap.results = {}
     with pytest.raises(ImmutableResult):
         snap.save()

@@ -226,26 +226,38 @@ def _change(ch) -> dict | None:
     }
 
 
+DETAIL_KEYS = ("nodes", "leaf_points", "lost")
+
+
 def result_json(fw, result, changes: dict | None = None) -> dict:
-    """The core's ``CycleResult`` as JSON for pages, API and exports (no arithmetic here)."""
+    """The core's ``CycleResult`` as JSON for pages, API and exports (no arithmetic here).
+
+    Returns the summary (``units`` with index, rank, band, change and the top-level field scores under
+    ``fields``) and, under ``details``, every unit's node points, leaf points and lost points."""
     changes = changes or {}
-    units = []
+    field_codes = [f.code for f in fw.nodes]
+    units, details = [], {}
     for u in result.units:
+        nodes = {c: {"points": _num(n.points), "max_points": _num(n.max_points), "index": _num(n.index)}
+                 for c, n in u.nodes.items()}
         units.append({
             "code": u.code, "name": u.name, "unit_type": u.unit_type, "region": u.region, "group": u.group,
             "total": _num(u.total), "max_points": _num(u.max_points), "index": _num(u.index),
             "band": _band(u.band), "rank": u.rank, "of": u.of,
-            "nodes": {c: {"points": _num(n.points), "max_points": _num(n.max_points), "index": _num(n.index)}
-                      for c, n in u.nodes.items()},
-            "leaf_points": {c: _num(v) for c, v in u.leaf_points.items()},
-            "lost": {c: _num(v) for c, v in sorted(u.lost.items(), key=lambda kv: -(kv[1] or 0))},
+            "fields": {c: nodes[c] for c in field_codes if c in nodes},
             "change": _change(changes.get(u.code)),
         })
+        details[u.code] = {
+            "nodes": nodes,
+            "leaf_points": {c: _num(v) for c, v in u.leaf_points.items()},
+            "lost": {c: _num(v) for c, v in sorted(u.lost.items(), key=lambda kv: -(kv[1] or 0))},
+        }
     return {
         "framework": {"id": fw.id, "version": str(fw.version), "name_vi": fw.name_vi, "precision": fw.precision},
         "fields": [{"code": f.code, "name_vi": f.name_vi, "name_en": f.name_en or f.name_vi} for f in fw.nodes],
         "bands": [_band(b) | {"min": b.min, "max": b.max} for b in fw.bands],
         "units": units,
+        "details": details,
     }
 
 
@@ -254,7 +266,7 @@ def previous_result(cycle):
     prev = cycle.previous
     if prev is None:
         return None
-    snap = prev.snapshots.filter(published=True).first()
+    snap = published_snapshot(prev, with_inputs=True)
     if snap is None:
         return None
     from cchc.web.assessments.models import FrameworkRecord
@@ -333,20 +345,25 @@ def compute(cycle) -> dict:
 
 def publish(cycle, user):
     """Store the immutable published snapshot of ``cycle`` (called by the workflow on publication)."""
-    from cchc.web.results.models import ResultSnapshot
+    from cchc.web.results.models import ResultSnapshot, UnitResultDetail
 
     data = compute(cycle)
+    details = data["results"].pop("details")
     fw = cycle.framework
     with transaction.atomic():
-        return ResultSnapshot.objects.create(
+        snap = ResultSnapshot.objects.create(
             cycle=cycle, framework_id=fw.framework_id, framework_version=fw.version,
             inputs_hash=data["hash"], inputs=data["inputs"], results=data["results"], published=True,
             created_by=user,
         )
+        UnitResultDetail.objects.bulk_create(
+            [UnitResultDetail(snapshot=snap, unit_code=code, data=d) for code, d in details.items()]
+        )
+    return snap
 
 
 def verify_snapshot(snapshot) -> bool:
-    """Recompute a snapshot from its stored inputs: same hash and same indices and ranks."""
+    """Recompute a snapshot from its stored inputs: same hash, same indices and ranks, same leaf points."""
     from cchc.web.assessments.models import FrameworkRecord
 
     record = FrameworkRecord.objects.get(framework_id=snapshot.framework_id, version=snapshot.framework_version)
@@ -355,13 +372,28 @@ def verify_snapshot(snapshot) -> bool:
     again = result_json(record.framework, score(record.framework, snapshot.inputs))
     old = {u["code"]: (u["index"], u["rank"]) for u in snapshot.results["units"]}
     new = {u["code"]: (u["index"], u["rank"]) for u in again["units"]}
-    return old == new
+    stored = {d.unit_code: d.data["leaf_points"] for d in snapshot.details.all()}
+    return old == new and stored == {c: d["leaf_points"] for c, d in again["details"].items()}
 
 
-def results_for(cycle, user=None) -> dict | None:
-    """Published snapshot results, or a live preview before publication."""
-    snap = cycle.snapshots.filter(published=True).first()
+def published_snapshot(cycle, with_inputs: bool = False):
+    qs = cycle.snapshots.filter(published=True)
+    return (qs if with_inputs else qs.defer("inputs")).first()
+
+
+def results_for(cycle) -> dict:
+    """Published snapshot summary, or a live preview before publication (without per-unit details)."""
+    snap = published_snapshot(cycle)
     if snap is not None:
         return {"published": True, "hash": snap.inputs_hash, "at": snap.created_at, **snap.results}
     data = compute(cycle)
+    data["results"].pop("details")
     return {"published": False, "hash": data["hash"], "at": None, **data["results"]}
+
+
+def unit_detail(cycle, unit_code: str) -> dict | None:
+    """One unit's node points, leaf points and lost points: from the snapshot, or computed live."""
+    snap = published_snapshot(cycle)
+    if snap is not None:
+        return snap.detail(unit_code)
+    return compute(cycle)["results"]["details"].get(unit_code)

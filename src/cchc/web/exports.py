@@ -28,7 +28,7 @@ def results_workbook(cycle, data) -> Workbook:
         ch = u.get("change") or {}
         ws.append([u["group"], u["rank"], u["of"], u["code"], u["name"], u["total"], u["max_points"], u["index"],
                    (u["band"] or {}).get("label_vi"), ch.get("delta_points"), ch.get("delta_rank")]
-                  + [(u["nodes"].get(f["code"]) or {}).get("index") for f in fields])
+                  + [(u["fields"].get(f["code"]) or {}).get("index") for f in fields])
     info = wb.create_sheet("Thông tin")
     for row in (
         ("Kỳ đánh giá", cycle.name), ("Năm", cycle.year),

@@ -120,7 +120,7 @@ _default_sqlite = f"sqlite:///{DATA_DIR / 'cchc.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or _default_sqlite,
-        conn_max_age=int(os.environ.get("CCHC_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("CCHC_CONN_MAX_AGE", "0")),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

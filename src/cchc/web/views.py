@@ -142,6 +142,7 @@ def return_submission(request, cycle_id, unit_code):
 # ---- the assessment sheet (self-assessment, appraisal, explanation) ----------------------------------------
 
 MODES = ("self", "appraise", "explain")
+SHEET_PAGE_LEAVES = 60
 
 
 def _leaf_context(request, part: Participation, mode: str, rows=None, stored=None, fw=None):
@@ -165,7 +166,10 @@ def _leaf_item(part, row, la, mode, user, can_self=None, can_explain=None, error
     if can_explain is None:
         can_explain = policy.can_explain(user, part)
     node = row.node
+    base = reverse("sheet-self", args=[part.cycle_id, part.unit.code]).removesuffix("/self/")
     return {
+        "urls": {m: f"{base}/{m}/leaf/{node.code}/" for m in MODES}
+        | {"evidence": f"{base}/{mode}/leaf/{node.code}/evidence/"},
         "row": row, "node": node, "la": la, "version": la.version if la else 0,
         "kind": engine.entry_kind(node), "levels": engine.level_choices(node),
         "limits": engine.leaf_limits(node), "evidence": list(la.evidence.all()) if la else [],
@@ -183,7 +187,18 @@ def sheet(request, cycle_id, unit_code, mode="self"):
     part = _participation(cycle_id, unit_code)
     _require(policy.can_view_sheet(request.user, part))
     fw = part.cycle.framework.framework
-    items = _leaf_context(request, part, mode, fw=fw)
+    rows = engine.leaf_rows(fw, part.unit.unit_type)
+    # Large frameworks are shown one field (lĩnh vực) at a time; small ones on one page.
+    field_codes = list(dict.fromkeys(r.field_code for r in rows))
+    selected = request.GET.get("field") or ""
+    if not selected and len(rows) > SHEET_PAGE_LEAVES and mode == "self":
+        missing = {code for code, _msg in services.missing_for_submission(part)}
+        selected = next((r.field_code for r in rows if r.node.code in missing), field_codes[0])
+    elif not selected and len(rows) > SHEET_PAGE_LEAVES:
+        selected = field_codes[0]
+    if selected and selected != "all":
+        rows = [r for r in rows if r.field_code == selected]
+    items = _leaf_context(request, part, mode, rows=rows, fw=fw)
     if mode == "explain":
         items = [i for i in items if i["la"] is not None and i["la"].adjusted]
     g = policy.grants(request.user)
@@ -196,7 +211,8 @@ def sheet(request, cycle_id, unit_code, mode="self"):
     totals = engine.self_total(part) if mode == "self" else engine.unit_total(part)
     return render(request, "cchc/sheet.html", {
         "part": part, "cycle": part.cycle, "unit": part.unit, "mode": mode, "items": items, "names": names,
-        "totals": totals, "fw": fw,
+        "totals": totals, "fw": fw, "field_codes": field_codes if len(field_codes) > 1 else [],
+        "selected_field": selected or "all",
         "can_submit": mode == "self" and policy.can_submit(request.user, part),
         "can_explain_submit": mode == "explain" and policy.can_explain(request.user, part),
         "missing": services.missing_for_submission(part) if mode == "self" else [],
@@ -386,7 +402,7 @@ def _unit_history(cycle, code):
     seen = set()
     while c is not None and c.pk not in seen:
         seen.add(c.pk)
-        snap = c.snapshots.filter(published=True).first()
+        snap = engine.published_snapshot(c)
         if snap:
             u = next((x for x in snap.results["units"] if x["code"] == code), None)
             if u:
@@ -411,15 +427,18 @@ def unit_result(request, cycle_id, unit_code):
     peers = [x for x in data["units"] if x["group"] == u["group"]]
     fields = []
     for f in data["fields"]:
-        mine = u["nodes"].get(f["code"])
+        mine = u["fields"].get(f["code"])
         if not mine or mine["index"] is None:
             continue
-        vals = [p["nodes"][f["code"]]["index"] for p in peers if p["nodes"].get(f["code"], {}).get("index") is not None]
+        vals = [p["fields"][f["code"]]["index"] for p in peers
+                if p["fields"].get(f["code"], {}).get("index") is not None]
         fields.append({"code": f["code"], "name": names.get(f["code"], f["name_vi"]), "index": mine["index"],
                        "points": mine["points"], "max_points": mine["max_points"],
                        "group_mean": sum(vals) / len(vals) if vals else None})
+    detail = engine.unit_detail(cycle, unit_code) or {"lost": {}}
+    leaf_codes = {n.code for n in fw.leaves(u["unit_type"])}
     lost = [{"code": c, "name": names.get(c, c), "lost": v, "max": fw.node(c).max_points}
-            for c, v in u["lost"].items() if v and v > 0 and fw.node(c).is_leaf][:25]
+            for c, v in detail["lost"].items() if v and v > 0 and c in leaf_codes][:25]
     chart = {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "data": {"values": [{"field": f["name"], "series": s, "index": v}

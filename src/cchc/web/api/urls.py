@@ -17,5 +17,6 @@ urlpatterns = [
          name="api-leaf"),
     path("cycles/<id:cycle_id>/units/<str:unit_code>/submit/", views.SubmitView.as_view(), name="api-submit"),
     path("cycles/<id:cycle_id>/results/", views.ResultsView.as_view(), name="api-results"),
+    path("cycles/<id:cycle_id>/results/<str:unit_code>/", views.UnitResultView.as_view(), name="api-unit-result"),
     path("", include(router.urls)),
 ]

@@ -290,3 +290,23 @@ class ResultsView(APIView):
         data = engine.results_for(cycle)
         data.pop("at", None)
         return Response(data)
+
+
+class UnitResultView(APIView):
+    @extend_schema(responses={200: inline_serializer("UnitResult", {
+        "unit": serializers.DictField(), "nodes": serializers.DictField(),
+        "leaf_points": serializers.DictField(), "lost": serializers.DictField()}),
+        403: ErrorSerializer, 404: ErrorSerializer})
+    def get(self, request, cycle_id: int, unit_code: str):
+        """One unit's result: summary (index, rank, band, change, narrative) and every node's points, leaf
+        points and lost points."""
+        cycle = get_object_or_404(Cycle, pk=cycle_id)
+        unit = get_object_or_404(Unit, code=unit_code)
+        if not (policy.can_view_results(request.user, cycle)
+                or (cycle.is_published and policy.can_view_unit(request.user, unit))):
+            raise PermissionDenied()
+        summary = next((u for u in engine.results_for(cycle)["units"] if u["code"] == unit_code), None)
+        detail = engine.unit_detail(cycle, unit_code)
+        if summary is None or detail is None:
+            raise NotFound()
+        return Response({"unit": summary, **detail})

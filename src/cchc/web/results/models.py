@@ -47,3 +47,28 @@ class ResultSnapshot(models.Model):
         if self.published:
             raise ImmutableResult("published results are immutable")
         return super().delete(*args, **kwargs)
+
+    def detail(self, unit_code: str) -> dict | None:
+        row = self.details.filter(unit_code=unit_code).first()
+        return row.data if row else None
+
+
+class UnitResultDetail(models.Model):
+    """Per-unit detail of a published snapshot (every node's points, leaf points, lost points), stored apart
+    from the snapshot's summary so that the results table and the history never load it. Immutable like the
+    snapshot it belongs to."""
+
+    snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.PROTECT, related_name="details")
+    unit_code = models.CharField(max_length=40)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "unit_code"], name="unique_unit_detail")]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ImmutableResult("published results are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableResult("published results are immutable")

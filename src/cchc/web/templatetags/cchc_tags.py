@@ -1,8 +1,9 @@
 """Template filters: locale-aware numbers (Vietnamese decimal comma), signed deltas, dictionary look-up."""
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import get_language
+
+from cchc.core.numbers import format_number_en, format_number_vi
 
 register = template.Library()
 
@@ -16,7 +17,10 @@ def num(value, decimals=2):
         value = float(value)
     except (TypeError, ValueError):
         return value
-    return number_format(round(value, int(decimals)), int(decimals), use_l10n=True, force_grouping=True)
+    if value != value:
+        return "—"
+    fmt = format_number_en if (get_language() or "vi") == "en" else format_number_vi
+    return fmt(value, int(decimals))
 
 
 @register.filter
