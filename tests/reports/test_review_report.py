@@ -56,7 +56,7 @@ def test_review_docx_has_official_frame_and_seed_sentence(review):
     assert fonts == {"Times New Roman"}
     # sections present or saying why not
     assert "Chưa có số liệu khảo sát mức độ hài lòng cho kỳ báo cáo này." in text
-    assert len(doc.inline_shapes) == 3  # rank trajectory, region, lost-points heat map
+    assert len(doc.inline_shapes) == 4  # rank trajectory, region, field indices, lost-points heat map
 
 
 def test_review_ranking_table_matches_the_core(review):

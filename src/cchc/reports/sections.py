@@ -145,6 +145,13 @@ def internal_section(item: InternalIndex) -> Section:
         movers = _movers_text(units, changes)
         if movers:
             section.blocks.append(Paragraph(movers))
+    fields_rows = _field_average_rows(fw, cycle)
+    if fields_rows:
+        section.blocks.append(Chart(
+            f"field-indices-{year}",
+            charts.fields_against_average(fields_rows, f"Chỉ số theo lĩnh vực năm {year}: nhóm đơn vị và bình quân chung"),
+            f"Chỉ số bình quân theo lĩnh vực của từng nhóm đơn vị (cột) và bình quân chung (vạch đỏ), năm {year}",
+        ))
     section.blocks.append(_lost_table(fw, cycle))
     section.blocks.append(Chart(
         f"lost-points-heatmap-{year}",
@@ -170,6 +177,24 @@ def _movers_text(units, changes: Mapping[str, UnitChange]) -> str | None:
     if band_drops:
         text += f" Thay đổi xếp loại so với năm trước: {', '.join(sorted(band_drops, key=sort_key_vi))}."
     return text[0].upper() + text[1:]
+
+
+def _field_average_rows(fw: Framework, cycle: CycleResult) -> list[dict]:
+    """Mean field index per group (bars) against the mean over all units (tick)."""
+    rows = []
+    groups = list(dict.fromkeys(u.group for u in cycle.units))
+    for f in fw.fields:
+        values = [u.nodes[f.code].index for u in cycle.units if f.code in u.nodes and u.nodes[f.code].index is not None]
+        if not values:
+            continue
+        overall = sum(values) / len(values)
+        for group in groups:
+            mine = [u.nodes[f.code].index for u in cycle.units
+                    if u.group == group and f.code in u.nodes and u.nodes[f.code].index is not None]
+            if mine:
+                label = f"{f.code}. {f.name_vi}" + (f" — {UNIT_TYPE_VI.get(group, group)}" if len(groups) > 1 else "")
+                rows.append({"field": label, "index": round(sum(mine) / len(mine), 2), "average": round(overall, 2)})
+    return rows
 
 
 def _lost_table(fw: Framework, cycle: CycleResult) -> Table:
