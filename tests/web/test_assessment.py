@@ -211,3 +211,13 @@ def test_large_frameworks_are_shown_one_field_at_a_time(world, login, monkeypatc
     assert shown == {n.code for n in world.fw.leaves("department") if n.code.startswith("3.")}
     body = c.get(f"/cycles/{world.cycle.pk}/units/D1/self/?field=all").content.decode()
     assert body.count('data-leaf="') == len(world.fw.leaves("department"))
+
+
+def test_version_field_is_never_localised(world, login):
+    """A version of 1234 must be sent back as "1234", not "1.234" (Vietnamese thousands separator)."""
+    set_state(world.cycle, State.OPEN)
+    leaf = _free_leaf(world)
+    la = services.get_leaf(world.part("D1"), leaf.code)
+    LeafAssessment.objects.filter(pk=la.pk).update(version=1234)
+    body = login(world.users["focal"]).get(f"/cycles/{world.cycle.pk}/units/D1/self/").content.decode()
+    assert 'name="version" value="1234"' in body

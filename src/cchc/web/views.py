@@ -446,7 +446,7 @@ def unit_result(request, cycle_id, unit_code):
                             if v is not None]},
         "mark": "bar",
         "encoding": {
-            "y": {"field": "field", "type": "nominal", "title": None},
+            "y": {"field": "field", "type": "nominal", "title": None, "sort": [f["name"] for f in fields]},
             "yOffset": {"field": "series"},
             "x": {"field": "index", "type": "quantitative", "title": _("Chỉ số (%)"), "scale": {"domain": [0, 100]}},
             "color": {"field": "series", "type": "nominal", "title": None},
