@@ -92,6 +92,14 @@ def test_comparison_with_last_year_through_lineage(world):
     prev = {u["code"]: u for u in last.snapshots.get().results["units"]}
     assert by["D2"]["change"]["prev_index"] == pytest.approx(prev["D2-OLD"]["index"])
     assert by["D1"]["change"]["delta_points"] == pytest.approx(by["D1"]["index"] - prev["D1"]["index"], abs=0.011)
+    # History over years follows the rename back to the old code.
+    _publish(world)
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.users["leader"])
+    body = c.get(f"/cycles/{world.cycle.pk}/results/D2/").content.decode()
+    assert "(D2-OLD)" in body and f"{prev['D2-OLD']['rank']}/2" in body
 
 
 def test_score_sheet_export_lists_every_leaf(world, login):

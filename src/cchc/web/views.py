@@ -397,17 +397,23 @@ def public_results(request, cycle_id):
 
 
 def _unit_history(cycle, code):
+    """The unit's published results over the chain of previous cycles, following renames and merges back
+    through the lineage (a predecessor's result stands for the unit in years before the change)."""
+    from cchc.web.org.models import UnitLineage
+
     out = []
-    c = cycle
-    seen = set()
+    codes = [code]
+    c, seen = cycle, set()
     while c is not None and c.pk not in seen:
         seen.add(c.pk)
         snap = engine.published_snapshot(c)
         if snap:
-            u = next((x for x in snap.results["units"] if x["code"] == code), None)
-            if u:
+            found = [x for x in snap.results["units"] if x["code"] in codes]
+            for u in found[:1] if len(found) == 1 else []:
                 out.append({"year": c.year, "cycle": c, "index": u["index"], "rank": u["rank"], "of": u["of"],
-                            "band": u["band"]})
+                            "band": u["band"], "code": u["code"]})
+        preds = list(UnitLineage.objects.filter(successor__code__in=codes).values_list("predecessor__code", flat=True))
+        codes = list(dict.fromkeys(codes + preds))
         c = c.previous
     return sorted(out, key=lambda r: r["year"])
 
