@@ -138,3 +138,22 @@ def test_synth_shapes(synth_store: str) -> None:
     assert all(40 < x < 90 for x in online)
     on_time = np.array([next(i for i in r["indicators"] if i["id"] == "2.1")["rate"] for r in recs])
     assert (on_time > 85).all() and (on_time < 100).all()
+
+
+def test_to_assessment_feeds_ratio_leaves(synth_store: str, tmp_path) -> None:  # noqa: ANN001
+    import csv
+
+    out = tmp_path / "a.csv"
+    r = run("to-assessment", synth_store, out, "--map", "2.1=3.2.1", "--map", "4.2=3.4", "--period", "2024")
+    assert r.exit_code == 0, r.output
+    with open(out, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 24 and {x["leaf"] for x in rows} == {"3.2.1", "3.4"}
+    js = json.loads(run("indicators", synth_store, "--period", "year", "--level", "unit", "--json").stdout)
+    u1 = next(x for x in js if x["unit"] == "U0001")
+    on_time = next(i for i in u1["indicators"] if i["id"] == "2.1")
+    row = next(x for x in rows if x["unit_code"] == "U0001" and x["leaf"] == "3.2.1")
+    assert (float(row["numerator"]), float(row["denominator"])) == (on_time["numerator"], on_time["denominator"])
+    assert u1["received"] > 0
+    bad = run("to-assessment", synth_store, out, "--map", "1.1=x", "--period", "2024")
+    assert bad.exit_code == 2 and "not computable" in bad.stderr

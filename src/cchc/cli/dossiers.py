@@ -160,7 +160,7 @@ def _print_table(recs: list[dict], res: Any) -> None:
     for r in recs:
         ind = {i["id"]: i for i in r["indicators"]}
         on_time = ind.get("2.1", {}).get("rate")
-        received = next((i.get("denominator") for i in r["indicators"] if i.get("code") == "DOSSIER_SYNC"), None)
+        received = r["received"]
         row = [r["level"], r["unit"], r["period"]] + ([r["procedure_code"]] if res.by_procedure else [])
         row += [fmt(received, 0), fmt(on_time)]
         row += [fmt(g["points"]) for g in r["groups"]]
@@ -173,6 +173,61 @@ def _print_table(recs: list[dict], res: Any) -> None:
         console.print("[bold]Không tính được / not computable:[/bold]")
         for line in nc:
             console.print(f"  {line}")
+
+
+@app.command("to-assessment")
+def to_assessment(
+    data: Path = typer.Argument(..., help="Store directory or Parquet file"),
+    out: Path = typer.Argument(..., help="Assessment CSV to write (docs/formats/assessment.md)"),
+    mapping: list[str] = typer.Option(..., "--map", "-m", help="INDICATOR=LEAF, e.g. 2.1=3.2.1 (repeatable)"),
+    period: str = typer.Option(..., "--period", "-p", help="One period label: 2025, 2025-H1, 2025-Q2, 2025-05"),
+    level: str = typer.Option("unit", "--level", help="unit | parent | province"),
+    indicator_set: str = typer.Option("current", "--set"),
+    membership: str = typer.Option("active", "--membership"),
+) -> None:
+    """Write numerator/denominator of chosen indicators as rows of an assessment file, for `ratio` leaves."""
+    import csv
+
+    from cchc.services.indicators import IndicatorSetError, compute
+    from cchc.services.measures import parse_period_label
+
+    pairs = []
+    for m in mapping:
+        if "=" not in m:
+            _fail(f"--map {m!r}: expected INDICATOR=LEAF")
+        pairs.append(tuple(x.strip() for x in m.split("=", 1)))
+    try:
+        gran, _ = parse_period_label(period)
+        res = compute(data, period=gran, indicator_set=indicator_set, membership=membership, levels=(level,))
+    except (IndicatorSetError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+    ids = {i.id for i in res.indicator_set.indicators}
+    for ind_id, _leaf in pairs:
+        if ind_id not in ids:
+            _fail(f"--map {ind_id}: no such indicator in set {res.indicator_set.id}")
+        if res.reasons.get(ind_id):
+            _fail(f"--map {ind_id}: not computable ({res.reasons[ind_id]})")
+    recs = [r for r in res.records() if r["period"] == period.strip().upper()]
+    if not recs:
+        _fail(f"no data for period {period}")
+    rows = 0
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["unit_code", "leaf", "numerator", "denominator", "note"])
+        for r in recs:
+            by_id = {i["id"]: i for i in r["indicators"]}
+            for ind_id, leaf in pairs:
+                i = by_id[ind_id]
+                w.writerow([r["unit"], leaf, _num(i["numerator"]), _num(i["denominator"]),
+                            f"766 {ind_id} {i['code']} {r['period']} ({res.indicator_set.id})"])
+                rows += 1
+    typer.echo(f"wrote {rows} rows to {out}")
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
 
 
 @app.command("late")

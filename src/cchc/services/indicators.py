@@ -401,6 +401,7 @@ def to_records(ev: pd.DataFrame, iset: IndicatorSet, reasons: dict[str, str | No
             obj["procedure_code"] = row["procedure_code"]
         obj.update({
             "indicator_set": iset.id,
+            "received": int(row["received"]),
             "on_time": {k: int(row[f"ot_{k}"]) for k in OT_CLASSES} | {"late_with_apology": int(row["ot_late_apology"])},
             "indicators": inds, "groups": groups,
             "total_points": _f(row.get("total")), "max_points": iset.total_points,
