@@ -31,6 +31,12 @@ def _dump(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
 
 
+def _null():  # noqa: ANN202
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
 def _console():  # noqa: ANN202
     from rich.console import Console
 
@@ -128,9 +134,13 @@ def indicators(
         _fail(f"--period {period!r}: use month, quarter, half or year")
     if membership not in ("active", "received"):
         _fail(f"--membership {membership!r}: use active or received")
+    from rich.console import Console
+
+    err = Console(stderr=True)
     try:
-        res = compute(data, period=period, indicator_set=indicator_set, membership=membership,
-                      as_of=_parse_as_of(as_of), unit=unit, by_procedure=by_procedure, levels=levels)
+        with err.status("Đang tính chỉ số / computing indicators …") if err.is_terminal and not as_json else _null():
+            res = compute(data, period=period, indicator_set=indicator_set, membership=membership,
+                          as_of=_parse_as_of(as_of), unit=unit, by_procedure=by_procedure, levels=levels)
     except (IndicatorSetError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     recs = res.records()
