@@ -1,0 +1,73 @@
+"""Half-year review figures: per unit and per plan, tasks due in the period, done on time, done late, overdue,
+cancelled, completion rate, and the overdue list — plain rows the review report embeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from cchc.steering.tasks import TaskFacts, TaskState, done_on_time, is_overdue
+
+
+@dataclass(frozen=True)
+class TaskFigures:
+    key: str
+    due: int
+    done_on_time: int
+    done_late: int
+    overdue: int
+    cancelled: int
+    open_not_due: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Done (on time or late) ÷ due tasks that were not cancelled, in percent."""
+        base = self.due - self.cancelled
+        return None if base <= 0 else 100.0 * (self.done_on_time + self.done_late) / base
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """'2024' → 1 Jan–31 Dec; '2024-H1' → 1 Jan–30 Jun; '2024-H2' → 1 Jul–31 Dec.
+
+    >>> period_bounds("2024-H1")
+    (datetime.date(2024, 1, 1), datetime.date(2024, 6, 30))
+    """
+    year = int(period[:4])
+    if period.endswith("H1"):
+        return dt.date(year, 1, 1), dt.date(year, 6, 30)
+    if period.endswith("H2"):
+        return dt.date(year, 7, 1), dt.date(year, 12, 31)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def task_figures(tasks: Iterable[TaskFacts], period: str, today: dt.date,
+                 key: Callable[[TaskFacts], str] = lambda t: t.lead_unit) -> list[TaskFigures]:
+    """Figures per key (lead unit by default; ``lambda t: t.plan`` per plan) for tasks due in the period.
+
+    Overdue is judged at ``min(today, end of period)``: a half-year review counts what was late at its end."""
+    start, end = period_bounds(period)
+    as_of = min(today, end)
+    groups: dict[str, list[TaskFacts]] = {}
+    for task in tasks:
+        if task.deadline is None or not (start <= task.deadline <= end):
+            continue
+        groups.setdefault(key(task) or "—", []).append(task)
+    out = []
+    for name in sorted(groups):
+        items = groups[name]
+        out.append(TaskFigures(
+            key=name,
+            due=len(items),
+            done_on_time=sum(1 for t in items if done_on_time(t) is True),
+            done_late=sum(1 for t in items if done_on_time(t) is False),
+            overdue=sum(1 for t in items if is_overdue(t, as_of + dt.timedelta(days=1))),
+            cancelled=sum(1 for t in items if t.state == TaskState.CANCELLED),
+            open_not_due=sum(1 for t in items if t.state in (TaskState.NOT_STARTED, TaskState.IN_PROGRESS)
+                             and not is_overdue(t, as_of + dt.timedelta(days=1))),
+        ))
+    return out
+
+
+def overdue_list(tasks: Iterable[TaskFacts], today: dt.date) -> list[TaskFacts]:
+    return sorted((t for t in tasks if is_overdue(t, today)), key=lambda t: (t.deadline or dt.date.max, t.lead_unit, t.title))
