@@ -121,19 +121,30 @@ def test_whole_cycle_in_the_browser(live_server, browser_page, evidence_dir, tmp
     row.locator("input[name=appraised_points]").fill("0")
     row.locator("textarea[name=appraisal_comment]").fill("Chưa có báo cáo kết quả.")
     row.get_by_role("button", name="Lưu điểm thẩm định").click()
-    page.locator(f'article[data-leaf="{free.code}"] .badge', has_text="điều chỉnh").wait_for(state="attached") \
-        if False else page.wait_for_function(
-            "(code) => { const a = document.querySelector(`article[data-leaf='${code}']`);"
-            " return a && !a.classList.contains('has-error'); }", arg=free.code)
+    page.wait_for_function(  # the row comes back without the error once saved
+        "(code) => { const a = document.querySelector(`article[data-leaf='${code}']`);"
+        " return a && !a.classList.contains('has-error'); }", arg=free.code)
     page.locator(f'article[data-leaf="{levelled.code}"]').get_by_role("button", name="Chấp nhận điểm tự chấm").click()
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     _shot(page, "appraisal")
     la = LeafAssessment.objects.get(participation=world.part("D1"), leaf_code=free.code)
     assert la.appraised_points == 0 and la.appraisal_comment == "Chưa có báo cáo kết quả."
 
-    # 4. Administrator: explanation, final appraisal.
+    # 4. Administrator opens the explanation step; the focal point answers the adjusted criterion.
     _login(page, base, "admin")
     _transition(page, base, cycle.pk, "Chuyển giải trình")
+    _login(page, base, "focal")
+    page.goto(f"{base}/cycles/{cycle.pk}/units/D1/explain/")
+    assert page.locator("article.leaf").count() == 1  # only the adjusted criterion
+    row = page.locator(f'article[data-leaf="{free.code}"]')
+    row.locator("textarea[name=explanation]").fill("Đã bổ sung báo cáo kết quả.")
+    row.get_by_role("button", name="Lưu giải trình").click()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.get_by_role("button", name="Nộp giải trình").click()
+    page.wait_for_selector(".messages li.success")
+    assert LeafAssessment.objects.get(participation=world.part("D1"), leaf_code=free.code).explanation \
+        == "Đã bổ sung báo cáo kết quả."
+    _login(page, base, "admin")
     _transition(page, base, cycle.pk, "Thẩm định lại")
 
     # 5. Approver: approve and publish.
