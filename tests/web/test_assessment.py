@@ -221,3 +221,17 @@ def test_version_field_is_never_localised(world, login):
     LeafAssessment.objects.filter(pk=la.pk).update(version=1234)
     body = login(world.users["focal"]).get(f"/cycles/{world.cycle.pk}/units/D1/self/").content.decode()
     assert 'name="version" value="1234"' in body
+
+
+@pytest.mark.parametrize("raw", [float("nan"), float("inf"), "nan", "1e999", True, "1,2,3"])
+def test_non_numbers_are_refused(world, raw):
+    set_state(world.cycle, State.OPEN)
+    with pytest.raises(services.Invalid):
+        services.save_self(world.part("D1"), _free_leaf(world).code, {"self_points": raw}, world.users["focal"], 0)
+
+
+def test_number_parsing_accepts_vietnamese_forms():
+    assert services.parse_number("0,5") == 0.5
+    assert services.parse_number("1.234,5") == 1234.5
+    assert services.parse_number(" 2 ") == 2.0
+    assert services.parse_number("") is None

@@ -50,8 +50,13 @@ def parse_number(value) -> float | None:
     """A number typed by a person: accepts a decimal comma (``0,5``); empty → None."""
     if value is None:
         return None
+    if isinstance(value, bool):
+        raise ValueError(str(value))
     if isinstance(value, int | float):
-        return float(value)
+        number = float(value)
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError(str(value))
+        return number
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return None
