@@ -171,6 +171,7 @@ def data_span(t, with_counts: bool = False):  # noqa: ANN001, ANN201
     latest = ibis.greatest(
         t.received_at.max(), t.finished_at.max().fill_null(t.received_at.max()),
         t.returned_at.max().fill_null(t.received_at.max()),
+        t.supplement_requested_at.max().fill_null(t.received_at.max()),
     )
     aggs = {"lo": t.received_at.min(), "hi": latest}
     if with_counts:

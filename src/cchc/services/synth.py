@@ -155,8 +155,9 @@ def generate(spec: SynthSpec, cal: WorkingCalendar | None = None) -> Iterator[pa
         # supplements
         rs = rng.random(n)
         supp_n = np.where(rs < 0.08, 1, np.where(rs < 0.09, rng.integers(2, 4, n), 0))
-        wait = np.where(supp_n > 0, rng.exponential(4 * 86400, n), 0).astype(np.int64)
         req_at = received + (dur * rng.uniform(0.1, 0.5, n)).astype("timedelta64[s]")
+        supp_n = np.where(req_at > as_of, 0, supp_n)  # no request recorded after the end of the data
+        wait = np.where(supp_n > 0, rng.exponential(4 * 86400, n), 0).astype(np.int64)
         comp_at = req_at + wait.astype("timedelta64[s]")
         finish = received + (dur + wait).astype("timedelta64[s]")
         # statuses
