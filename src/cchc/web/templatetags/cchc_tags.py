@@ -47,7 +47,7 @@ def signed(value, decimals=2):
 
 @register.filter
 def get(mapping, key):
-    if mapping is None:
+    if not isinstance(mapping, dict):
         return None
     return mapping.get(key)
 
