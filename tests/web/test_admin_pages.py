@@ -58,3 +58,24 @@ def test_computed_import(world, login):
     assert LeafAssessment.objects.get(leaf_code=ratio.code).numerator == 30
     assert LeafAssessment.objects.get(leaf_code=survey.code).survey_index == pytest.approx(82.1)
     assert login(world.users["focal"]).get(url).status_code == 403
+
+
+def test_edit_cycle_deadlines_and_units(world, login):
+    from cchc.web.org.models import Unit
+
+    d3 = Unit.objects.create(code="D3", name="Sở Ba", unit_type="department")
+    url = f"/cycles/{world.cycle.pk}/edit/"
+    assert login(world.users["focal"]).get(url).status_code == 403
+    c = login(world.users["admin"])
+    r = c.post(url, {"name": "Kỳ thử (sửa)", "self_deadline": "2026-04-15", "units": [world.d1.pk, d3.pk]})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    world.cycle.refresh_from_db()
+    assert world.cycle.name == "Kỳ thử (sửa)" and str(world.cycle.self_deadline) == "2026-04-15"
+    assert {p.unit.code for p in world.cycle.participations.all()} == {"D1", "D3"}
+    assert world.cycle.history.first().history_change_reason == "Sửa thông tin kỳ đánh giá"
+    # A unit that has started its self-assessment cannot be dropped.
+    LeafAssessment.objects.create(participation=world.cycle.participations.get(unit=d3), leaf_code="1.1.1",
+                                  self_points=1)
+    r = c.post(url, {"name": "K", "units": [world.d1.pk]})
+    assert r.status_code == 200 and "D3" in r.content.decode()
+    assert world.cycle.participations.filter(unit=d3).exists()

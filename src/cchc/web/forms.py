@@ -70,3 +70,53 @@ class CycleForm(forms.Form):
 
 class ComputedImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp XLSX (cột: mã đơn vị, mã tiêu chí, tử số, mẫu số, chỉ số khảo sát)"))
+
+
+class CycleEditForm(forms.ModelForm):
+    """Deadlines, publicity, narrative and (before appraisal) the participating units of a cycle."""
+
+    units = forms.ModelMultipleChoiceField(label=_("Đơn vị tham gia"), queryset=None, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Cycle
+        fields = ["name", "previous", "self_deadline", "appraisal_deadline", "explanation_deadline", "public",
+                  "narrative_vi"]
+        widgets = {
+            "self_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "appraisal_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "explanation_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "narrative_vi": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        from cchc.web.org.models import Unit
+
+        super().__init__(*args, **kwargs)
+        cycle = self.instance
+        fw = cycle.framework.framework
+        self.fields["previous"].queryset = Cycle.objects.exclude(pk=cycle.pk)
+        self.fields["units"].queryset = Unit.objects.filter(unit_type__in=fw.unit_types).order_by("unit_type", "name")
+        self.fields["units"].initial = list(cycle.participations.values_list("unit_id", flat=True))
+        self.units_editable = cycle.state in ("draft", "open")
+        if not self.units_editable:
+            self.fields["units"].disabled = True
+        if cycle.state == "published":
+            for name in ("previous", "narrative_vi"):
+                self.fields[name].disabled = True
+
+    def clean_units(self):
+        units = self.cleaned_data.get("units")
+        if not self.units_editable:
+            return None
+        keep = {u.pk for u in units}
+        from cchc.web.assessments.models import LeafAssessment
+
+        dropping = self.instance.participations.exclude(unit_id__in=keep)
+        started = LeafAssessment.objects.filter(participation__in=dropping).values_list(
+            "participation__unit__code", flat=True).distinct()
+        if started:
+            raise forms.ValidationError(
+                _("Không bỏ được đơn vị đã có dữ liệu tự đánh giá: %(u)s.") % {"u": ", ".join(sorted(started))}
+            )
+        return units

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cycles/new/", views.cycle_new, name="cycle-new"),
     path("cycles/<id:cycle_id>/", views.cycle_detail, name="cycle"),
     path("cycles/<id:cycle_id>/computed/", views.computed_import, name="computed-import"),
+    path("cycles/<id:cycle_id>/edit/", views.cycle_edit, name="cycle-edit"),
     path("cycles/<id:cycle_id>/transition/", views.cycle_transition, name="cycle-transition"),
     path("cycles/<id:cycle_id>/remind/", views.cycle_remind, name="cycle-remind"),
     path("cycles/<id:cycle_id>/results/", views.results, name="results"),

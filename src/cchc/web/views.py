@@ -586,3 +586,29 @@ def computed_import(request, cycle_id):
         "form": form, "title": _("Nhập số liệu khảo sát và tỷ lệ: %(c)s") % {"c": cycle.name},
         "multipart": True, "errors": errors,
     })
+
+
+@login_required
+def cycle_edit(request, cycle_id):
+    from cchc.web.forms import CycleEditForm
+
+    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
+    _require(policy.can_manage(request.user))
+    form = CycleEditForm(request.POST or None, instance=cycle)
+    if request.method == "POST" and form.is_valid():
+        from django.db import transaction
+
+        with transaction.atomic():
+            cycle = form.save(commit=False)
+            cycle._change_reason = _("Sửa thông tin kỳ đánh giá")
+            cycle.save()
+            units = form.cleaned_data.get("units")
+            if units is not None:
+                keep = {u.pk for u in units}
+                cycle.participations.exclude(unit_id__in=keep).delete()
+                have = set(cycle.participations.values_list("unit_id", flat=True))
+                Participation.objects.bulk_create(
+                    [Participation(cycle=cycle, unit=u) for u in units if u.pk not in have])
+        messages.success(request, _("Đã lưu."))
+        return redirect("cycle", cycle_id=cycle.pk)
+    return render(request, "cchc/form.html", {"form": form, "title": _("Sửa kỳ đánh giá: %(c)s") % {"c": cycle.name}})
