@@ -79,3 +79,25 @@ def test_edit_cycle_deadlines_and_units(world, login):
     r = c.post(url, {"name": "K", "units": [world.d1.pk]})
     assert r.status_code == 200 and "D3" in r.content.decode()
     assert world.cycle.participations.filter(unit=d3).exists()
+
+
+def test_people_page_creates_users_and_roles(world, login, client):
+    from cchc.web.accounts.models import RoleAssignment
+
+    assert login(world.users["leader"]).get("/people/").status_code == 403
+    c = login(world.users["admin"])
+    r = c.post("/people/", {"username": "moi", "full_name": "Ngô Văn Mới", "password": "matkhau-123",
+                            "role": "focal", "unit": world.d2.pk})
+    assert r.status_code == 302
+    ra = RoleAssignment.objects.get(user__username="moi")
+    assert ra.role == "focal" and ra.unit == world.d2
+    r = c.post("/people/", {"username": "moi", "role": "appraiser"})  # appraiser needs a unit or a field
+    assert r.status_code == 200 and "phân công" in r.content.decode()
+    c.post("/people/", {"username": "moi", "role": "appraiser", "field_code": "3"})
+    assert RoleAssignment.objects.filter(user__username="moi").count() == 2
+    client.logout()
+    assert client.login(username="moi", password="matkhau-123")
+    assert client.get(f"/cycles/{world.cycle.pk}/units/D2/self/").status_code == 200
+    c = login(world.users["admin"])
+    c.post(f"/people/{ra.pk}/remove/")
+    assert not RoleAssignment.objects.filter(pk=ra.pk).exists()
