@@ -36,6 +36,14 @@ MATRIX = [
     ("transition_publish", "post", State.APPROVED, {"approver"}, {"approver"}),
     ("units_import_page", "get", State.OPEN, {"admin"}, {"admin"}),
     ("remind", "post", State.OPEN, {"admin"}, {"admin"}),
+    ("people_page", "get", State.OPEN, {"admin"}, {"admin"}),
+    ("cycle_new_page", "get", State.OPEN, {"admin"}, {"admin"}),
+    ("cycle_edit_page", "get", State.OPEN, {"admin"}, {"admin"}),
+    ("computed_import_page", "get", State.OPEN, {"admin"}, {"admin"}),
+    ("return_submission", "post", State.OPEN, {"admin"}, {"admin"}),
+    ("explain_save", "post", State.EXPLANATION, {"admin", "focal"}, {"admin"}),
+    ("evidence_upload", "post", State.OPEN, {"admin", "focal"}, {"admin"}),
+    ("unit_result_preview", "get", State.APPROVED, READERS, READERS),
 ]
 
 
@@ -82,6 +90,29 @@ def _request(client, world, endpoint, unit):
         return client.get("/units/import/")
     if endpoint == "remind":
         return client.post(f"/cycles/{cid}/remind/")
+    if endpoint == "people_page":
+        return client.get("/people/")
+    if endpoint == "cycle_new_page":
+        return client.get("/cycles/new/")
+    if endpoint == "cycle_edit_page":
+        return client.get(f"/cycles/{cid}/edit/")
+    if endpoint == "computed_import_page":
+        return client.get(f"/cycles/{cid}/computed/")
+    if endpoint == "return_submission":
+        return client.post(f"{base}/return/", {"reason": "sửa lại"})
+    if endpoint == "explain_save":
+        return client.post(f"{base}/explain/leaf/{leaf1}/", {"explanation": "x", "version": "0"},
+                           HTTP_HX_REQUEST="true")
+    if endpoint == "evidence_upload":
+        import io
+
+        from cchc.web.demo import tiny_pdf
+
+        f = io.BytesIO(tiny_pdf(f"{unit}"))
+        f.name = "a.pdf"
+        return client.post(f"{base}/self/leaf/{leaf1}/evidence/", {"file": f}, HTTP_HX_REQUEST="true")
+    if endpoint == "unit_result_preview":
+        return client.get(f"/cycles/{cid}/results/{unit}/")
     raise AssertionError(endpoint)
 
 
