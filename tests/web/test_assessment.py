@@ -68,7 +68,7 @@ def test_history_records_who_old_new_why(world):
     la = LeafAssessment.objects.get(participation=part, leaf_code=leaf.code)
     new, old = la.history.all()[:2]
     assert (old.self_points, new.self_points) == (1.0, 0.5)
-    assert new.history_change_reason == "Tự đánh giá"
+    assert new.history_change_reason == "Tự đánh giá" and new.history_user == world.users["focal"]
     delta = new.diff_against(old)
     assert "self_points" in delta.changed_fields
 
@@ -235,3 +235,16 @@ def test_number_parsing_accepts_vietnamese_forms():
     assert services.parse_number("1.234,5") == 1234.5
     assert services.parse_number(" 2 ") == 2.0
     assert services.parse_number("") is None
+
+
+def test_leaf_history_page_shows_who_old_new_why(world, login):
+    set_state(world.cycle, State.OPEN)
+    leaf = _free_leaf(world)
+    services.save_self(world.part("D1"), leaf.code, {"self_points": "1"}, world.users["focal"], 0)
+    set_state(world.cycle, State.APPRAISAL)
+    services.save_appraisal(world.part("D1"), leaf.code, {"appraised_points": "0,5", "appraisal_comment": "thiếu minh chứng"},
+                            world.users["appraiser"], 1)
+    url = f"/cycles/{world.cycle.pk}/units/D1/history/{leaf.code}/"
+    body = login(world.users["leader"]).get(url).content.decode()
+    assert "thiếu minh chứng" in body and "appraiser" in body and "focal" in body and "Tự đánh giá" in body
+    assert login(world.users["focal2"]).get(url).status_code == 403

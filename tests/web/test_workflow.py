@@ -34,8 +34,8 @@ def test_each_forward_transition_by_its_role_only(world, source, target, who):
     t = Transition.objects.get(cycle=cycle)
     assert (t.from_state, t.to_state, t.user, t.reason) == (source, target, world.users[who], "theo kế hoạch")
     latest = cycle.history.first()
-    assert latest.state == target and latest.history_user is None or latest.state == target
-    assert latest.history_change_reason == "theo kế hoạch"
+    assert (latest.state, latest.history_user, latest.history_change_reason) == (
+        target, world.users[who], "theo kế hoạch")
 
 
 def test_illegal_jumps_are_refused(world):

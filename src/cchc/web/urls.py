@@ -35,6 +35,8 @@ urlpatterns = [
          name="leaf-save"),
     path("cycles/<id:cycle_id>/units/<str:unit_code>/<str:mode>/leaf/<str:leaf_code>/evidence/",
          views.evidence_upload, name="evidence-upload"),
+    path("cycles/<id:cycle_id>/units/<str:unit_code>/history/<str:leaf_code>/", views.leaf_history,
+         name="leaf-history"),
     path("cycles/<id:cycle_id>/units/<str:unit_code>/submit/", views.submit, name="submit"),
     path("cycles/<id:cycle_id>/units/<str:unit_code>/explain/submit/", views.submit_explanation,
          name="submit-explanation"),

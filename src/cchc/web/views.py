@@ -169,7 +169,7 @@ def _leaf_item(part, row, la, mode, user, can_self=None, can_explain=None, error
     base = reverse("sheet-self", args=[part.cycle_id, part.unit.code]).removesuffix("/self/")
     return {
         "urls": {m: f"{base}/{m}/leaf/{node.code}/" for m in MODES}
-        | {"evidence": f"{base}/{mode}/leaf/{node.code}/evidence/"},
+        | {"evidence": f"{base}/{mode}/leaf/{node.code}/evidence/", "history": f"{base}/history/{node.code}/"},
         "row": row, "node": node, "la": la, "version": la.version if la else 0,
         "kind": engine.entry_kind(node), "levels": engine.level_choices(node),
         "limits": engine.leaf_limits(node), "evidence": list(la.evidence.all()) if la else [],
@@ -656,3 +656,36 @@ def people_remove(request, assignment_id):
         ra.delete()
         messages.success(request, _("Đã bỏ phân quyền."))
     return redirect("people")
+
+
+HISTORY_FIELDS = ("self_points", "justification", "no_evidence_reason", "numerator", "denominator", "survey_index",
+                  "appraised_points", "appraisal_comment", "explanation")
+
+
+@login_required
+def leaf_history(request, cycle_id, unit_code, leaf_code):
+    """Every change of one leaf: who, when, old value, new value, why."""
+    part = _participation(cycle_id, unit_code)
+    _require(policy.can_view_sheet(request.user, part))
+    la = LeafAssessment.objects.filter(participation=part, leaf_code=leaf_code).first()
+    if la is None:
+        raise Http404
+    records = list(la.history.select_related("history_user").order_by("history_date", "history_id"))
+    verbose = {f: str(LeafAssessment._meta.get_field(f).verbose_name) for f in HISTORY_FIELDS}
+    rows, prev = [], None
+    for rec in records:
+        changes = []
+        for f in HISTORY_FIELDS:
+            old, new = (getattr(prev, f) if prev else None), getattr(rec, f)
+            if old != new and not (old in (None, "") and new in (None, "")):
+                changes.append({"field": verbose[f], "old": old, "new": new})
+        who = rec.history_user
+        rows.append({"rec": rec, "changes": changes,
+                     "who": (who.get_full_name() or who.username) if who else "—",
+                     "username": who.username if who else ""})
+        prev = rec
+    ev = list(Evidence.history.filter(assessment_id=la.pk).select_related("history_user").order_by("history_date"))
+    return render(request, "cchc/leaf_history.html", {
+        "part": part, "cycle": part.cycle, "unit": part.unit, "leaf_code": leaf_code,
+        "node": part.cycle.framework.framework.node(leaf_code), "rows": list(reversed(rows)), "evidence": ev,
+    })

@@ -119,11 +119,14 @@ def store(assessment, upload, user, stage: str = "self") -> Evidence:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp.name, target)
         try:
+            who = user if getattr(user, "is_authenticated", False) else None
             with transaction.atomic():
-                return Evidence.objects.create(
-                    assessment=assessment, sha256=sha, name=name, size=total, content_type=mime,
-                    uploaded_by=user if getattr(user, "is_authenticated", False) else None, stage=stage,
-                )
+                ev = Evidence(assessment=assessment, sha256=sha, name=name, size=total, content_type=mime,
+                              uploaded_by=who, stage=stage)
+                if who is not None:
+                    ev._history_user = who
+                ev.save()
+                return ev
         except IntegrityError as exc:
             raise EvidenceError(_("Tệp “%(name)s” đã được đính kèm cho tiêu chí này.") % {"name": name}) from exc
     finally:

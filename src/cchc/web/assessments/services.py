@@ -123,13 +123,15 @@ class SaveResult:
     changed: list[str] = field(default_factory=list)
 
 
-def _apply(obj: LeafAssessment, values: dict, reason: str) -> list[str]:
+def _apply(obj: LeafAssessment, values: dict, reason: str, user=None) -> list[str]:
     changed = [k for k, v in values.items() if getattr(obj, k) != v]
     for k, v in values.items():
         setattr(obj, k, v)
     if changed:
         obj.version += 1
         obj._change_reason = reason
+        if user is not None and getattr(user, "is_authenticated", False):
+            obj._history_user = user  # recorded even outside a web request (API, shell, tests)
         obj.save()
     return changed
 
@@ -165,7 +167,7 @@ def save_self(participation: Participation, leaf_code: str, data: dict, user, ve
     with transaction.atomic():
         obj = get_leaf(participation, leaf_code, lock=True)
         _check_version(obj, version)
-        return SaveResult(obj, _apply(obj, values, _("Tự đánh giá")))
+        return SaveResult(obj, _apply(obj, values, _("Tự đánh giá"), user))
 
 
 def save_appraisal(participation: Participation, leaf_code: str, data: dict, user, version) -> SaveResult:
@@ -194,7 +196,7 @@ def save_appraisal(participation: Participation, leaf_code: str, data: dict, use
         if errors:
             raise Invalid(errors)
         values = {"appraised_points": points, "appraisal_comment": comment, "appraised_by": user}
-        return SaveResult(obj, _apply(obj, values, comment or _("Chấp nhận điểm tự đánh giá")))
+        return SaveResult(obj, _apply(obj, values, comment or _("Chấp nhận điểm tự đánh giá"), user))
 
 
 def save_explanation(participation: Participation, leaf_code: str, data: dict, user, version) -> SaveResult:
@@ -207,7 +209,7 @@ def save_explanation(participation: Participation, leaf_code: str, data: dict, u
         if not obj.adjusted:
             raise Invalid({"explanation": _("Tiêu chí này không bị điều chỉnh, không cần giải trình.")})
         values = {"explanation": str(data.get("explanation") or "").strip()}
-        return SaveResult(obj, _apply(obj, values, _("Giải trình")))
+        return SaveResult(obj, _apply(obj, values, _("Giải trình"), user))
 
 
 def missing_for_submission(participation: Participation) -> list[tuple[str, str]]:
@@ -240,6 +242,7 @@ def submit(participation: Participation, user) -> None:
     participation.submitted_at = timezone.now()
     participation.submitted_by = user
     participation._change_reason = _("Nộp kết quả tự đánh giá")
+    participation._history_user = user
     participation.save()
 
 
@@ -248,6 +251,7 @@ def submit_explanation(participation: Participation, user) -> None:
         raise PermissionError("not allowed")
     participation.explained_at = timezone.now()
     participation._change_reason = _("Nộp giải trình")
+    participation._history_user = user
     participation.save()
 
 

@@ -84,6 +84,7 @@ def transition(cycle: Cycle, target: str, user, reason: str = "") -> Cycle:
         source = cycle.state
         cycle.state = target
         cycle._change_reason = reason or str(rule.label)
+        cycle._history_user = user
         cycle.save()
         Transition.objects.create(cycle=cycle, from_state=source, to_state=target, user=user, reason=reason)
         if target == State.PUBLISHED:
@@ -106,4 +107,5 @@ def return_submission(participation, user, reason: str):
     participation.submitted_at = None
     participation.submitted_by = None
     participation._change_reason = reason.strip()
+    participation._history_user = user
     participation.save()
