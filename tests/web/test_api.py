@@ -41,6 +41,11 @@ def test_leaf_patch_with_optimistic_lock(world, api):
     r = call("patch", f"{url}{leaf['leaf_code']}/", {"stage": "self", "version": 0, "self_points": 0.5,
                                                      "justification": "api"})
     assert r.status_code == 200 and r.json()["version"] == 1 and r.json()["self_points"] == 0.5
+    from cchc.web.assessments.models import LeafAssessment
+
+    # Token-authenticated changes are attributed in the history too.
+    la = LeafAssessment.objects.get(participation=world.part("D1"), leaf_code=leaf["leaf_code"])
+    assert la.history.first().history_user == world.users["focal"]
     r = call("patch", f"{url}{leaf['leaf_code']}/", {"stage": "self", "version": 0, "self_points": 0})
     assert r.status_code == 409 and r.json()["current"]["self_points"] == 0.5
     r = call("patch", f"{url}{leaf['leaf_code']}/", {"stage": "self", "version": 1, "self_points": 99})
