@@ -49,3 +49,23 @@ def test_mean_baseline_lies_between_predecessors(values):
     successor = "N" if len(names) > 1 else names[0]
     b = baselines(rows, [successor], lin, "2024-12-31")[successor]
     assert min(values) - 1e-9 <= b.index <= max(values) + 1e-9
+
+
+def test_compare_cycles_states_the_merged_baseline_rule():
+    from cchc.core.comparison import compare_cycles
+    from cchc.core.scoring import LeafInput, UnitAssessment, score_cycle
+    from cchc.frameworks import load_framework
+
+    fw = load_framework("par-index-876-composition")
+
+    def unit(code, appraisal):
+        return UnitAssessment(code, code, "province", inputs={
+            "appraisal": LeafInput(appraised_points=appraisal), "leaders": LeafInput(appraised_points=18),
+            "sipas": LeafInput(appraised_points=8), "impact": LeafInput(appraised_points=4)})
+
+    before = score_cycle(fw, [unit("KT", 50), unit("QNg", 54), unit("HN", 58)])
+    after = score_cycle(fw, [unit("QNg2", 56), unit("HN", 58)])
+    changes = compare_cycles(after, before, {"QNg2": ["KT", "QNg"]})
+    assert changes["QNg2"].prev_index == pytest.approx(82.0) and changes["QNg2"].delta_points == 4.0
+    assert changes["QNg2"].rule == "điểm gốc = bình quân của KT + QNg (82,00%)"
+    assert changes["HN"].rule is None and changes["HN"].delta_rank == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cchc.core.names import normalize_unit_name
-from cchc.core.numbers import round_half_up
+from cchc.core.numbers import format_number_vi, round_half_up
 from cchc.core.results import ResultRow, ResultSet, with_group_ranks
 from cchc.core.scoring import CycleResult
 
@@ -154,6 +154,7 @@ class UnitChange:
     delta_rank: int | None
     band_from: str | None
     band_to: str | None
+    rule: str | None = None  # how the previous value was obtained (lineage baseline), for the reader
 
     @property
     def band_changed(self) -> bool:
@@ -164,7 +165,8 @@ def compare_cycles(
     current: CycleResult, previous: CycleResult | None, predecessors: dict[str, list[str]] | None = None
 ) -> dict[str, UnitChange]:
     """Change of every unit of ``current`` against ``previous`` (matched by code, or through
-    ``predecessors``: current code → previous codes, their mean index as the baseline).
+    ``predecessors``: current code → previous codes, their plain mean index as the baseline — the ``mean`` rule
+    of :mod:`cchc.core.lineage`, stated in ``rule``; a merged unit has no previous rank or band).
 
     Ranks are compared inside the same group (unit type by default)."""
     out: dict[str, UnitChange] = {}
@@ -173,7 +175,9 @@ def compare_cycles(
         codes = (predecessors or {}).get(unit.code, [unit.code])
         olds = [before[c] for c in codes if c in before]
         if not olds or len(olds) != len(codes):
-            out[unit.code] = UnitChange(None, None, None, None, None, unit.band.code if unit.band else None)
+            missing = [c for c in codes if c not in before]
+            rule = f"không có kết quả năm trước của {', '.join(missing)}" if previous else None
+            out[unit.code] = UnitChange(None, None, None, None, None, unit.band.code if unit.band else None, rule)
             continue
         prev_index = sum(o.index for o in olds) / len(olds)
         prev_rank = olds[0].rank if len(olds) == 1 else None
@@ -185,6 +189,10 @@ def compare_cycles(
             delta_rank=delta_rank(unit.rank, prev_rank),
             band_from=prev_band,
             band_to=unit.band.code if unit.band else None,
+            rule=None if codes == [unit.code] else (
+                f"so sánh với {codes[0]}" if len(codes) == 1
+                else f"điểm gốc = bình quân của {' + '.join(codes)} ({format_number_vi(prev_index, current.precision)}%)"
+            ),
         )
     return out
 

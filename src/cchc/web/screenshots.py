@@ -1,6 +1,6 @@
 """Screenshots of the main pages for the user guide, taken from the demo province.
 
-    python -m cchc.web.screenshots docs/guide/img
+    python -m cchc.web.screenshots docs/screenshots
 
 Seeds the demo into a throw-away data directory, starts ``cchc serve`` on a free loopback port, drives
 Debian's Chromium through Playwright as each role, writes PNG files, and stops the server.
@@ -26,7 +26,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def main(out: str = "docs/guide/img") -> None:
+def main(out: str = "docs/screenshots") -> None:
     from playwright.sync_api import sync_playwright
 
     from cchc.web.demo import DEMO_PASSWORD
