@@ -65,8 +65,7 @@ def build_review(inputs: ReviewInputs) -> Report:
         signer_title="TRƯỞNG BAN\nCHỦ TỊCH UBND TỈNH",
         signer_name=inputs.signer_name,
     )
-    national_year = inputs.year if not inputs.half else inputs.year - 1
-    sections = [national_section(inputs.national, inputs.province, national_year, inputs.kinds)]
+    sections = [national_section(inputs.national, inputs.province, inputs.year, inputs.kinds)]
     if inputs.internal:
         sections.extend(internal_section(item) for item in inputs.internal)
     else:

@@ -46,15 +46,18 @@ class NationalIndex:
 def national_section(
     indices: Sequence[NationalIndex], province: str, year: int, kinds: Mapping[str, str] | None = None
 ) -> Section:
+    """Each index's latest published year up to ``year`` for the province, with narrative, fields and charts."""
     title = "Kết quả các chỉ số đánh giá cấp quốc gia"
     if not indices:
         return absent(title, "các chỉ số quốc gia (PAR INDEX, SIPAS, PAPI)")
     section = Section(title)
     for item in indices:
-        if item.results.find(province, year) is None:
-            section.blocks.append(Paragraph(f"{item.label}: chưa có kết quả năm {year} của {province}.", "note"))
+        # national indices are announced the following spring: report the latest year up to the period's
+        known = [y for y in item.results.years() if y <= year and item.results.find(province, y) is not None]
+        if not known:
+            section.blocks.append(Paragraph(f"{item.label}: chưa có kết quả đến năm {year} của {province}.", "note"))
             continue
-        summary = summarize(item.results, province, year)
+        summary = summarize(item.results, province, max(known))
         fw = item.framework
         names = {n.code: n.name_vi for n in fw.fields} if fw else {}
         style = NarrativeStyle(index_name_vi=item.index_name_vi, unit_noun_vi=fw.unit_noun_vi if fw else NarrativeStyle.unit_noun_vi)
@@ -65,7 +68,7 @@ def national_section(
                 for f in summary.fields
             ]
             section.blocks.append(Table(
-                f"{item.label} {year}: chỉ số thành phần", f"{item.label} {year} lĩnh vực"[:31],
+                f"{item.label} {summary.year}: chỉ số thành phần", f"{item.label} {summary.year} lĩnh vực"[:31],
                 ["Mã", "Lĩnh vực", "Chỉ số (%)", "Hạng", f"Hạng {summary.prev_year or ''}".strip(), "Thay đổi (bậc)"],
                 rows, ["text", "text", "num", "int", "int", "signed_int"],
             ))
@@ -81,12 +84,12 @@ def national_section(
                 f"Thứ hạng {item.label} của {province} qua các năm",
             ))
         if summary.region:
-            members = [{"unit": r.unit, "rank": r.rank} for r in item.results.year(year) if r.region == summary.region]
+            members = [{"unit": r.unit, "rank": r.rank} for r in item.results.year(summary.year) if r.region == summary.region]
             if sum(1 for m in members if m["rank"]) >= 2:
                 section.blocks.append(Chart(
                     f"{_slug(item.label)}-region",
-                    charts.regional_comparison(members, summary.unit, f"{item.label} {year}: khu vực {summary.region}"),
-                    f"{item.label} {year} trong khu vực {summary.region}",
+                    charts.regional_comparison(members, summary.unit, f"{item.label} {summary.year}: khu vực {summary.region}"),
+                    f"{item.label} {summary.year} trong khu vực {summary.region}",
                 ))
     return section
 

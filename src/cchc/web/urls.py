@@ -10,6 +10,7 @@ register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("cchc.web.reports_page.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="cchc/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

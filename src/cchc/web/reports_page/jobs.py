@@ -1,0 +1,96 @@
+"""Run a report job: build from published data and uploaded national tables, write files, record progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections
+
+
+def job_dir(job) -> Path:
+    return Path(settings.DATA_DIR) / "reports" / str(job.pk)
+
+
+def _step(job, text: str) -> None:
+    job.step = text
+    job.save(update_fields=["step", "status"])
+
+
+def run(job_id: int) -> None:
+    from cchc.io.reference import unit_kinds
+    from cchc.io.results import read_results
+    from cchc.io.tables import InputError
+    from cchc.reports.review import (
+        ReviewInputs,
+        build_decision_annex,
+        build_review,
+        parse_period,
+        write_report,
+    )
+    from cchc.reports.sections import NationalIndex
+    from cchc.web.assessments.models import Cycle
+    from cchc.web.reports_page.adapter import cycle_index, internal_indices
+    from cchc.web.reports_page.models import ReportJob
+
+    job = ReportJob.objects.get(pk=job_id)
+    job.status = ReportJob.Status.RUNNING
+    _step(job, "Đang đọc kết quả đã công bố")
+    out = job_dir(job)
+    p = job.params
+    try:
+        if job.kind == "decision":
+            cycle = Cycle.objects.get(pk=p["cycle"])
+            report = build_decision_annex([cycle_index(cycle)], p["province"], dt.date.today())
+            stem, charts = f"phu-luc-chi-so-cchc-{cycle.year}", False
+        else:
+            year, half = parse_period(p["period"])
+            national = []
+            if p.get("national_file"):
+                from cchc.frameworks import load_framework
+
+                _step(job, "Đang đọc bảng PAR INDEX")
+                national = [NationalIndex("PAR INDEX", read_results([p["national_file"]]), load_framework("par-index-876-provincial"))]
+            report = build_review(ReviewInputs(
+                province=p["province"], year=year, half=half, national=national,
+                internal=internal_indices(year), kinds=unit_kinds(), date=dt.date.today(),
+            ))
+            stem, charts = f"bao-cao-cchc-{p['period']}", True
+        _step(job, "Đang vẽ biểu đồ và ghi DOCX, XLSX")
+        written = write_report(report, out, stem, pdf=bool(p.get("pdf")), charts=charts)
+        files = [Path(written["docx"]).name, Path(written["xlsx"]).name]
+        if "pdf" in written:
+            files.append(Path(written["pdf"]).name)
+        files += [Path(c).name for c in written.get("charts", [])]
+        job.files = files
+        job.message = written.get("pdf_error", "")
+        job.status = ReportJob.Status.DONE
+        _step(job, "Xong")
+        job.save(update_fields=["files", "message"])
+    except InputError as error:
+        job.status = ReportJob.Status.FAILED
+        job.message = "\n".join(error.problems)
+        _step(job, "Lỗi dữ liệu")
+        job.save(update_fields=["message"])
+    except Exception as error:  # noqa: BLE001 - a failed job tells the person why, the server keeps running
+        job.status = ReportJob.Status.FAILED
+        job.message = f"{type(error).__name__}: {error}"
+        _step(job, "Lỗi")
+        job.save(update_fields=["message"])
+
+
+def start(job) -> None:
+    """Run in a background thread (the page polls the progress), or inline when CCHC_REPORTS_INLINE is set."""
+    if getattr(settings, "CCHC_REPORTS_INLINE", False):
+        run(job.pk)
+        return
+
+    def target() -> None:
+        try:
+            run(job.pk)
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=target, daemon=True, name=f"report-{job.pk}").start()

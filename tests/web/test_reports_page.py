@@ -1,0 +1,74 @@
+"""The report page: permissions, upload checks, progress, downloads whose numbers are the published ones."""
+
+import io
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from tests.web.conftest import fill_all, set_state
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+NATIONAL = Path(__file__).parents[2] / "examples" / "par_index_national_2022_2023.csv"
+
+
+@pytest.fixture
+def published(world, settings):
+    from cchc.web import engine
+
+    settings.CCHC_REPORTS_INLINE = True
+    fill_all(world, "D1", quality=0.9, appraise=True)
+    fill_all(world, "D2", quality=0.7, appraise=True)
+    set_state(world.cycle, "published")
+    engine.publish(world.cycle, world.users["admin"])
+    return world
+
+
+@pytest.mark.parametrize("name,allowed", [("admin", True), ("approver", True), ("leader", True), ("focal", False),
+                                          ("appraiser", False), ("nobody", False)])
+def test_who_may_make_reports(published, login, name, allowed):
+    response = login(published.users[name]).get("/reports/")
+    assert response.status_code == (200 if allowed else 403)
+
+
+def test_review_report_from_published_cycle(published, login):
+    from cchc.web.engine import results_for
+
+    client = login(published.users["leader"])
+    with NATIONAL.open("rb") as fh:
+        response = client.post("/reports/", {"kind": "review", "period": "2026", "province": "Kon Tum", "national": fh})
+    assert response.status_code == 302
+    job_url = response["Location"]
+    page = client.get(job_url)
+    assert "Hoàn thành" in page.content.decode()
+    partial = client.get(job_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="job"' in partial and "every 1s" not in partial  # finished: no more polling
+    docx = client.get(job_url + "bao-cao-cchc-2026.docx")
+    assert docx.status_code == 200
+    doc = Document(io.BytesIO(b"".join(docx.streaming_content)))
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert "Chỉ số CCHC năm 2023 đạt 86,14%, xếp thứ 43/63" in text  # the uploaded national table (latest year)
+    xlsx = client.get(job_url + "bao-cao-cchc-2026.xlsx")
+    wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    sheet = wb["Xếp hạng department"]
+    got = {r[1]: (r[0], r[3]) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    published_rows = {u["name"]: (u["rank"], u["index"]) for u in results_for(published.cycle)["units"]}
+    assert got == published_rows
+    # another reader cannot fetch someone else's job; a file not in the job is 404
+    assert login(published.users["approver"]).get(job_url).status_code == 404
+    assert client.get(job_url + "..%2Fsecret.docx").status_code == 404
+
+
+def test_decision_annex_and_form_errors(published, login):
+    client = login(published.users["admin"])
+    bad = client.post("/reports/", {"kind": "review", "period": "2026-Q1", "province": ""})
+    body = bad.content.decode()
+    assert bad.status_code == 200 and "Nhập tên tỉnh." in body and "Kỳ báo cáo phải là năm" in body
+    upload = io.BytesIO(b"not,a,spreadsheet")
+    upload.name = "bang.txt"
+    bad = client.post("/reports/", {"kind": "review", "period": "2026", "province": "Kon Tum", "national": upload})
+    assert "chỉ nhận .csv hoặc .xlsx" in bad.content.decode()
+    response = client.post("/reports/", {"kind": "decision", "cycle": str(published.cycle.pk), "province": "Kon Tum"})
+    assert response.status_code == 302
+    files = client.get(response["Location"]).content.decode()
+    assert "phu-luc-chi-so-cchc-2026.docx" in files and "phu-luc-chi-so-cchc-2026.xlsx" in files
