@@ -72,3 +72,16 @@ def test_decision_annex_and_form_errors(published, login):
     assert response.status_code == 302
     files = client.get(response["Location"]).content.decode()
     assert "phu-luc-chi-so-cchc-2026.docx" in files and "phu-luc-chi-so-cchc-2026.xlsx" in files
+
+
+def test_cli_decision_from_a_published_cycle(published, tmp_path):
+    from typer.testing import CliRunner
+
+    from cchc.cli import app
+
+    result = CliRunner().invoke(app, ["report", "decision", "--cycle", str(published.cycle.pk), "--province", "Kon Tum",
+                                      "--out", str(tmp_path), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(tmp_path / "phu-luc-chi-so-cchc-2026.xlsx")
+    names = [r[1] for r in wb["Phụ lục department"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["Sở Hai", "Sở Một"]

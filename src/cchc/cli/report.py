@@ -89,6 +89,7 @@ def review(
     framework: str | None = typer.Option(None, help="internal framework (id or YAML) for --assessment"),
     assessment: Path | None = typer.Option(None, help="internal index assessment file of the period's year"),
     previous: Path | None = typer.Option(None, help="the previous year's assessment file, for changes"),
+    from_db: bool = typer.Option(False, "--from-db", help="the internal index from the web app's published cycles of the year"),
     survey: Path | None = typer.Option(None, help="satisfaction survey responses (cchc survey import formats)"),
     instrument: str = typer.Option("province-sipas-example", help="instrument of --survey (id or YAML)"),
     template: Path | None = typer.Option(None, help="DOCX template (see `cchc report template`)"),
@@ -110,8 +111,16 @@ def review(
     from cchc.reports.review import period_words
 
     extra = _survey_section(survey, instrument, period_words(year, half)) if survey else []
+    internal = _internal(framework, assessment, previous, year)
+    if from_db:
+        from cchc.cli.web import _setup
+
+        _setup()
+        from cchc.web.reports_page.adapter import internal_indices
+
+        internal += internal_indices(year)
     inputs = ReviewInputs(province=province, year=year, half=half, national=indices,
-                          internal=_internal(framework, assessment, previous, year), kinds=unit_kinds(),
+                          internal=internal, kinds=unit_kinds(),
                           extra_sections=extra, signer_name=signer, date=dt.date.today())
     report = build_review(inputs)
     stem = f"bao-cao-cchc-{period}"
@@ -120,20 +129,39 @@ def review(
 
 @app.command("decision")
 def decision(
-    year: int = typer.Option(..., help="year of the results"),
     province: str = typer.Option(..., help="province name"),
     out: Path = typer.Option(..., help="output directory"),
-    framework: str = typer.Option(..., help="internal framework (id or YAML)"),
-    assessment: Path = typer.Option(..., help="assessment file of the year"),
+    cycle: int | None = typer.Option(None, help="a published cycle of the web app (its id)"),
+    year: int | None = typer.Option(None, help="year of the results (with --framework/--assessment)"),
+    framework: str | None = typer.Option(None, help="internal framework (id or YAML)"),
+    assessment: Path | None = typer.Option(None, help="assessment file of the year"),
     template: Path | None = typer.Option(None, help="DOCX template"),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf"),
 ) -> None:
     """Phụ lục kèm Quyết định phê duyệt và công bố Chỉ số CCHC (results-decision annex)."""
     from cchc.reports.review import build_decision_annex, write_report
 
-    internal = _internal(framework, assessment, None, year)
+    if cycle is not None:
+        from cchc.cli.web import _setup
+
+        _setup()
+        from cchc.web.assessments.models import Cycle
+        from cchc.web.reports_page.adapter import cycle_index
+
+        found = Cycle.objects.filter(pk=cycle).first()
+        if found is None:
+            fail([f"--cycle: no cycle {cycle}"])
+        try:
+            internal = [cycle_index(found)]
+        except ValueError as error:
+            fail([f"--cycle: {error}"])
+    else:
+        if year is None or framework is None or assessment is None:
+            fail(["give --cycle ID, or --year, --framework and --assessment"])
+        internal = _internal(framework, assessment, None, year)
     report = build_decision_annex(internal, province, dt.date.today())
-    _finish(write_report(report, out, f"phu-luc-chi-so-cchc-{year}", template=template, pdf=pdf, charts=False), out)
+    stem = f"phu-luc-chi-so-cchc-{internal[0].year}"
+    _finish(write_report(report, out, stem, template=template, pdf=pdf, charts=False), out)
 
 
 @app.command("template")

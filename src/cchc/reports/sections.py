@@ -151,13 +151,13 @@ def internal_section(item: InternalIndex) -> Section:
     fields_rows = _field_average_rows(fw, cycle)
     if fields_rows:
         section.blocks.append(Chart(
-            f"field-indices-{year}",
+            f"field-indices-{fw.id}-{year}",
             charts.fields_against_average(fields_rows, f"Chỉ số theo lĩnh vực năm {year}: nhóm đơn vị và bình quân chung"),
             f"Chỉ số bình quân theo lĩnh vực của từng nhóm đơn vị (cột) và bình quân chung (vạch đỏ), năm {year}",
         ))
     section.blocks.append(_lost_table(fw, cycle))
     section.blocks.append(Chart(
-        f"lost-points-heatmap-{year}",
+        f"lost-points-heatmap-{fw.id}-{year}",
         charts.lost_points_heatmap(_heat_rows(fw, cycle), f"Tỷ lệ điểm bị mất theo lĩnh vực, năm {year}"),
         f"Tỷ lệ điểm bị mất theo đơn vị và lĩnh vực, năm {year}",
     ))
