@@ -113,9 +113,10 @@ def review(
     extra = _survey_section(survey, instrument, period_words(year, half)) if survey else []
     internal = _internal(framework, assessment, previous, year)
     if from_db:
-        from cchc.cli.web import _setup
+        from cchc.cli.web import _migrate, _setup
 
         _setup()
+        _migrate()  # an empty data directory is a database without results, not an error
         from cchc.web.reports_page.adapter import internal_indices
 
         internal += internal_indices(year)
@@ -142,9 +143,10 @@ def decision(
     from cchc.reports.review import build_decision_annex, write_report
 
     if cycle is not None:
-        from cchc.cli.web import _setup
+        from cchc.cli.web import _migrate, _setup
 
         _setup()
+        _migrate()
         from cchc.web.assessments.models import Cycle
         from cchc.web.reports_page.adapter import cycle_index
 
