@@ -159,3 +159,15 @@ def test_catalogue_with_vietnamese_units_and_errors(tmp_path) -> None:  # noqa: 
                                                  ("A", "a", 5, "ngày", 0, "full", 1, 1)])
     with pytest.raises(ImportError_, match=r"time_unit 'tuần'[\s\S]*duplicate procedure_code A"):
         load_catalogue(bad)
+
+
+def test_replace_updates_a_dossier_from_a_later_export(tmp_path) -> None:  # noqa: ANN001
+    store = Store(tmp_path / "s")
+    import_file(write_rows(tmp_path / "jan.csv", [dossier(1), dossier(2, received_at="2024-04-02 09:00:00")]), store)
+    later = write_rows(tmp_path / "feb.csv", [dossier(1, status=10, finished_at="2024-03-06 10:00:00"), dossier(3)])
+    res = import_file(later, store, replace=True)
+    assert (res.accepted, res.rejected, res.replaced) == (2, 0, 1)
+    rows = {r["dossier_id"]: r for r in _stored(store)}
+    assert sorted(rows) == ["H1", "H2", "H3"]
+    assert rows["H1"]["status"] == 10 and str(rows["H1"]["finished_at"]) == "2024-03-06 10:00:00"
+    assert store.manifest()[-1]["replaced"] == 1

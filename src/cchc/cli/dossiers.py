@@ -64,6 +64,7 @@ def import_(
     calendar: Path | None = typer.Option(None, "--calendar", help="Calendar overrides YAML (replaces the shipped one)"),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
     show: int = typer.Option(20, "--show", help="Problems to print per file"),
+    replace: bool = typer.Option(False, "--replace", help="Replace stored dossiers with the same id (newer export)"),
 ) -> None:
     """Validate and import dossier records (re-importing the same file changes nothing)."""
     from rich.console import Console
@@ -87,7 +88,7 @@ def import_(
         for f in files:
             task = prog.add_task(f"{f.name}: start", total=None)
             try:
-                res = import_file(f, st, catalogue=cat, calendar=cal,
+                res = import_file(f, st, catalogue=cat, calendar=cal, replace=replace,
                                   progress=lambda s, task=task, f=f: prog.update(task, description=f"{f.name}: {s}"))
             except ImportError_ as exc:
                 _fail(str(exc))
@@ -100,7 +101,8 @@ def import_(
         if r.skipped:
             typer.echo(f"{r.file}: already imported (same content {r.content_hash[:16]}), nothing changed")
             continue
-        typer.echo(f"{r.file}: {r.accepted} accepted, {r.rejected} rejected")
+        typer.echo(f"{r.file}: {r.accepted} accepted, {r.rejected} rejected"
+                   + (f", {r.replaced} stored records replaced" if r.replaced else ""))
         if r.ignored_columns:
             typer.echo(f"  ignored columns: {', '.join(r.ignored_columns)}")
         for p in r.problems[:show]:

@@ -74,6 +74,7 @@ class ImportResult:
     accepted: int = 0
     rejected: int = 0
     skipped: bool = False
+    replaced: int = 0
     rejected_path: str | None = None
     problems: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -328,6 +329,29 @@ class Store:
         )
         con.unregister("_accepted")
 
+    def remove_ids(self, ids: pa.Array | pa.ChunkedArray) -> int:
+        """Delete the stored records with these dossier ids (rewriting only the Parquet files that hold them);
+        returns how many were removed."""
+        if not self.has_data():
+            return 0
+        con = duckdb.connect()
+        con.register("new_ids", pa.table({"dossier_id": ids}))
+        hits = con.execute(
+            f"SELECT filename, count(*) FROM read_parquet({_sql_str(self.glob())}, filename = true) "
+            "WHERE dossier_id IN (SELECT dossier_id FROM new_ids) GROUP BY filename"
+        ).fetchall()
+        removed = 0
+        for filename, n in hits:
+            src = Path(filename)
+            tmp = src.with_name(src.name + ".tmp")
+            con.execute(
+                f"COPY (SELECT * FROM read_parquet({_sql_str(str(src))}) WHERE dossier_id NOT IN "
+                f"(SELECT dossier_id FROM new_ids)) TO {_sql_str(str(tmp))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+            tmp.replace(src)
+            removed += int(n)
+        return removed
+
     def existing_ids(self, con: duckdb.DuckDBPyConnection) -> str | None:
         if not self.has_data():
             return None
@@ -375,8 +399,12 @@ def import_file(
     calendar: WorkingCalendar | None = None,
     progress: Callable[[str], None] | None = None,
     max_problems: int = 1000,
+    replace: bool = False,
 ) -> ImportResult:
-    """Validate one file and append its accepted rows to the store. Idempotent by file content hash."""
+    """Validate one file and append its accepted rows to the store. Idempotent by file content hash.
+
+    With ``replace``, a dossier id already in the store is not rejected: the stored record is replaced by the
+    new one (a later export carrying the dossier's new status). Without it, such rows are rejected."""
     path = Path(path)
     step = progress or (lambda _msg: None)
     digest = file_hash(path) if path.exists() else ""
@@ -443,7 +471,7 @@ def import_file(
         cat_check = (", CASE WHEN t.procedure_code IS NOT NULL AND t.procedure_code NOT IN (SELECT procedure_code "
                      "FROM cat) THEN concat_ws(chr(31), 'procedure_code', t.procedure_code, "
                      "'unknown procedure code (not in the catalogue)') END")
-    existing = store.existing_ids(con)
+    existing = None if replace else store.existing_ids(con)
     store_check = ""
     if existing:
         store_check = (f", CASE WHEN t.dossier_id IN {existing} THEN concat_ws(chr(31), 'dossier_id', t.dossier_id, "
@@ -500,10 +528,12 @@ def import_file(
         accepted = normalise_types(accepted)
         enriched = enrich(accepted, catalogue, calendar)
         step("write")
+        if replace:
+            result.replaced = store.remove_ids(accepted["dossier_id"])
         store.write(enriched, tag)
     store.add_manifest({
         "content_hash": digest, "file": str(path), "imported_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "accepted": result.accepted, "rejected": result.rejected,
+        "accepted": result.accepted, "rejected": result.rejected, "replaced": result.replaced,
     })
     return result
 
