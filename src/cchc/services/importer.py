@@ -8,8 +8,8 @@ Store layout (a directory)::
     STORE/rejected/<hash>-<name>.csv                             rejected rows with their reasons
 
 Re-importing a file whose content (SHA-256) is already in the manifest changes nothing. A dossier id that is
-already in the store is rejected as a duplicate (updating records is not supported yet: see
-``docs/formats/dossiers.md``).
+already in the store is rejected as a duplicate, or, with ``replace=True``, replaces the stored record (a later
+export carrying the dossier's new status).
 """
 
 from __future__ import annotations
