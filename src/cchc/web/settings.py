@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "cchc.web.accounts",
     "cchc.web.assessments",
     "cchc.web.results",
+    "cchc.web.steering",
     "cchc.web.reports_page",
     "cchc.web.api",
     "cchc.web",

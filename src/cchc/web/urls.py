@@ -45,6 +45,7 @@ urlpatterns = [
     path("cycles/<id:cycle_id>/units/<str:unit_code>/sheet.xlsx", views.sheet_xlsx, name="sheet-xlsx"),
     path("evidence/<id:evidence_id>/", views.evidence_download, name="evidence"),
     path("public/cycles/<id:cycle_id>/", views.public_results, name="public-results"),
+    path("steering/", include("cchc.web.steering.urls")),
     path("api/", include("cchc.web.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -236,3 +236,54 @@ def can_export_sheet(user, participation) -> bool:
 
 def can_send_reminders(user, cycle) -> bool:
     return is_admin(user)
+
+
+# --- steering (issue 6): plans, tasks, proposals, targets, committee, rewards --------------------------------
+# Leaders, approvers and administrators see all steering work; a focal point sees the tasks its unit leads
+# or coordinates and updates (progress, evidence, start, done) only the tasks its unit leads; the
+# administrator assigns, edits, cancels, restores and reopens tasks and decides proposals.
+
+
+def can_view_steering(user) -> bool:
+    g = grants(user)
+    return g.reads_all or bool(g.focal_units)
+
+
+def can_manage_steering(user) -> bool:
+    return is_admin(user)
+
+
+def visible_tasks(user, queryset):
+    from django.db.models import Q
+
+    g = grants(user)
+    if g.reads_all:
+        return queryset
+    if g.focal_units:
+        return queryset.filter(Q(lead_unit_id__in=g.focal_units) | Q(coordinating_units__in=g.focal_units)).distinct()
+    return queryset.none()
+
+
+def can_view_task(user, task) -> bool:
+    g = grants(user)
+    if g.reads_all or task.lead_unit_id in g.focal_units:
+        return True
+    return bool(g.focal_units) and task.coordinating_units.filter(pk__in=g.focal_units).exists()
+
+
+def can_update_task(user, task) -> bool:
+    """Progress reports and evidence: the lead unit's focal point, or the administrator."""
+    return is_admin(user) or is_focal_of(user, task.lead_unit_id)
+
+
+def can_transition_task(user, task, target: str) -> bool:
+    """Start and finish: the lead unit's focal point or the administrator; cancel, restore and reopen a done
+    task: the administrator. (Whether the state change itself is allowed is decided by cchc.steering.tasks.)"""
+    if target in ("in_progress", "done") and task.state != "done":
+        return can_update_task(user, task)
+    return is_admin(user)
+
+
+def can_view_steering_results(user) -> bool:
+    """Proposals, chains, targets, committee, rewards and figures: readers of everything."""
+    return grants(user).reads_all
