@@ -171,3 +171,24 @@ def test_replace_updates_a_dossier_from_a_later_export(tmp_path) -> None:  # noq
     assert sorted(rows) == ["H1", "H2", "H3"]
     assert rows["H1"]["status"] == 10 and str(rows["H1"]["finished_at"]) == "2024-03-06 10:00:00"
     assert store.manifest()[-1]["replaced"] == 1
+
+
+def test_rederive_after_a_calendar_change(tmp_path) -> None:  # noqa: ANN001
+    from cchc.services.calendar import WorkingCalendar, load_overrides
+
+    cat = load_catalogue(write_catalogue(tmp_path / "cat.csv"))
+    store = Store(tmp_path / "s")
+    # WD2 received Friday 2027-01-08: + 2 working days = Tuesday 12/01 … unless Monday 11/01 becomes a day off
+    import_file(write_rows(tmp_path / "a.csv", [dossier(1, procedure_code="WD2", received_at="2027-01-08 09:00:00")]),
+                store, catalogue=cat)
+    assert str(_stored(store)[0]["due_effective_at"]) == "2027-01-12 23:59:59"
+    ov = tmp_path / "o.yaml"
+    ov.write_text("years:\n  2027:\n    days_off:\n      - {date: 2027-01-11, name: test, source: test}\n")
+    assert store.rederive(calendar=WorkingCalendar(2026, 2029, load_overrides(ov))) == 1
+    row = _stored(store)[0]
+    assert str(row["due_effective_at"]) == "2027-01-13 23:59:59"
+    assert row["limit_unit"] == "working_days" and row["year"] == 2027
+    # without a kept catalogue, the catalogue columns already on the records are used
+    store.catalogue_path.unlink()
+    assert store.rederive() == 1
+    assert str(_stored(store)[0]["due_effective_at"]) == "2027-01-12 23:59:59"  # shipped calendar again

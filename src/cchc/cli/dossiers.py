@@ -113,6 +113,28 @@ def import_(
             typer.echo(f"  rejected rows: {r.rejected_path}")
 
 
+@app.command("rederive")
+def rederive(
+    store: Path = typer.Argument(..., help="Store directory"),
+    catalogue: Path | None = typer.Option(None, "--catalogue", "-c", help="New procedure catalogue"),
+    calendar: Path | None = typer.Option(None, "--calendar", help="Calendar overrides YAML"),
+) -> None:
+    """Recompute catalogue columns and derived due dates after a catalogue or calendar change."""
+    from cchc.services.calendar import CalendarError, WorkingCalendar, load_overrides
+    from cchc.services.importer import ImportError_, Store, load_catalogue
+
+    st = Store(store)
+    if not st.has_data():
+        _fail(f"{store}: no dossiers in this store")
+    try:
+        cat = load_catalogue(catalogue) if catalogue else None
+        cal = WorkingCalendar(2000, 2040, load_overrides(calendar)) if calendar else None
+    except (ImportError_, CalendarError, OSError) as exc:
+        _fail(str(exc))
+    n = st.rederive(cat, cal)
+    typer.echo(f"{n} dossiers re-derived in {store}")
+
+
 @app.command("indicators")
 def indicators(
     data: Path = typer.Argument(..., help="Store directory or Parquet file"),

@@ -352,6 +352,37 @@ class Store:
             removed += int(n)
         return removed
 
+    def rederive(self, catalogue: pa.Table | None = None, calendar: WorkingCalendar | None = None) -> int:
+        """Recompute the catalogue columns and the derived due date of every stored record (after a catalogue
+        or calendar change), rewriting each Parquet file in place; returns the number of records."""
+        import pyarrow.parquet as pq
+
+        from cchc.services.schema import DERIVED_COLUMNS
+
+        if catalogue is None:
+            catalogue = self.catalogue()
+        else:
+            self.save_catalogue(catalogue)
+        if catalogue is None:  # no catalogue kept: rebuild it from the columns copied onto the records
+            catalogue = _arrow(duckdb.connect().sql(
+                "SELECT DISTINCT procedure_code, NULL::VARCHAR AS procedure_name, limit_value AS time_limit, "
+                "limit_unit AS time_unit, catalogue_fee AS fee, catalogue_online_level AS online_level, "
+                "result_required, individual_subjects "
+                f"FROM read_parquet({_sql_str(self.glob())}) WHERE limit_value IS NOT NULL OR limit_unit IS NOT NULL "
+                "OR catalogue_fee IS NOT NULL OR catalogue_online_level IS NOT NULL"))
+        derived = {name for name, _, _ in DERIVED_COLUMNS} - {"source_file_hash", "source_row"}
+        total = 0
+        for src in sorted(self.dossiers_dir.rglob("*.parquet")):
+            table = pq.read_table(src, partitioning=None)
+            base = table.select([c for c in table.column_names if c not in derived])
+            out = enrich(normalise_types(base), catalogue, calendar)
+            out = out.select([c for c in table.column_names if c in out.column_names])
+            tmp = src.with_name(src.name + ".tmp")
+            pq.write_table(out, tmp, compression="zstd")
+            tmp.replace(src)
+            total += out.num_rows
+        return total
+
     def existing_ids(self, con: duckdb.DuckDBPyConnection) -> str | None:
         if not self.has_data():
             return None
@@ -428,6 +459,8 @@ def import_file(
         )
     if catalogue is None:
         catalogue = store.catalogue()
+    elif store.catalogue() is None or not store.catalogue().equals(catalogue):
+        store.save_catalogue(catalogue)
     step("validate")
     con = duckdb.connect()
     raw = raw.append_column("_row", pa.array(range(1, raw.num_rows + 1), type=pa.int64()))
