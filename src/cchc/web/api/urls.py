@@ -3,11 +3,13 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from cchc.web.api import views
+from cchc.web.steering import api as steering_api
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="api-unit")
 router.register("frameworks", views.FrameworkViewSet, basename="api-framework")
 router.register("cycles", views.CycleViewSet, basename="api-cycle")
+steering_api.register(router)
 
 urlpatterns = [
     path("token/", views.TokenView.as_view(), name="api-token"),
