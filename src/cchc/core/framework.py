@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -229,11 +230,18 @@ class Framework(_Model):
 
         yield from _walk(self.nodes, ())
 
-    def node(self, code: str) -> Node:
+    @cached_property
+    def _by_code(self) -> dict[str, Node]:
+        out: dict[str, Node] = {}
         for node, _ in self.walk():
-            if node.code == code:
-                return node
-        raise KeyError(f"framework {self.id} has no node {code!r}")
+            out.setdefault(node.code, node)
+        return out
+
+    def node(self, code: str) -> Node:
+        try:
+            return self._by_code[code]
+        except KeyError:
+            raise KeyError(f"framework {self.id} has no node {code!r}") from None
 
     def leaves(self, unit_type: str | None = None) -> list[Node]:
         """Leaves in document order; with ``unit_type``, only those that apply to it (an inner node's

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -381,11 +383,42 @@ def published_snapshot(cycle, with_inputs: bool = False):
     return (qs if with_inputs else qs.defer("inputs")).first()
 
 
+_RESULTS_CACHE: OrderedDict[tuple, dict] = OrderedDict()
+_RESULTS_CACHE_SIZE = 64
+_RESULTS_LOCK = threading.Lock()
+
+
+def published_results(cycle) -> dict | None:
+    """The published snapshot's summary (``published, hash, at`` + results), decoded once per process.
+
+    Published snapshots are immutable (``ResultSnapshot.save`` refuses changes), so their decoded JSON is cached by
+    primary key; the history of a unit over five years no longer decodes five full result tables per request.
+    Callers must treat the returned data as read-only."""
+    from cchc.web.results.models import ResultSnapshot
+
+    row = cycle.snapshots.filter(published=True).values_list("pk", "inputs_hash", "created_at").first()
+    if row is None:
+        return None
+    pk, digest, at = row
+    key = (pk, digest, at)  # a restored or re-created database may reuse a primary key, never all three
+    with _RESULTS_LOCK:
+        results = _RESULTS_CACHE.get(key)
+        if results is not None:
+            _RESULTS_CACHE.move_to_end(key)
+    if results is None:
+        results = ResultSnapshot.objects.values_list("results", flat=True).get(pk=pk)
+        with _RESULTS_LOCK:
+            _RESULTS_CACHE[key] = results
+            while len(_RESULTS_CACHE) > _RESULTS_CACHE_SIZE:
+                _RESULTS_CACHE.popitem(last=False)
+    return {"published": True, "hash": digest, "at": at, **results}
+
+
 def results_for(cycle) -> dict:
     """Published snapshot summary, or a live preview before publication (without per-unit details)."""
-    snap = published_snapshot(cycle)
-    if snap is not None:
-        return {"published": True, "hash": snap.inputs_hash, "at": snap.created_at, **snap.results}
+    published = published_results(cycle)
+    if published is not None:
+        return published
     data = compute(cycle)
     data["results"].pop("details")
     return {"published": False, "hash": data["hash"], "at": None, **data["results"]}
@@ -393,7 +426,7 @@ def results_for(cycle) -> dict:
 
 def unit_detail(cycle, unit_code: str) -> dict | None:
     """One unit's node points, leaf points and lost points: from the snapshot, or computed live."""
-    snap = published_snapshot(cycle)
+    snap = cycle.snapshots.filter(published=True).only("pk").first()
     if snap is not None:
         return snap.detail(unit_code)
     return compute(cycle)["results"]["details"].get(unit_code)

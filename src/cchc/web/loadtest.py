@@ -119,7 +119,9 @@ def _client(base: str):
     return opener
 
 
-def run(base: str, pages: dict[str, str], clients: int, seconds: float) -> dict[str, list[float]]:
+def run(base: str, pages: dict[str, str], clients: int, seconds: float, think: float = 0.0) -> dict[str, list[float]]:
+    """Closed-loop clients; ``think`` seconds between a client's requests model a person reading the page
+    (0 = saturation: every client fires its next request as soon as the last one returns)."""
     times: dict[str, list[float]] = {name: [] for name in pages}
     errors: list[str] = []
     stop = time.monotonic() + seconds
@@ -142,6 +144,8 @@ def run(base: str, pages: dict[str, str], clients: int, seconds: float) -> dict[
                 continue
             with lock:
                 times[name].append((time.perf_counter() - t) * 1000)
+            if think:
+                time.sleep(think * (0.5 + random.random()))
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
     for th in threads:
@@ -162,6 +166,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--port", type=int, default=8799)
     ap.add_argument("--gunicorn", type=int, default=0, help="serve with N gunicorn workers instead of cchc serve")
+    ap.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between requests (0: saturation)")
     args = ap.parse_args(argv)
 
     env = dict(os.environ)
@@ -203,13 +208,14 @@ def main(argv=None) -> None:
             except OSError:
                 time.sleep(0.2)
         run(base, pages, 2, 3)  # warm-up
-        times = run(base, pages, args.clients, args.seconds)
+        times = run(base, pages, args.clients, args.seconds, args.think)
     finally:
         server.terminate()
         server.wait(timeout=10)
     db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     server_name = f"gunicorn ×{args.gunicorn}" if args.gunicorn else "cchc serve"
-    print(f"{db}, {server_name}, {args.clients} clients, {args.seconds:g} s")
+    load = f"think time {args.think:g} s" if args.think else "no think time (saturation)"
+    print(f"{db}, {server_name}, {args.clients} clients, {load}, {args.seconds:g} s")
     for name, ts in times.items():
         ts.sort()
         if not ts:

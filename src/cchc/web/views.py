@@ -191,8 +191,9 @@ def sheet(request, cycle_id, unit_code, mode="self"):
     # Large frameworks are shown one field (lĩnh vực) at a time; small ones on one page.
     field_codes = list(dict.fromkeys(r.field_code for r in rows))
     selected = request.GET.get("field") or ""
+    missing_list = services.missing_for_submission(part) if mode == "self" else []
     if not selected and len(rows) > SHEET_PAGE_LEAVES and mode == "self":
-        missing = {code for code, _msg in services.missing_for_submission(part)}
+        missing = {code for code, _msg in missing_list}
         selected = next((r.field_code for r in rows if r.node.code in missing), field_codes[0])
     elif not selected and len(rows) > SHEET_PAGE_LEAVES:
         selected = field_codes[0]
@@ -215,7 +216,7 @@ def sheet(request, cycle_id, unit_code, mode="self"):
         "selected_field": selected or "all",
         "can_submit": mode == "self" and policy.can_submit(request.user, part),
         "can_explain_submit": mode == "explain" and policy.can_explain(request.user, part),
-        "missing": services.missing_for_submission(part) if mode == "self" else [],
+        "missing": missing_list,
         "max_mb": int(_settings().EVIDENCE_MAX_BYTES / 1048576),
     })
 
@@ -406,9 +407,9 @@ def _unit_history(cycle, code):
     c, seen = cycle, set()
     while c is not None and c.pk not in seen:
         seen.add(c.pk)
-        snap = engine.published_snapshot(c)
-        if snap:
-            found = [x for x in snap.results["units"] if x["code"] in codes]
+        published = engine.published_results(c)
+        if published:
+            found = [x for x in published["units"] if x["code"] in codes]
             for u in found[:1] if len(found) == 1 else []:
                 out.append({"year": c.year, "cycle": c, "index": u["index"], "rank": u["rank"], "of": u["of"],
                             "band": u["band"], "code": u["code"]})
