@@ -13,6 +13,7 @@ from cchc.cli import framework as _framework
 from cchc.cli import report as _report
 from cchc.cli import results as _results
 from cchc.cli import score as _score
+from cchc.cli import steering as _steering
 from cchc.cli import survey as _survey
 from cchc.cli import web as _web
 
@@ -28,6 +29,7 @@ app.command("score")(_score.score)
 app.add_typer(_survey.app, name="survey")
 app.add_typer(_dossiers.app, name="dossiers")
 app.add_typer(_report.app, name="report")
+app.add_typer(_steering.app, name="steering")
 for _name in ("serve", "demo", "backup", "restore"):
     app.command(_name)(getattr(_web, _name))
 

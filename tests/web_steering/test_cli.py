@@ -1,0 +1,54 @@
+"""`cchc steering`: import with located errors (exit 2, nothing imported), export, idempotent reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from typer.testing import CliRunner
+
+from cchc.cli import app
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db(transaction=True)]
+
+
+def _xlsx(rows):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_cli_import_export_remind(world, tmp_path, settings):
+    from django.core import mail
+
+    from cchc.web.steering.models import Task
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    head = ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"]
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(_xlsx([head, [1, "A", "D1", "2026-02-30"], [2, "B", "D9", ""]]))
+    r = CliRunner().invoke(app, ["steering", "import-tasks", str(bad), "--plan", str(world.plan.pk)])
+    assert r.exit_code == 2
+    assert "dòng 2, cột D (Thời hạn)" in r.output and "dòng 3, cột C (Đơn vị chủ trì)" in r.output
+    assert Task.objects.count() == 2
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(_xlsx([head, [1, "A", "D1", dt.date(2026, 7, 12)], [2, "B", "Sở Hai", "20/12/2026"]]))
+    r = CliRunner().invoke(app, ["steering", "import-tasks", str(good), "--title", "KH 2026 bổ sung", "--year", "2026"])
+    assert r.exit_code == 0, r.output
+    assert Task.objects.filter(plan__title="KH 2026 bổ sung").count() == 2
+    out = tmp_path / "out.xlsx"
+    r = CliRunner().invoke(app, ["steering", "export-tasks", str(out)])
+    assert r.exit_code == 0 and out.stat().st_size > 0
+    r = CliRunner().invoke(app, ["steering", "remind", "--date", "2026-07-10"])
+    assert r.exit_code == 0 and "sent 3" in r.output  # D1: overdue + upcoming (one e-mail); D2: upcoming
+    first = len(mail.outbox)
+    r = CliRunner().invoke(app, ["steering", "remind", "--date", "2026-07-10"])
+    assert "sent 0" in r.output and len(mail.outbox) == first
+    r = CliRunner().invoke(app, ["steering", "figures", "2026-H1", "--json"])
+    assert r.exit_code == 0 and '"overdue": 1' in r.output
