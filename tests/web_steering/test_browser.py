@@ -1,0 +1,109 @@
+"""Browser test (headless Chromium through Playwright): a lost-points finding becomes a task, the unit's focal
+point reports progress, attaches evidence and marks it done, and the criterion's chain shows it.
+
+Set ``CCHC_SCREENSHOTS=DIR`` to keep screenshots (the user guide's steering-*.png)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import PASSWORD, build_world, publish, tiny_pdf
+
+CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser, pytest.mark.db,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        pg = context.new_page()
+        pg.set_default_timeout(15000)
+        yield pg
+        context.close()
+        browser.close()
+
+
+def _shot(page, name):
+    target = os.environ.get("CCHC_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(target) / f"steering-{name}.png"), full_page=False)
+
+
+def _login(page, base, username):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finding_to_task_to_done_to_chain(live_server, page, evidence_dir, tmp_path):
+    from cchc.web.assessments.models import Cycle
+    from cchc.web.steering.models import Proposal, Task
+
+    base = live_server.url
+    world = build_world()
+    c25 = Cycle.objects.create(name="Kỳ 2025", year=2025, framework=world.record)
+    publish(world, c25, {"D1": 0.6, "D2": 0.9})
+    world.cycle.previous = c25
+    world.cycle.save()
+    publish(world, world.cycle, {"D1": 0.9, "D2": 0.95})
+
+    # 1. Administrator: proposals from the 2025 results, grouped by criterion; accept one (edited title).
+    _login(page, base, "admin")
+    page.goto(f"{base}/steering/proposals/")
+    page.get_by_role("button", name="Lập đề xuất từ kết quả Chỉ số CCHC nội bộ").click()
+    page.wait_for_load_state()
+    proposal = Proposal.objects.filter(unit_code="D1").order_by("-points_lost", "pk").first()
+    row = page.locator(f"#proposal-{proposal.pk}")
+    row.locator("input[name=title]").fill("Khắc phục tiêu chí " + proposal.criterion + " (trình duyệt)")
+    row.locator("input[name=deadline]").fill("2026-09-30")
+    _shot(page, "proposals")
+    row.get_by_role("button", name="Chấp nhận").click()
+    page.locator(f"#proposal-{proposal.pk}").get_by_text("đã thành nhiệm vụ").wait_for()
+    task = Task.objects.get(title__endswith="(trình duyệt)")
+    assert task.criteria == proposal.criterion and task.lead_unit == world.d1
+
+    # 2. Focal point of D1: own tasks, progress report (htmx), evidence, done.
+    _login(page, base, "focal")
+    page.goto(f"{base}/steering/my/")
+    page.get_by_role("link", name=task.title).click()
+    page.get_by_label("Tiến độ (%)").fill("60")
+    page.get_by_label("Nội dung đã thực hiện").fill("Đã ban hành kế hoạch khắc phục")
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    page.get_by_test_id("task-state").filter(has_text="Đang thực hiện").wait_for()
+    pdf = tmp_path / "ket-qua.pdf"
+    pdf.write_bytes(tiny_pdf("ket qua"))
+    page.locator("input[type=file]").set_input_files(str(pdf))
+    page.get_by_role("button", name="Tải lên").click()
+    page.get_by_role("link", name="ket-qua.pdf").wait_for()
+    page.get_by_label("Kết quả thực hiện (sản phẩm, văn bản)").fill("QĐ số 15/QĐ-SMT đã ban hành")
+    _shot(page, "task")
+    page.get_by_role("button", name="Chuyển sang “Hoàn thành”").click()
+    page.get_by_test_id("task-state").filter(has_text="Hoàn thành").wait_for()
+    task.refresh_from_db()
+    assert task.state == "done" and task.progress.count() == 1 and task.evidence.count() == 1
+
+    # 3. Leader: the criterion's chain — lost last year → the task, done → points this year.
+    _login(page, base, "leader")
+    page.goto(f"{base}/steering/chain/?cycle={world.cycle.pk}&criterion={proposal.criterion}")
+    row = page.locator("tr", has_text=task.title)
+    row.get_by_test_id("chain-state").filter(has_text="Hoàn thành").wait_for()
+    assert "D1" in row.inner_text()
+    _shot(page, "chain")
+    for name, url in [("tasks", "/steering/"), ("rewards", f"/steering/rewards/?cycle={world.cycle.pk}"),
+                      ("figures", "/steering/figures/?period=2026")]:
+        page.goto(base + url)
+        _shot(page, name)
