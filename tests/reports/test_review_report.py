@@ -157,3 +157,26 @@ def test_review_survey_errors_exit_2(tmp_path):
                                  "--survey", str(bad), "--no-pdf"])
     assert result.exit_code == 2
     assert "sheet bad.csv, row 1, column TC1: required question column 'TC1' is missing" in result.output
+
+
+def test_review_with_service_delivery_section(tmp_path):
+    from cchc.services.indicators import compute
+    from cchc.services.synth import SynthSpec, write_synth
+
+    store = tmp_path / "store"
+    import datetime as dt
+
+    write_synth(SynthSpec(rows=6000, units=5, procedures=12, seed=4, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)), store)
+    result = runner.invoke(app, ["report", "review", "--period", "2025-H1", "--province", "Kon Tum", "--out", str(tmp_path / "o"),
+                                 "--dossiers", str(store), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    province = next(r for r in compute(store, period="half").records() if r["level"] == "province" and r["period"] == "2025-H1")
+    on_time = next(i["rate"] for i in province["indicators"] if i["id"] == "2.1")
+    _, text = docx_text(tmp_path / "o" / "bao-cao-cchc-2025-H1.docx")
+    assert f"giải quyết đúng hạn {on_time:.2f}%".replace(".", ",") in text
+    assert "Chưa có số liệu hồ sơ thủ tục hành chính" not in text
+    wb = load_workbook(tmp_path / "o" / "bao-cao-cchc-2025-H1.xlsx")
+    rows = list(wb["Dịch vụ công theo đơn vị"].iter_rows(min_row=2, values_only=True))
+    units = {r["unit"]: r for r in compute(store, period="half").records() if r["level"] == "unit" and r["period"] == "2025-H1"}
+    assert {r[0]: r[1] for r in rows} == {u: r["received"] for u, r in units.items()}
+    assert (tmp_path / "o" / "services-trend-2025-H1.png").exists()

@@ -90,6 +90,7 @@ def review(
     assessment: Path | None = typer.Option(None, help="internal index assessment file of the period's year"),
     previous: Path | None = typer.Option(None, help="the previous year's assessment file, for changes"),
     from_db: bool = typer.Option(False, "--from-db", help="the internal index from the web app's published cycles of the year"),
+    dossiers: Path | None = typer.Option(None, help="dossier store (cchc dossiers import) for the service-delivery section"),
     survey: Path | None = typer.Option(None, help="satisfaction survey responses (cchc survey import formats)"),
     instrument: str = typer.Option("province-sipas-example", help="instrument of --survey (id or YAML)"),
     template: Path | None = typer.Option(None, help="DOCX template (see `cchc report template`)"),
@@ -111,6 +112,15 @@ def review(
     from cchc.reports.review import period_words
 
     extra = _survey_section(survey, instrument, period_words(year, half)) if survey else []
+    if dossiers:
+        from cchc.reports.sections_services import services_section
+
+        if not dossiers.exists():
+            fail([f"--dossiers: {dossiers}: no such store"])
+        try:
+            extra.append(services_section(dossiers, year, half))
+        except (ValueError, FileNotFoundError) as error:
+            fail([f"--dossiers: {error}"])
     internal = _internal(framework, assessment, previous, year)
     if from_db:
         from cchc.cli.web import _migrate, _setup
