@@ -89,8 +89,6 @@ NN_COLUMNS = ("synced_to_portal", "catalogue_online_level", "procedure_level", "
 
 OT_CLASSES = ("early", "on_time", "late", "open_in_time", "open_overdue", "no_due")
 GRANULARITIES = ("month", "quarter", "half", "year")
-KEYS = ("unit_code", "parent_unit_code", "procedure_code", "period")
-PROC_ATTRS = ("p_online", "p_fee", "p_individual")
 
 
 def period_index(ts, granularity: str):  # noqa: ANN001, ANN201

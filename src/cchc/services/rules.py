@@ -191,7 +191,7 @@ def classify(measured_s, due_s, wait_s, forced_late, finished):  # noqa: ANN001,
 
 
 def classify_py(measured_s: int, due_s: int | None, wait_s: int, forced_late: bool, finished: bool) -> str:
-    """Pure-Python twin of :func:`classify` (used by the pandas baseline and the property tests)."""
+    """Pure-Python twin of :func:`classify`, returning the class name (a readable statement of the rule, tested)."""
     if due_s is None:
         return "no_due"
     eff = measured_s - wait_s
