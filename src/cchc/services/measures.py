@@ -1,4 +1,4 @@
-"""The measures (counts and sums) the engine computes per unit × procedure × period, written once in Ibis.
+"""The measures (counts and sums) the engine computes per unit × period, written once in Ibis.
 
 Indicator definitions (YAML) refer to measures by name; :data:`MEASURES` documents each one and the record
 columns it needs. Three kinds:
@@ -194,8 +194,8 @@ ROW_COLUMNS = (
 
 def measure_frame(t, granularity: str, as_of_s: int, period_lo: int, period_hi: int,  # noqa: ANN001, ANN201
                   membership: str = "active", by_procedure: bool = False):
-    """Ibis expression, one pass: every measure per (unit_code, parent_unit_code, period[, procedure_code]) with
-    the non-null counts ``nn_*``. ``t`` is the stored dossier table; ``as_of_s`` the as-of time (epoch s).
+    """Ibis expression, one pass: every reception and on-time measure per (unit_code, parent_unit_code,
+    period[, procedure_code]). ``t`` is the stored dossier table; ``as_of_s`` the as-of time (epoch s).
 
     Each received dossier gives one row per period it belongs to (rule ``period_membership``): its reception
     period, and in ``active`` mode also every later period up to the one it finished in (or the as-of period).
