@@ -64,6 +64,7 @@ def test_finding_to_task_to_done_to_chain(live_server, page, evidence_dir, tmp_p
     # 1. Administrator: proposals from the 2025 results, grouped by criterion; accept one (edited title).
     _login(page, base, "admin")
     page.goto(f"{base}/steering/proposals/")
+    page.locator("select[name=cycle]").select_option(str(c25.pk))
     page.get_by_role("button", name="Lập đề xuất từ kết quả Chỉ số CCHC nội bộ").click()
     page.wait_for_load_state()
     proposal = Proposal.objects.filter(unit_code="D1").order_by("-points_lost", "pk").first()
@@ -101,7 +102,7 @@ def test_finding_to_task_to_done_to_chain(live_server, page, evidence_dir, tmp_p
     page.goto(f"{base}/steering/chain/?cycle={world.cycle.pk}&criterion={proposal.criterion}")
     row = page.locator("tr", has_text=task.title)
     row.get_by_test_id("chain-state").filter(has_text="Hoàn thành").wait_for()
-    assert "D1" in row.inner_text()
+    assert "Sở Một" in row.inner_text()
     _shot(page, "chain")
     for name, url in [("tasks", "/steering/"), ("rewards", f"/steering/rewards/?cycle={world.cycle.pk}"),
                       ("figures", "/steering/figures/?period=2026")]:

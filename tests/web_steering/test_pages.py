@@ -257,7 +257,7 @@ def test_proposals_accept_edit_discard_and_chain(two_years, world, client):
     assert row["lost_before"] == pytest.approx(p.points_lost, abs=0.01) and task in row["tasks"]
     assert row["points_now"] is not None
     page = client.get(f"/steering/chain/?cycle={c26.pk}&criterion={p.criterion}").content.decode()
-    assert "Khắc phục (đã sửa)" in page and "D1" in page
+    assert "Khắc phục (đã sửa)" in page and "Sở Một" in page
 
 
 def test_national_proposals_from_field_indices(world, client):
@@ -345,3 +345,24 @@ def test_committee_meeting_conclusion_spawns_a_task(world, client):
     assert t.source == "meeting" and "TB 99/TB-UBND" in t.source_ref
     page = client.get("/steering/committee/").content.decode()
     assert "Nguyễn Văn A" in page and "Cải cách thể chế" in page and f"/steering/tasks/{t.pk}/" in page
+
+
+@pytest.mark.parametrize("q25,q26,excluded", [(0.97, 0.74, True), (0.97, 0.86, False)])
+def test_kon_tum_rule_on_published_results(world, client, q25, q26, excluded):
+    """Two bands down from last year excludes the unit, with the reason on the page; one band down does not."""
+    from cchc.web.assessments.models import Cycle
+
+    from .conftest import publish
+
+    c25 = Cycle.objects.create(name="Kỳ 2025", year=2025, framework=world.record)
+    publish(world, c25, {"D1": q25, "D2": 0.95})
+    world.cycle.previous = c25
+    world.cycle.save()
+    publish(world, world.cycle, {"D1": q26, "D2": 0.95})
+    d1 = next(r for r in services.reward_rows(world.cycle) if r["unit_code"] == "D1")
+    drop = any("Giảm hai bậc" in reason for reason in d1["reasons"])
+    assert drop == excluded, d1
+    assert d1["candidate"] is not excluded, d1  # one band down (Xuất sắc → Tốt) stays a candidate
+    client.force_login(world.users["leader"])
+    page = client.get(f"/steering/rewards/?cycle={world.cycle.pk}").content.decode()
+    assert ("Giảm hai bậc xếp loại trở lên so với năm trước" in page) == excluded

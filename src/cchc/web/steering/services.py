@@ -296,7 +296,10 @@ def chain(cycle, criterion: str) -> list[dict]:
         return {d.unit_code: d.data for d in snap.details.all()} if snap else {}
 
     before, now = detail(cycle.previous), detail(cycle)
-    units = sorted({*before, *now})
+    from cchc.web.org.models import Unit
+
+    names = dict(Unit.objects.filter(code__in={*before, *now}).values_list("code", "name"))
+    units = sorted({*before, *now}, key=lambda c: (names.get(c, c), c))
     tasks = [t for t in Task.objects.select_related("lead_unit").filter(criteria__contains=criterion)
              if criterion in t.criteria_list]
     rows = []
@@ -307,7 +310,7 @@ def chain(cycle, criterion: str) -> list[dict]:
         mine = [t for t in tasks if t.lead_unit.code == code]
         if not lost_before and not mine and not lost_now:
             continue
-        rows.append({"unit": code, "lost_before": lost_before, "tasks": mine, "points_now": node_now.get("points"),
+        rows.append({"unit": code, "unit_name": names.get(code, code), "lost_before": lost_before, "tasks": mine, "points_now": node_now.get("points"),
                      "max_points": node_now.get("max_points"), "lost_now": lost_now})
     return rows
 
