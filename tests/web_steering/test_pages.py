@@ -366,3 +366,22 @@ def test_kon_tum_rule_on_published_results(world, client, q25, q26, excluded):
     client.force_login(world.users["leader"])
     page = client.get(f"/steering/rewards/?cycle={world.cycle.pk}").content.decode()
     assert ("Giảm hai bậc xếp loại trở lên so với năm trước" in page) == excluded
+
+
+def test_demo_seed_on_top_of_the_demo_province(db, evidence_dir, client):
+    from cchc.web.demo import seed as seed_demo
+    from cchc.web.steering.demo import seed
+
+    seed_demo(stdout=lambda *a: None, evidence=False)
+    out = seed(TODAY, stdout=lambda *a: None)
+    assert out["tasks"] == 7 and out["proposals"] > 0
+    assert seed(TODAY)["skipped"]
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    for url in ["/steering/", "/steering/plans/", "/steering/proposals/", "/steering/targets/", "/steering/committee/",
+                "/steering/rewards/", "/steering/figures/?period=2026", "/steering/chain/?criterion=3.2",
+                "/steering/reminders/"]:
+        assert client.get(url).status_code == 200, url
+    rows = {r["metric"]: r["status"] for r in services.target_rows(TODAY)}
+    assert rows["par_index_rank"] == "not_met" and rows["sipas"] == "at_risk"
