@@ -191,7 +191,8 @@ def sheet(request, cycle_id, unit_code, mode="self"):
     # Large frameworks are shown one field (lĩnh vực) at a time; small ones on one page.
     field_codes = list(dict.fromkeys(r.field_code for r in rows))
     selected = request.GET.get("field") or ""
-    missing_list = services.missing_for_submission(part) if mode == "self" else []
+    stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
+    missing_list = services.missing_for_submission(part, stored) if mode == "self" else []
     if not selected and len(rows) > SHEET_PAGE_LEAVES and mode == "self":
         missing = {code for code, _msg in missing_list}
         selected = next((r.field_code for r in rows if r.node.code in missing), field_codes[0])
@@ -199,7 +200,7 @@ def sheet(request, cycle_id, unit_code, mode="self"):
         selected = field_codes[0]
     if selected and selected != "all":
         rows = [r for r in rows if r.field_code == selected]
-    items = _leaf_context(request, part, mode, rows=rows, fw=fw)
+    items = _leaf_context(request, part, mode, rows=rows, stored=stored, fw=fw)
     if mode == "explain":
         items = [i for i in items if i["la"] is not None and i["la"].adjusted]
     g = policy.grants(request.user)

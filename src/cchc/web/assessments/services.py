@@ -212,10 +212,13 @@ def save_explanation(participation: Participation, leaf_code: str, data: dict, u
         return SaveResult(obj, _apply(obj, values, _("Giải trình"), user))
 
 
-def missing_for_submission(participation: Participation) -> list[tuple[str, str]]:
-    """Completeness check: (leaf code, problem) for every leaf that blocks submission."""
+def missing_for_submission(participation: Participation, stored: dict | None = None) -> list[tuple[str, str]]:
+    """Completeness check: (leaf code, problem) for every leaf that blocks submission.
+
+    ``stored`` (leaf code → LeafAssessment with evidence prefetched) saves the query when the caller has it."""
     fw = participation.cycle.framework.framework
-    stored = {la.leaf_code: la for la in participation.leaves.prefetch_related("evidence")}
+    if stored is None:
+        stored = {la.leaf_code: la for la in participation.leaves.prefetch_related("evidence")}
     problems = []
     for node in fw.leaves(participation.unit.unit_type):
         la = stored.get(node.code)
