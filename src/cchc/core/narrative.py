@@ -122,33 +122,33 @@ def field_name_vi(name: str) -> str:
     return "chỉ số " + (name[:1].lower() + name[1:] if name else name)
 
 
+def split_movers(fields: list[FieldChange]) -> tuple[list[FieldChange], list[FieldChange]]:
+    """Fields that moved up (most places first) and down (most places first)."""
+    moved = [f for f in fields if f.delta_rank]
+    ups = sorted((f for f in moved if f.delta_rank > 0), key=lambda f: -f.delta_rank)  # type: ignore[operator]
+    downs = sorted((f for f in moved if f.delta_rank < 0), key=lambda f: f.delta_rank)  # type: ignore[arg-type, operator]
+    return ups, downs
+
+
 def movers_vi(fields: list[FieldChange], names: Mapping[str, str]) -> str | None:
-    """'Chỉ số thành phần tăng bậc: chỉ số cải cách thể chế tăng 21 bậc, …; giảm bậc: …'."""
-    ups = sorted((f for f in fields if f.delta_rank and f.delta_rank > 0), key=lambda f: -f.delta_rank)  # type: ignore[operator]
-    downs = sorted((f for f in fields if f.delta_rank and f.delta_rank < 0), key=lambda f: f.delta_rank)  # type: ignore[arg-type]
-    if not ups and not downs:
-        return None
+    """'Các chỉ số thành phần tăng bậc: chỉ số cải cách thể chế tăng 21 bậc, …; các chỉ số thành phần giảm bậc: …'."""
+    ups, downs = split_movers(fields)
     parts = []
-    if ups:
-        items = ", ".join(f"{field_name_vi(names.get(f.code, f.code))} tăng {f.delta_rank} bậc" for f in ups)
-        parts.append(f"Các chỉ số thành phần tăng bậc: {items}")
-    if downs:
-        items = ", ".join(f"{field_name_vi(names.get(f.code, f.code))} giảm {-f.delta_rank} bậc" for f in downs)  # type: ignore[operator]
-        parts.append(("các" if parts else "Các") + f" chỉ số thành phần giảm bậc: {items}")
-    return "; ".join(parts) + "."
+    for group, lead in ((ups, "tăng bậc"), (downs, "giảm bậc")):
+        if group:
+            items = ", ".join(f"{field_name_vi(names.get(f.code, f.code))} {change_phrase(f.delta_rank, 'places')}" for f in group)
+            parts.append(f"{'các' if parts else 'Các'} chỉ số thành phần {lead}: {items}")
+    return "; ".join(parts) + "." if parts else None
 
 
 def movers_en(fields: list[FieldChange], names: Mapping[str, str]) -> str | None:
-    ups = sorted((f for f in fields if f.delta_rank and f.delta_rank > 0), key=lambda f: -f.delta_rank)  # type: ignore[operator]
-    downs = sorted((f for f in fields if f.delta_rank and f.delta_rank < 0), key=lambda f: f.delta_rank)  # type: ignore[arg-type]
-    if not ups and not downs:
-        return None
+    ups, downs = split_movers(fields)
     parts = []
-    if ups:
-        parts.append("Fields moving up: " + ", ".join(f"{names.get(f.code, f.code)} +{f.delta_rank}" for f in ups))
-    if downs:
-        parts.append(("fields" if parts else "Fields") + " moving down: " + ", ".join(f"{names.get(f.code, f.code)} {f.delta_rank}" for f in downs))
-    return "; ".join(parts) + " places."
+    for group, lead in ((ups, "moving up"), (downs, "moving down")):
+        if group:
+            items = ", ".join(f"{names.get(f.code, f.code)} {f.delta_rank:+d}" for f in group)  # type: ignore[str-format]
+            parts.append(f"{'fields' if parts else 'Fields'} {lead}: {items}")
+    return "; ".join(parts) + " places." if parts else None
 
 
 def narrative_vi(s: UnitSummary, field_names: Mapping[str, str], style: NarrativeStyle = NarrativeStyle(), kinds: Mapping[str, str] | None = None) -> str:
