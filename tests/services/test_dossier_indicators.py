@@ -242,3 +242,20 @@ def test_rates_are_nan_free_when_denominator_is_zero() -> None:
     reasons = {i.id: (None if i.id == "5.4" else "x") for i in iset.indicators}
     ev = evaluate(m, iset, reasons)
     assert np.isnan(ev["5.4.rate"][0]) and ev["5.4.points"][0] == 0  # points_when_empty: 0 (portal)
+
+
+def test_competence_list_replaces_the_handled_procedures_proxy(store: Path, tmp_path) -> None:  # noqa: ANN001
+    comp = tmp_path / "competence.csv"
+    comp.write_text("MaDonVi,MaTTHC\nU1,WD5\nU1,WD2\nU1,D10\nU1,H8\nU1,M1\nU2,WD5\nU2,D10\nU3,H8\n")
+    res = compute(store, period="month", as_of=AS_OF, indicator_set="2022", competence=comp)
+    recs = {(r["level"], r["unit"]): r for r in res.records() if r["period"] == "2024-03"}
+    u1, u2, d1 = recs[("unit", "U1")], recs[("unit", "U2")], recs[("parent", "D1")]
+    assert u1["procedure_scope"] == "competence"
+    assert (ind(u1, "3.1")["numerator"], ind(u1, "3.1")["denominator"]) == (4, 5)  # M1 counts though unused
+    assert (ind(u1, "4.5a")["numerator"], ind(u1, "4.5a")["denominator"]) == (2, 3)
+    assert (ind(u2, "3.5")["numerator"], ind(u2, "3.5")["denominator"]) == (1, 2)  # D10 never used at U2
+    assert ind(d1, "3.1")["denominator"] == 5
+    proxy = {(r["level"], r["unit"]): r for r in compute(store, period="month", as_of=AS_OF, indicator_set="2022")
+             .records() if r["period"] == "2024-03"}
+    assert ind(proxy[("unit", "U2")], "3.5")["denominator"] == 1
+    assert proxy[("unit", "U2")]["procedure_scope"] == "handled"

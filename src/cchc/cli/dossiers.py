@@ -145,6 +145,8 @@ def indicators(
     as_of: str | None = typer.Option(None, "--as-of", help="Measure open dossiers at this time (default: latest in data)"),
     by_procedure: bool = typer.Option(False, "--by-procedure", help="One row per procedure too"),
     level: str = typer.Option("unit,parent,province", "--level", help="Comma-separated: unit, parent, province"),
+    competence: Path | None = typer.Option(None, "--competence", help="unit_code,procedure_code list of the "
+                                           "procedures under each unit's competence"),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per unit × period"),
 ) -> None:
     """Decision 766 indicators per unit × period: numerator, denominator, rate, points; groups and total."""
@@ -164,7 +166,8 @@ def indicators(
     try:
         with err.status("Đang tính chỉ số / computing indicators …") if err.is_terminal and not as_json else _null():
             res = compute(data, period=period, indicator_set=indicator_set, membership=membership,
-                          as_of=_parse_as_of(as_of), unit=unit, by_procedure=by_procedure, levels=levels)
+                          as_of=_parse_as_of(as_of), unit=unit, by_procedure=by_procedure, levels=levels,
+                          competence=competence)
     except (IndicatorSetError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     recs = res.records()
@@ -218,6 +221,7 @@ def to_assessment(
     level: str = typer.Option("unit", "--level", help="unit | parent | province"),
     indicator_set: str = typer.Option("current", "--set"),
     membership: str = typer.Option("active", "--membership"),
+    competence: Path | None = typer.Option(None, "--competence", help="unit_code,procedure_code competence list"),
 ) -> None:
     """Write numerator/denominator of chosen indicators as rows of an assessment file, for `ratio` leaves."""
     import csv
@@ -232,7 +236,8 @@ def to_assessment(
         pairs.append(tuple(x.strip() for x in m.split("=", 1)))
     try:
         gran, _ = parse_period_label(period)
-        res = compute(data, period=gran, indicator_set=indicator_set, membership=membership, levels=(level,))
+        res = compute(data, period=gran, indicator_set=indicator_set, membership=membership, levels=(level,),
+                      competence=competence)
     except (IndicatorSetError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     ids = {i.id for i in res.indicator_set.indicators}

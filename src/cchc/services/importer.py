@@ -267,6 +267,25 @@ def load_catalogue(path: str | Path) -> pa.Table:
     return pa.table(out, schema=schema)
 
 
+def load_competence(path: str | Path):  # noqa: ANN201
+    """A list of the procedures under each unit's competence: columns unit_code (MaDonVi) and procedure_code
+    (MaTTHC), CSV / Parquet / JSONL. Returns a pandas DataFrame; raises :class:`ImportError_` when invalid."""
+    import pandas as pd
+
+    raw = read_raw(path)
+    mapping, _ = _map_headers(raw.column_names, canonical_name)
+    inv = {v: k for k, v in mapping.items()}
+    missing = [c for c in ("unit_code", "procedure_code") if c not in inv]
+    if missing:
+        raise ImportError_(f"{path}: the competence list needs columns {', '.join(missing)} (MaDonVi, MaTTHC)")
+    df = pd.DataFrame({c: raw[inv[c]].to_pylist() for c in ("unit_code", "procedure_code")})
+    df = df.apply(lambda s: s.str.strip())
+    empty = df[(df["unit_code"] == "") | (df["procedure_code"] == "") | df.isna().any(axis=1)]
+    if len(empty):
+        raise ImportError_(f"{path}: rows {', '.join(str(i + 1) for i in empty.index[:20])} lack a unit or procedure code")
+    return df.drop_duplicates().reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # store
 

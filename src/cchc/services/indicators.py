@@ -231,9 +231,14 @@ PROC_MEASURES = ("proc_active", "proc_online_offered", "proc_fee", "proc_individ
                  "proc_fee_used", "proc_fee_paid", "proc_population")
 
 
-def _proc_level(procs: pd.DataFrame, col: str, by_procedure: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _proc_level(procs: pd.DataFrame, col: str, by_procedure: bool,
+                scope: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Distinct-procedure measures for one roll-up level (``col`` names the grouping column): the static ones
-    (procedures the unit handled at least once, by catalogue attribute) and the ones per period."""
+    (the level's procedures, by catalogue attribute) and the ones per period.
+
+    Without ``scope`` a unit's procedures are those it handled at least once in the records (a proxy); with
+    ``scope`` (columns unit, procedure_code, p_online, p_fee, p_individual) they are the listed ones — the
+    procedures under the unit's competence — and only those count in the numerators too."""
     import duckdb
 
     pk = "unit" + (", procedure_code" if by_procedure else "")
@@ -245,23 +250,65 @@ def _proc_level(procs: pd.DataFrame, col: str, by_procedure: bool) -> tuple[pd.D
                max(fee_dossiers) AS fee, max(paid_online) AS paid, max(population) AS pop,
                max(p_online) AS p_online, max(p_fee) AS p_fee, max(p_individual) AS p_individual
         FROM procs GROUP BY ALL""")
-    static = con.sql(f"""
-        WITH active AS (
+    if scope is not None:
+        con.register("scope", scope)
+        con.execute("CREATE TEMP TABLE active AS SELECT DISTINCT unit, procedure_code, p_online, p_fee, p_individual "
+                    "FROM scope")
+        con.execute("CREATE TEMP TABLE ppx AS SELECT pp.* EXCLUDE (p_online, p_fee, p_individual), a.p_online, "
+                    "a.p_fee, a.p_individual FROM pp JOIN active a USING (unit, procedure_code)")
+    else:
+        con.execute("""
+            CREATE TEMP TABLE active AS
             SELECT unit, procedure_code, max(p_online) AS p_online, max(p_fee) AS p_fee,
                    max(p_individual) AS p_individual
-            FROM pp GROUP BY ALL HAVING sum(received) > 0)
+            FROM pp GROUP BY ALL HAVING sum(received) > 0""")
+        con.execute("CREATE TEMP TABLE ppx AS SELECT * FROM pp")
+    static = con.sql(f"""
         SELECT {pk}, count(*) AS proc_active, sum(p_online) AS proc_online_offered, sum(p_fee) AS proc_fee,
                sum(p_individual) AS proc_individual
         FROM active GROUP BY ALL""").df()
     dyn = con.sql(f"""
         SELECT {pk}, period, sum(p_online * ch_online) AS proc_online_used, sum(p_fee * fee) AS proc_fee_used,
                sum(p_fee * paid) AS proc_fee_paid, sum(p_individual * pop) AS proc_population
-        FROM pp GROUP BY ALL""").df()
+        FROM ppx GROUP BY ALL""").df()
     return static, dyn
 
 
-def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = False) -> pd.DataFrame:
-    """Measures per (level, unit, period[, procedure]) for levels unit, parent and province (``*``)."""
+def _scopes(competence: pd.DataFrame, attrs: pd.DataFrame, fine: pd.DataFrame, procs: pd.DataFrame) -> dict:
+    """The competence list mapped to each roll-up level, with the procedures' catalogue attributes."""
+    comp = competence[["unit_code", "procedure_code"]].drop_duplicates()
+    comp = comp.merge(attrs, on="procedure_code", how="left")
+    for c in ("p_online", "p_fee", "p_individual"):
+        comp[c] = comp[c].fillna(0).astype(int)
+    parents = pd.concat([fine[["unit_code", "parent_unit_code"]], procs[["unit_code", "parent_unit_code"]]])
+    parents = parents.dropna().drop_duplicates()
+    by_parent = comp.merge(parents, on="unit_code")
+    cols = ["unit", "procedure_code", "p_online", "p_fee", "p_individual"]
+    return {
+        "unit": comp.rename(columns={"unit_code": "unit"})[cols],
+        "parent": by_parent.rename(columns={"parent_unit_code": "unit"})[cols].drop_duplicates(),
+        "province": comp.assign(unit=PROVINCE)[cols].drop_duplicates(),
+    }
+
+
+def procedure_attributes(catalogue) -> pd.DataFrame:  # noqa: ANN001
+    """Catalogue (Arrow) → procedure_code, p_online, p_fee, p_individual as 0/1."""
+    c = catalogue.to_pandas()
+    return pd.DataFrame({
+        "procedure_code": c["procedure_code"],
+        "p_online": c["online_level"].isin(["full", "partial"]).astype(int),
+        "p_fee": (c["fee"].fillna(0) > 0).astype(int),
+        "p_individual": c["individual_subjects"].astype("boolean").fillna(False).astype(int),
+    })
+
+
+def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = False,
+           competence: pd.DataFrame | None = None, attrs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Measures per (level, unit, period[, procedure]) for levels unit, parent and province (``*``).
+
+    ``competence`` (unit_code, procedure_code) lists the procedures under each unit's competence and ``attrs``
+    their catalogue attributes (:func:`procedure_attributes`); without them, the procedure-count denominators
+    use the procedures each unit handled at least once."""
     sums = [c for c in fine.columns if c not in KEY_COLS]
     f = fine.copy()
     f["parent_unit_code"] = f["parent_unit_code"].fillna("")
@@ -269,6 +316,11 @@ def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = Fals
     p = procs.copy()
     p["parent_unit_code"] = p["parent_unit_code"].fillna("")
     p["prov"] = PROVINCE
+    scopes = None
+    if competence is not None:
+        if attrs is None:  # attributes of the procedures seen in the records
+            attrs = procs.groupby("procedure_code", as_index=False)[["p_online", "p_fee", "p_individual"]].max()
+        scopes = _scopes(competence, attrs, fine, procs)
     out = []
     for level, col in (("unit", "unit_code"), ("parent", "parent_unit_code"), ("province", "prov")):
         g = f if level != "parent" else f[f["parent_unit_code"] != ""]
@@ -279,7 +331,7 @@ def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = Fals
         agg.insert(0, "level", level)
         gp = p if level != "parent" else p[p["parent_unit_code"] != ""]
         if not gp.empty:
-            static, dyn = _proc_level(gp, col, by_procedure)
+            static, dyn = _proc_level(gp, col, by_procedure, None if scopes is None else scopes[level])
             dyn["period"] = dyn["period"].astype(agg["period"].dtype)
             agg = agg.merge(static, on=pk, how="left").merge(dyn, on=pk + ["period"], how="left")
         out.append(agg)
@@ -419,33 +471,48 @@ class IndicatorResult:
     reasons: dict[str, str | None]
     table: pd.DataFrame
     by_procedure: bool
+    procedure_scope: str = "handled"
 
     def records(self) -> list[dict[str, Any]]:
-        return to_records(self.table, self.indicator_set, self.reasons, self.engine.granularity,
+        recs = to_records(self.table, self.indicator_set, self.reasons, self.engine.granularity,
                           by_procedure=self.by_procedure)
+        for r in recs:
+            r["procedure_scope"] = self.procedure_scope
+        return recs
 
 
 def compute(data: str | Path, *, period: str = "month", indicator_set: str | Path = "current",
             membership: str = "active", as_of: dt.datetime | None = None, unit: str | None = None,
-            by_procedure: bool = False, levels: tuple[str, ...] = ("unit", "parent", "province")) -> IndicatorResult:
-    """Everything in one call: store → measures → roll-up → indicators."""
+            by_procedure: bool = False, levels: tuple[str, ...] = ("unit", "parent", "province"),
+            competence: str | Path | pd.DataFrame | None = None) -> IndicatorResult:
+    """Everything in one call: store → measures → roll-up → indicators. ``competence``: a file or table of
+    (unit_code, procedure_code), the procedures under each unit's competence (see :func:`rollup`)."""
+    from cchc.services.importer import Store, load_competence
+
     iset = load_set(indicator_set)
     _, t = connect_store(data)
     eng = run_engine(t, period, as_of=as_of, membership=membership, by_procedure=by_procedure)
-    return evaluate_engine(eng, iset, unit=unit, levels=levels)
+    attrs = None
+    if competence is not None:
+        if not isinstance(competence, pd.DataFrame):
+            competence = load_competence(competence)
+        cat = Store(data).catalogue() if Path(data).is_dir() else None
+        attrs = procedure_attributes(cat) if cat is not None else None
+    return evaluate_engine(eng, iset, unit=unit, levels=levels, competence=competence, attrs=attrs)
 
 
 def evaluate_engine(eng: EngineResult, iset: IndicatorSet, *, unit: str | None = None,
-                    levels: tuple[str, ...] = ("unit", "parent", "province")) -> IndicatorResult:
+                    levels: tuple[str, ...] = ("unit", "parent", "province"),
+                    competence: pd.DataFrame | None = None, attrs: pd.DataFrame | None = None) -> IndicatorResult:
     by_procedure = eng.by_procedure
     reasons = computability(iset, eng.nn_totals)
-    meas = rollup(eng.fine, eng.procs, by_procedure=by_procedure)
+    meas = rollup(eng.fine, eng.procs, by_procedure=by_procedure, competence=competence, attrs=attrs)
     meas = meas[meas["level"].isin(levels)]
     if unit is not None:
         meas = meas[meas["unit"] == unit]
     meas = meas.sort_values(["level", "unit", "period"] + (["procedure_code"] if by_procedure else []))
     ev = evaluate(meas.reset_index(drop=True), iset, reasons)
-    return IndicatorResult(eng, iset, reasons, ev, by_procedure)
+    return IndicatorResult(eng, iset, reasons, ev, by_procedure, "competence" if competence is not None else "handled")
 
 
 # --------------------------------------------------------------------------------------------------------------
