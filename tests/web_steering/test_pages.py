@@ -385,3 +385,13 @@ def test_demo_seed_on_top_of_the_demo_province(db, evidence_dir, client):
         assert client.get(url).status_code == 200, url
     rows = {r["metric"]: r["status"] for r in services.target_rows(TODAY)}
     assert rows["par_index_rank"] == "not_met" and rows["sipas"] == "at_risk"
+
+
+def test_task_list_is_paged_and_counts_queries(world, client, django_assert_max_num_queries):
+    Task.objects.bulk_create([Task(title=f"NV {i:03d}", lead_unit=world.d1, deadline=dt.date(2026, 12, 1))
+                              for i in range(150)])
+    client.force_login(world.users["leader"])
+    with django_assert_max_num_queries(12):
+        page = client.get("/steering/").content.decode()
+    assert "Trang 1/2 (152 nhiệm vụ)" in page
+    assert "Trang 2/2" in client.get("/steering/?page=2").content.decode()

@@ -14,7 +14,7 @@ from cchc.web.accounts import policy
 from cchc.web.org.models import Unit
 
 from . import services
-from .models import Plan, ProgressReport, Target, Task
+from .models import Plan, ProgressReport, Target, Task, with_latest_percent
 
 ErrorSerializer = inline_serializer("SteeringError", {"detail": serializers.CharField()})
 
@@ -116,7 +116,7 @@ class TaskViewSet(_Steering, mixins.ListModelMixin, mixins.RetrieveModelMixin, m
     serializer_class = TaskSerializer
 
     def get_queryset(self):
-        qs = policy.visible_tasks(self.request.user, Task.objects.select_related("lead_unit", "plan")
+        qs = policy.visible_tasks(self.request.user, with_latest_percent(Task.objects.select_related("lead_unit", "plan"))
                                   .prefetch_related("coordinating_units")).order_by("deadline", "pk")
         p = self.request.query_params
         if self.action == "list":

@@ -107,8 +107,17 @@ class Task(models.Model):
 
     @property
     def latest_percent(self) -> int | None:
+        """Latest progress report's percent (annotated by :func:`with_latest_percent` in lists)."""
+        if "latest_pct" in self.__dict__:
+            return self.__dict__["latest_pct"]
         report = self.progress.order_by("-date", "-pk").first()
         return report.percent if report else None
+
+
+def with_latest_percent(queryset):
+    """Annotate a task queryset with the latest progress percent in one query (lists, exports, API)."""
+    return queryset.annotate(latest_pct=models.Subquery(
+        ProgressReport.objects.filter(task=models.OuterRef("pk")).order_by("-date", "-pk").values("percent")[:1]))
 
 
 class TaskEvent(models.Model):

@@ -30,6 +30,7 @@ from .models import (
     Proposal,
     Task,
     TaskEvidence,
+    with_latest_percent,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,12 +73,19 @@ def _filtered(request, qs):
 @login_required
 def tasks(request):
     _require(policy.can_view_steering(request.user))
-    qs = policy.visible_tasks(request.user, Task.objects.select_related("lead_unit", "plan"))
+    qs = policy.visible_tasks(request.user, with_latest_percent(Task.objects.select_related("lead_unit", "plan")))
     rows = _filtered(request, qs)
     if request.GET.get("format") == "xlsx":
+        if not isinstance(rows, list):
+            rows = rows.prefetch_related("coordinating_units")
         return _xlsx(xlsx.export_tasks(rows, _("Danh sách nhiệm vụ CCHC")), "nhiem-vu-cchc.xlsx")
+    from django.core.paginator import Paginator
+
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "steering/tasks.html", {
-        "tasks": rows, "today": services.today(), "labels": LABELS_VI, "f": request.GET,
+        "tasks": page.object_list, "page": page, "query": query.urlencode(), "today": services.today(), "labels": LABELS_VI, "f": request.GET,
         "units": policy.visible_units(request.user, Unit.objects.all()), "plans": Plan.objects.all(),
         "can_manage": policy.can_manage_steering(request.user), "title": _("Nhiệm vụ CCHC"),
     })
@@ -87,7 +95,7 @@ def tasks(request):
 def my_tasks(request):
     g = policy.grants(request.user)
     _require(bool(g.focal_units) or policy.can_view_steering(request.user))
-    qs = Task.objects.select_related("lead_unit", "plan").filter(lead_unit_id__in=g.focal_units)
+    qs = with_latest_percent(Task.objects.select_related("lead_unit", "plan").filter(lead_unit_id__in=g.focal_units))
     reminders = services.due_reminders(units=list(g.focal_units)) if g.focal_units else []
     return render(request, "steering/tasks.html", {
         "tasks": list(qs), "today": services.today(), "labels": LABELS_VI, "mine": True, "reminders": reminders,
@@ -263,7 +271,8 @@ def plan_new(request):
 def plan_detail(request, plan_id):
     plan = get_object_or_404(Plan, pk=plan_id)
     _require(policy.can_view_steering(request.user))
-    rows = policy.visible_tasks(request.user, plan.tasks.select_related("lead_unit"))
+    rows = policy.visible_tasks(request.user, with_latest_percent(plan.tasks.select_related("lead_unit", "plan"))
+                                .prefetch_related("coordinating_units"))
     if request.GET.get("format") == "xlsx":
         return _xlsx(xlsx.export_tasks(rows, f"{plan.title} — {plan.decision}"), f"ke-hoach-{plan.pk}.xlsx")
     errors = []

@@ -180,19 +180,21 @@ def export_tasks(tasks, title: str = "") -> bytes:
     ws.append([label for _k, label in COLUMNS] + STATUS_COLUMNS)
     for c in ws[2]:
         c.font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    row = 2
     for t in tasks:
         state = t.display_state()
         ws.append([t.number, t.title, t.description, t.lead_unit.name,
                    "; ".join(u.name for u in t.coordinating_units.all()), t.deadline, t.expected_output,
                    t.get_priority_display(), t.criteria, LABELS_VI.get(state, state), t.latest_percent,
                    t.completed_on, t.completion_note or t.cancel_reason])
+        row += 1
         for col in (6, 12):
-            ws.cell(ws.max_row, col).number_format = "DD/MM/YYYY"
+            ws.cell(row, col).number_format = "DD/MM/YYYY"
+        for col in (2, 3, 13):
+            ws.cell(row, col).alignment = wrap
     for letter, width in zip("ABCDEFGHIJKLM", (6, 50, 40, 28, 28, 12, 30, 12, 12, 16, 10, 14, 40), strict=True):
         ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=3):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
