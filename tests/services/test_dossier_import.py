@@ -50,6 +50,16 @@ def test_vietnamese_aliases_and_date_formats(tmp_path) -> None:  # noqa: ANN001
     assert rows[0]["paid_online"] == 1
 
 
+def test_iso_times_with_a_zone_become_local_time(tmp_path) -> None:  # noqa: ANN001
+    rows = [dossier(1, received_at="2024-03-15T01:30:00Z"), dossier(2, received_at="2024-03-15T08:30:00+07:00"),
+            dossier(3, received_at="2024-03-15"), dossier(4, received_at="2024-03-15T08:30:00+0700")]
+    store = Store(tmp_path / "s")
+    res = import_file(write_rows(tmp_path / "z.csv", rows), store)
+    assert res.rejected == 0, res.problems
+    got = [str(r["received_at"]) for r in _stored(store)]
+    assert got == ["2024-03-15 08:30:00", "2024-03-15 08:30:00", "2024-03-15 00:00:00", "2024-03-15 08:30:00"]
+
+
 def test_every_problem_is_reported_with_row_column_value_reason(tmp_path) -> None:  # noqa: ANN001
     cat = load_catalogue(write_catalogue(tmp_path / "cat.csv"))
     rows = [

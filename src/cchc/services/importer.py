@@ -42,7 +42,9 @@ TIMESTAMP_FORMATS = [
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f",
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y",
 ]
-"""Accepted date-time formats (ISO and the Vietnamese day/month/year), naive local time."""
+"""Accepted date-time formats (ISO and the Vietnamese day/month/year), naive local time. ISO date-times with a
+zone (``2024-03-15T01:30:00Z``, ``…+07:00``) are also accepted and converted to local time."""
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
 TRUE_WORDS = ("1", "true", "t", "yes", "y", "x", "có", "co", "c")
 FALSE_WORDS = ("0", "false", "f", "no", "n", "không", "khong", "k")
@@ -157,7 +159,10 @@ def _parse_expr(col: Column, src: str, header: str) -> tuple[str, str | None]:
         return raw, None
     if col.kind == "timestamp":
         fmts = "[" + ", ".join(_sql_str(f) for f in TIMESTAMP_FORMATS) + "]"
-        parsed = f"try_strptime({raw}, {fmts})"
+        # ISO times with a zone (Z, +07:00) are converted to local time (Asia/Ho_Chi_Minh)
+        zoned = f"regexp_matches({raw}, '[0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}([.][0-9]+)?)?(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$')"
+        parsed = (f"(CASE WHEN {zoned} THEN CAST(timezone('{LOCAL_TZ}', TRY_CAST({raw} AS TIMESTAMPTZ)) AS TIMESTAMP) "
+                  f"ELSE try_strptime({raw}, {fmts}) END)")
         return parsed, f"({raw} IS NOT NULL AND {parsed} IS NULL)"
     if col.kind == "float":
         parsed = f"TRY_CAST(REPLACE({raw}, ',', '.') AS DOUBLE)"
