@@ -395,3 +395,25 @@ def test_task_list_is_paged_and_counts_queries(world, client, django_assert_max_
         page = client.get("/steering/").content.decode()
     assert "Trang 1/2 (152 nhiệm vụ)" in page
     assert "Trang 2/2" in client.get("/steering/?page=2").content.decode()
+
+
+def test_assign_and_reassign_with_a_reason_in_the_history(world, client):
+    client.force_login(world.users["admin"])
+    r = client.post("/steering/tasks/new/", {"title": "Công khai TTHC", "lead_unit": world.d1.pk, "priority": "normal",
+                                             "source": "plan", "deadline": "2026-10-31", "criteria": "3.1"})
+    assert r.status_code == 302
+    task = Task.objects.get(title="Công khai TTHC")
+    r = client.post(f"/steering/tasks/{task.pk}/edit/", {
+        "title": "Công khai TTHC", "lead_unit": world.d2.pk, "coordinating_units": [world.d1.pk], "priority": "high",
+        "source": "plan", "deadline": "2026-11-30", "criteria": "3.1", "change_reason": "Giao lại theo TB 99"})
+    assert r.status_code == 302
+    task.refresh_from_db()
+    assert task.lead_unit == world.d2 and list(task.coordinating_units.all()) == [world.d1]
+    page = client.get(f"/steering/tasks/{task.pk}/").content.decode()
+    assert "Giao lại theo TB 99" in page and "lead_unit" in page
+    assert task.history.first().history_user == world.users["admin"]
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.invalid", "x"))
+    assert client.get("/admin/steering/task/").status_code == 200
+    assert 'name="state"' not in client.get(f"/admin/steering/task/{task.pk}/change/").content.decode()

@@ -16,6 +16,8 @@ class PlanForm(forms.ModelForm):
 
 
 class TaskForm(forms.ModelForm):
+    change_reason = forms.CharField(label=_("Lý do thay đổi (ghi vào lịch sử)"), required=False, max_length=500)
+
     class Meta:
         model = Task
         fields = ["plan", "number", "title", "description", "lead_unit", "coordinating_units", "deadline",

@@ -113,6 +113,7 @@ def task_new(request, conclusion_id=None):
     if request.method == "POST" and form.is_valid():
         task = form.save(commit=False)
         task._history_user = request.user
+        task._change_reason = form.cleaned_data.get("change_reason") or _("Giao nhiệm vụ")
         task.save()
         form.save_m2m()
         messages.success(request, _("Đã giao nhiệm vụ."))
@@ -128,7 +129,7 @@ def task_edit(request, task_id):
     if request.method == "POST" and form.is_valid():
         task = form.save(commit=False)
         task._history_user = request.user
-        task._change_reason = request.POST.get("reason", "") or _("Sửa nhiệm vụ")
+        task._change_reason = form.cleaned_data.get("change_reason") or _("Sửa nhiệm vụ")
         task.save()
         form.save_m2m()
         messages.success(request, _("Đã lưu."))
