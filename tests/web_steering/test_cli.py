@@ -52,3 +52,20 @@ def test_cli_import_export_remind(world, tmp_path, settings):
     assert "sent 0" in r.output and len(mail.outbox) == first
     r = CliRunner().invoke(app, ["steering", "figures", "2026-H1", "--json"])
     assert r.exit_code == 0 and '"overdue": 1' in r.output
+
+
+def test_cli_observations_from_the_national_table(world):
+    from pathlib import Path
+
+    from cchc.web.steering import services
+    from cchc.web.steering.models import Observation, Proposal
+
+    table = Path(__file__).resolve().parents[2] / "examples" / "par_index_national_2022_2023.csv"
+    r = CliRunner().invoke(app, ["steering", "observations", str(table), "--province", "Kon Tum"])
+    assert r.exit_code == 0, r.output
+    got = {(o.metric, o.year): o.value for o in Observation.objects.all()}
+    assert got[("par_index", 2023)] == 86.14 and got[("par_index_rank", 2023)] == 43
+    assert got[("field:3", 2023)] == 95.23
+    assert services.generate_national_proposals(2023) >= 1
+    p = Proposal.objects.get(source="national:PAR INDEX:2023", criterion="3")
+    assert p.points_lost == pytest.approx(0.62, abs=0.01)

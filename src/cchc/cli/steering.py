@@ -116,3 +116,21 @@ def figures(period: str = typer.Argument(..., help="2026, 2026-H1 or 2026-H2"),
         rate = "—" if r["completion_rate"] is None else f"{r['completion_rate']:.1f}".replace(".", ",")
         typer.echo("\t".join(str(x) for x in [r["key"], r["due"], r["done_on_time"], r["done_late"], r["overdue"],
                                               r["cancelled"], r["open_not_due"], rate]))
+
+
+@app.command()
+def observations(path: Path = typer.Argument(..., exists=True, dir_okay=False),
+                 province: str = typer.Option(None, help="take this province's row of a national results table"),
+                 data_dir: Path = DATA_DIR) -> None:
+    """Import national observations (PAR INDEX value and rank, SIPAS, field indices) for targets and national
+    proposals: a metric,year,value CSV, or a national results table with --province."""
+    _setup(data_dir)
+    from cchc.web.steering import services
+
+    try:
+        n = services.import_observations(path.read_text(encoding="utf-8-sig"), province, note=path.name)
+    except ValueError as exc:
+        for line in str(exc).splitlines():
+            typer.echo(f"{path}: {line}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{n} observations stored")

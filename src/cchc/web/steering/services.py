@@ -409,3 +409,61 @@ def next_period_tasks(after: dt.date | None = None, months: int = 6) -> list[dic
 __all__ = ["TransitionError", "transition", "report_progress", "store_evidence", "due_reminders", "send_reminders",
            "generate_internal_proposals", "generate_national_proposals", "accept_proposal", "discard_proposal",
            "chain", "task_figure_rows", "overdue_rows", "target_rows", "reward_rows", "next_period_tasks"]
+
+
+# ---- national observations ----------------------------------------------------------------------------------
+
+
+def import_observations(text: str, province: str | None = None, note: str = "") -> int:
+    """Store observations from CSV text, all or none. Two shapes:
+
+    - ``metric,year,value[,observed_on][,note]`` — one observation per row;
+    - the national results table (``year,unit,index,rank,sipas,<field>.index,<field>.rank…`` as in
+      ``examples/par_index_national_2022_2023.csv``) with ``province``: that province's PAR INDEX value and
+      rank, SIPAS and field indices (``field:<code>``) and ranks (``field_rank:<code>``).
+
+    ``observed_on`` defaults to 1 April of the following year (the PAR INDEX is announced every April).
+    Raises ``ValueError`` listing every problem as ``row N: …``."""
+    import csv
+    import io
+    import unicodedata
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    items, problems = [], []
+
+    def num(v):
+        return float(str(v).replace(",", ".")) if v not in (None, "") else None
+
+    def key(s):
+        return unicodedata.normalize("NFC", s or "").strip().casefold()
+
+    for i, r in enumerate(rows, start=2):
+        try:
+            if "metric" in r:
+                year = int(r["year"])
+                when = dt.date.fromisoformat(r["observed_on"]) if r.get("observed_on") else dt.date(year + 1, 4, 1)
+                items.append((r["metric"].strip(), year, num(r["value"]), when, r.get("note") or note))
+            elif province and key(r.get("unit")) == key(province):
+                year = int(r["year"])
+                when = dt.date(year + 1, 4, 1)
+                src = r.get("source") or note
+                for col, metric in (("index", "par_index"), ("rank", "par_index_rank"), ("sipas", "sipas")):
+                    if num(r.get(col)) is not None:
+                        items.append((metric, year, num(r[col]), when, src))
+                for col, v in r.items():
+                    if col and "." in col and num(v) is not None:
+                        code, what = col.rsplit(".", 1)
+                        metric = {"index": f"field:{code}", "rank": f"field_rank:{code}"}.get(what)
+                        if metric:
+                            items.append((metric, year, num(v), when, src))
+        except (KeyError, ValueError) as exc:
+            problems.append(f"row {i}: {exc}")
+    if problems:
+        raise ValueError("\n".join(problems))
+    with transaction.atomic():
+        for metric, year, value, when, text_note in items:
+            if value is None:
+                continue
+            Observation.objects.update_or_create(metric=metric, year=year, defaults={
+                "value": value, "observed_on": when, "note": (text_note or "")[:255]})
+    return sum(1 for it in items if it[2] is not None)
