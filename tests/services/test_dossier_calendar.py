@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cchc.services.calendar import CalendarError, WorkingCalendar, load_overrides
 
@@ -93,3 +95,20 @@ def test_province_overrides_file_adds_a_year(tmp_path) -> None:  # noqa: ANN001
     assert cal.is_working_day(D(2027, 1, 9))
     # the file replaces the shipped one: 2026 make-up Saturday is no longer known
     assert not cal.is_working_day(D(2026, 8, 22))
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=st.dates(dt.date(2023, 1, 1), dt.date(2026, 12, 31)), n=st.integers(0, 60))
+def test_add_working_days_is_the_inverse_of_counting(day: dt.date, n: int) -> None:
+    cal = _CAL
+    start = np.array([day], dtype="datetime64[D]")
+    due = cal.add_working_days(start, np.array([n]))
+    assert cal.working_days_between(start, due)[0] == n
+    if n > 0:
+        assert cal.is_working_day(due[0].astype(dt.date))
+        # the day before the due date is one working day short
+        assert cal.working_days_between(start, due - 1)[0] == n - 1
+    assert due[0] >= start[0]
+
+
+_CAL = WorkingCalendar(2022, 2028)
