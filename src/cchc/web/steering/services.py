@@ -379,9 +379,16 @@ def target_rows(on: dt.date | None = None) -> list[dict]:
     return out
 
 
-def reward_rows(cycle, rules: str = "kon-tum-example") -> list[dict]:
-    """Reward proposal for a published cycle under the rules (YAML id or path): every unit with candidate
-    yes/no and the reason for each exclusion — rows the review report embeds."""
+def reward_rules_id() -> str:
+    """The province's reward rules: ``CCHC_REWARD_RULES`` (a shipped id or a YAML path), else Kon Tum's example."""
+    return os.environ.get("CCHC_REWARD_RULES") or "kon-tum-example"
+
+
+def reward_rows(cycle, rules: str | None = None) -> list[dict]:
+    """Reward proposal for a published cycle under the rules (YAML id or path; default
+    :func:`reward_rules_id`): every unit with candidate yes/no and the reason for each exclusion — rows the
+    review report embeds."""
+    rules = rules or reward_rules_id()
     fw, result = published_result(cycle)
     if result is None:
         raise ValueError(_("Kỳ đánh giá chưa công bố kết quả."))

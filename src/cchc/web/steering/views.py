@@ -474,12 +474,19 @@ def rewards(request):
     _require(policy.can_view_steering_results(request.user))
     cycles = Cycle.objects.filter(state="published")
     cycle = cycles.filter(pk=request.GET.get("cycle") or 0).first() or cycles.first()
-    rules_id = request.GET.get("rules") or "kon-tum-example"
+    # Only shipped rule ids from the query string; a province's own file comes from CCHC_REWARD_RULES.
+    asked = request.GET.get("rules", "")
+    from pathlib import Path
+
+    import cchc.steering
+
+    shipped = {p.stem for p in (Path(cchc.steering.__file__).parent / "rules").glob("*.yaml")}
+    rules_id = asked if asked in shipped else services.reward_rules_id()
     from cchc.steering.rewards import RulesError, load_rules
 
     rows, error, rules = [], None, None
     try:
-        rules = load_rules(rules_id) if "/" not in rules_id else None
+        rules = load_rules(rules_id)
         if cycle is not None and rules is not None:
             rows = services.reward_rows(cycle, rules_id)
     except (RulesError, ValueError) as exc:
