@@ -173,3 +173,13 @@ def test_reminders_are_idempotent_per_day():
     assert unsent(reminders_due(tasks, today), sent) == []
     tomorrow = unsent(reminders_due(tasks, D(2024, 6, 2)), sent)
     assert [(r.kind, r.task_id) for r in tomorrow] == [("overdue", 2)]  # overdue daily, upcoming once
+
+
+def test_next_period_keeps_open_tasks_due_within_six_months():
+    from cchc.steering.figures import next_period
+
+    tasks = [task(1, "not_started", D(2026, 12, 31)), task(2, "in_progress", D(2026, 6, 1)),
+             task(3, "done", D(2026, 8, 1), D(2026, 7, 20)), task(4, "not_started", D(2027, 1, 1)),
+             task(5, "in_progress", None), task(6, "cancelled", D(2026, 9, 1))]
+    assert [t.id for t in next_period(tasks, D(2026, 7, 1))] == [2, 1]
+    assert [t.id for t in next_period(tasks, D(2026, 8, 31))] == [2, 1, 4]  # to 28 Feb 2027 (day clamped)

@@ -403,14 +403,14 @@ def reward_rows(cycle, rules: str | None = None) -> list[dict]:
 
 
 def next_period_tasks(after: dt.date | None = None, months: int = 6) -> list[dict]:
-    """Open tasks due in the next ``months`` months (the "next six months" section of a review)."""
+    """Open tasks due within the next ``months`` months, overdue ones included (the "next six months"
+    section of a review), chosen by :func:`cchc.steering.figures.next_period`."""
     start = after or today()
-    end = start + dt.timedelta(days=round(months * 30.44))
-    qs = (Task.objects.select_related("lead_unit", "plan").filter(state__in=["not_started", "in_progress"])
-          .exclude(deadline=None).filter(deadline__lte=end).order_by("deadline", "pk"))
-    return [{"id": t.pk, "title": t.title, "lead_unit": t.lead_unit.name, "deadline": t.deadline,
-             "state": t.display_state(start), "plan": t.plan.title if t.plan_id else None,
-             "criteria": t.criteria_list} for t in qs]
+    tasks = {t.pk: t for t in Task.objects.select_related("lead_unit", "plan").filter(
+        state__in=["not_started", "in_progress"]).exclude(deadline=None)}
+    return [{"id": f.id, "title": f.title, "lead_unit": f.lead_unit, "deadline": f.deadline,
+             "state": tasks[f.id].display_state(start), "plan": f.plan, "criteria": tasks[f.id].criteria_list}
+            for f in core_figures.next_period([t.facts() for t in tasks.values()], start, months)]
 
 
 __all__ = ["TransitionError", "transition", "report_progress", "store_evidence", "due_reminders", "send_reminders",
