@@ -74,8 +74,8 @@ def overdue_list(tasks: Iterable[TaskFacts], today: dt.date) -> list[TaskFacts]:
 
 
 def next_period(tasks: Iterable[TaskFacts], start: dt.date, months: int = 6) -> list[TaskFacts]:
-    """Open tasks (not started, in progress — overdue ones included) due by ``start`` + ``months`` months:
-    the "next six months" section of a review, by deadline.
+    """Open tasks (not started, in progress — overdue ones included) due before ``start`` + ``months`` months
+    (from 1 July: up to 31 December): the "next six months" section of a review, by deadline.
 
     >>> t = TaskFacts(1, "A", "X", dt.date(2026, 12, 31), TaskState.NOT_STARTED)
     >>> [x.id for x in next_period([t], dt.date(2026, 7, 1))]
@@ -87,5 +87,5 @@ def next_period(tasks: Iterable[TaskFacts], start: dt.date, months: int = 6) -> 
 
     end = dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
     keep = [t for t in tasks if t.state in (TaskState.NOT_STARTED, TaskState.IN_PROGRESS)
-            and t.deadline is not None and t.deadline <= end]
+            and t.deadline is not None and t.deadline < end]
     return sorted(keep, key=lambda t: (t.deadline, t.lead_unit, str(t.id)))
