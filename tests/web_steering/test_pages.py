@@ -417,3 +417,20 @@ def test_assign_and_reassign_with_a_reason_in_the_history(world, client):
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.invalid", "x"))
     assert client.get("/admin/steering/task/").status_code == 200
     assert 'name="state"' not in client.get(f"/admin/steering/task/{task.pk}/change/").content.decode()
+
+
+def test_every_page_renders_in_english_too(two_years, world, client):
+    from django.conf import settings as dj
+
+    services.generate_internal_proposals(two_years[0])
+    client.force_login(world.users["admin"])
+    client.cookies[dj.LANGUAGE_COOKIE_NAME] = "en"
+    for url in ["/steering/", "/steering/my/", "/steering/plans/", f"/steering/plans/{world.plan.pk}/",
+                f"/steering/tasks/{world.task1.pk}/", "/steering/reminders/", "/steering/proposals/",
+                f"/steering/chain/?cycle={two_years[1].pk}&criterion=3.2", "/steering/targets/", "/steering/committee/",
+                f"/steering/rewards/?cycle={two_years[1].pk}", "/steering/figures/?period=2026-H1",
+                "/steering/figures/?period=bogus", "/steering/tasks/new/", f"/steering/tasks/{world.task1.pk}/edit/",
+                "/steering/plans/new/", "/steering/rewards/?rules=../../etc/passwd"]:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["Content-Language"] == "en"

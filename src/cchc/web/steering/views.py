@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -244,8 +244,11 @@ def evidence_download(request, evidence_id):
 
     ev = get_object_or_404(TaskEvidence.objects.select_related("task"), pk=evidence_id)
     _require(policy.can_view_task(request.user, ev.task))
-    return FileResponse(open(path_for(ev.sha256), "rb"), as_attachment=True, filename=ev.name,  # noqa: SIM115
-                        content_type=ev.content_type)
+    try:
+        handle = open(path_for(ev.sha256), "rb")  # noqa: SIM115 — closed by FileResponse
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=ev.name, content_type=ev.content_type)
 
 
 # ---- plans ---------------------------------------------------------------------------------------------------
