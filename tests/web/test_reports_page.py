@@ -85,3 +85,20 @@ def test_cli_decision_from_a_published_cycle(published, tmp_path):
     wb = load_workbook(tmp_path / "phu-luc-chi-so-cchc-2026.xlsx")
     names = [r[1] for r in wb["Phụ lục department"].iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["Sở Hai", "Sở Một"]
+
+
+def test_review_has_reward_proposals_and_says_when_steering_data_is_absent(published, login):
+    from cchc.web.engine import results_for
+
+    client = login(published.users["admin"])
+    response = client.post("/reports/", {"kind": "review", "period": "2026", "province": "Kon Tum"})
+    job_url = response["Location"]
+    doc = Document(io.BytesIO(b"".join(client.get(job_url + "bao-cao-cchc-2026.docx").streaming_content)))
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert "Chưa có nhiệm vụ hoặc chỉ tiêu đến hạn trong kỳ năm 2026." in text
+    assert "Chưa có nhiệm vụ đang mở cho kỳ tới." in text
+    assert "Căn cứ kết quả Chỉ số CCHC năm 2026, đề nghị khen thưởng" in text
+    wb = load_workbook(io.BytesIO(b"".join(client.get(job_url + "bao-cao-cchc-2026.xlsx").streaming_content)))
+    rows = list(wb["Đề xuất khen thưởng"].iter_rows(min_row=2, values_only=True))
+    published_units = {u["name"]: u["index"] for u in results_for(published.cycle)["units"]}
+    assert {r[2]: r[3] for r in rows} == published_units

@@ -31,3 +31,25 @@ def cycle_index(cycle) -> InternalIndex:
         raise ValueError(f"cycle {cycle.pk} ({cycle}) is not published")
     record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
     return InternalIndex(record.framework, score(record.framework, snap.inputs), cycle.year, previous_result(cycle))
+
+
+def steering_sections(year: int, half: str | None, today=None) -> list:
+    """Sections 5–7 from the steering app: tasks and targets, reward proposals, next-period tasks."""
+    from cchc.reports.sections_steering import next_tasks_section, rewards_section, tasks_section
+    from cchc.web.assessments.models import Cycle
+    from cchc.web.steering import services
+
+    period = f"{year}-{half}" if half else str(year)
+    today = today or services.today()
+    from cchc.steering.figures import period_bounds
+
+    as_of = min(today, period_bounds(period)[1])
+    words = f"6 tháng đầu năm {year}" if half == "H1" else (f"6 tháng cuối năm {year}" if half == "H2" else f"năm {year}")
+    sections = [tasks_section(services.task_figure_rows(period, on=as_of), services.overdue_rows(as_of),
+                              services.target_rows(as_of), words)]
+    reward_rows = []
+    for cycle in Cycle.objects.filter(year=year, state="published").order_by("pk"):
+        reward_rows.extend(services.reward_rows(cycle))
+    sections.append(rewards_section(reward_rows, year))
+    sections.append(next_tasks_section(services.next_period_tasks(as_of)))
+    return sections
