@@ -274,6 +274,13 @@ def test_national_proposals_from_field_indices(world, client):
     assert props["3"].points_lost == pytest.approx(0.62, abs=0.01)  # 13 × (1 − 0.9523)
     task = services.accept_proposal(props["2"], world.users["admin"])
     assert task.lead_unit == world.d2 and task.criteria == "2"
+    # field 3 has no responsible department: the default (SNV) is not a unit here; the person names one
+    r = client.post(f"/steering/proposals/{props['3'].pk}/", {"action": "accept", "lead_unit": "SNV"},
+                    HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and "SNV" in r.content.decode()
+    r = client.post(f"/steering/proposals/{props['3'].pk}/", {"action": "accept", "lead_unit": "D1"},
+                    HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and Task.objects.get(proposals=props["3"]).lead_unit == world.d1
 
 
 # ---- rewards, targets, figures, committee ------------------------------------------------------------------

@@ -342,6 +342,7 @@ def proposals(request):
         "groups": services.proposals_by_criterion(qs), "cycles": published, "can_manage": can_manage,
         "sources": Proposal.objects.values_list("source", flat=True).distinct().order_by("source"),
         "source": source, "status": status, "plans": Plan.objects.all(),
+        "units": Unit.objects.only("code", "name") if can_manage else [],
     })
 
 
@@ -355,8 +356,13 @@ def proposal_decide(request, proposal_id):
         if request.POST.get("action") == "accept":
             deadline = request.POST.get("deadline") or None
             plan = Plan.objects.filter(pk=request.POST.get("plan") or 0).first()
+            code = (request.POST.get("lead_unit") or "").strip()
+            unit = Unit.objects.filter(code=code).first() if code else None
+            if code and unit is None:
+                raise ValueError(_("Không có đơn vị mã %(c)s trong danh mục đơn vị.") % {"c": code})
             services.accept_proposal(proposal, request.user, title=request.POST.get("title") or None,
-                                     deadline=dt.date.fromisoformat(deadline) if deadline else None, plan=plan)
+                                     deadline=dt.date.fromisoformat(deadline) if deadline else None, plan=plan,
+                                     lead_unit=unit)
         elif request.POST.get("action") == "discard":
             services.discard_proposal(proposal, request.user)
     except ValueError as exc:
