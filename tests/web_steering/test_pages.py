@@ -441,3 +441,15 @@ def test_every_page_renders_in_english_too(two_years, world, client):
         r = client.get(url)
         assert r.status_code == 200, url
         assert r.headers["Content-Language"] == "en"
+
+
+def test_a_mail_failure_is_retried_next_run(world, settings, monkeypatch):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    import django.core.mail as dmail
+
+    real = dmail.send_mail
+    monkeypatch.setattr(dmail, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("SMTP down")))
+    out = services.send_reminders(TODAY)
+    assert out["failed"] == out["due"] > 0 and ReminderSent.objects.count() == 0
+    monkeypatch.setattr(dmail, "send_mail", real)
+    assert services.send_reminders(TODAY)["sent"] == out["due"]

@@ -47,7 +47,7 @@ def remind(date: str = typer.Option(None, help="as-of date YYYY-MM-DD (default t
             mark = "\t(đã gửi)" if sent else ""
             typer.echo(f"{r.kind}\t{r.unit}\t{r.deadline:%d/%m/%Y}\t{r.title}{mark}")
     out = services.send_reminders(on, days_before, dry_run)
-    typer.echo(f"due {out['due']} · sent {out['sent']} · no e-mail address {out['no_address']}"
+    typer.echo(f"due {out['due']} · sent {out['sent']} · no e-mail address {out['no_address']} · failed {out['failed']}"
                + (" (dry run)" if dry_run else ""))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -22,6 +23,8 @@ from cchc.steering import targets as core_targets
 from cchc.steering.tasks import TaskState, TransitionError, check_transition
 
 from .models import Observation, Proposal, ReminderSent, Task, TaskEvent, TaskEvidence
+
+logger = logging.getLogger(__name__)
 
 
 def today() -> dt.date:
@@ -157,7 +160,7 @@ def send_reminders(on: dt.date | None = None, days_before: int = 7, dry_run: boo
     by_unit: dict[int, list] = {}
     for r, t in pending:
         by_unit.setdefault(t.lead_unit_id, []).append((r, t))
-    mailed = skipped = 0
+    mailed = skipped = failed = 0
     for items in by_unit.values():
         unit = items[0][1].lead_unit
         recipients = [e for e in {unit.email, *focal_emails(unit)} if e]
@@ -169,15 +172,20 @@ def send_reminders(on: dt.date | None = None, days_before: int = 7, dry_run: boo
             skipped += len(items)
             continue
         if not dry_run:
-            send_mail(_("[CCHC] Nhắc việc: %(n)d nhiệm vụ của %(u)s") % {"n": len(items), "u": unit.name},
-                      _("Kính gửi %(u)s,\n\nCác nhiệm vụ cải cách hành chính sau cần được quan tâm:\n\n") % {"u": unit.name}
-                      + "\n".join(lines) + "\n", None, recipients)
+            try:
+                send_mail(_("[CCHC] Nhắc việc: %(n)d nhiệm vụ của %(u)s") % {"n": len(items), "u": unit.name},
+                          _("Kính gửi %(u)s,\n\nCác nhiệm vụ cải cách hành chính sau cần được quan tâm:\n\n")
+                          % {"u": unit.name} + "\n".join(lines) + "\n", None, recipients)
+            except Exception as exc:  # noqa: BLE001 — one unit's mail server problem must not stop the others
+                logger.warning("reminders for %s not sent: %s", unit.code, exc)
+                failed += len(items)
+                continue
             with transaction.atomic():
                 for r, t in items:
                     ReminderSent.objects.get_or_create(key=r.key, defaults={
                         "unit": unit, "task": t, "kind": r.kind, "recipients": ", ".join(sorted(recipients))[:500]})
         mailed += len(items)
-    return {"due": len(pending), "sent": mailed, "no_address": skipped}
+    return {"due": len(pending), "sent": mailed, "no_address": skipped, "failed": failed}
 
 
 def focal_emails(unit) -> list[str]:

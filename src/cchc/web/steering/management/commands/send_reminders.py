@@ -23,5 +23,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, days_before=7, dry_run=False, **options):
         out = services.send_reminders(date, days_before, dry_run)
-        self.stdout.write(f"due {out['due']} · sent {out['sent']} · no e-mail address {out['no_address']}"
+        self.stdout.write(f"due {out['due']} · sent {out['sent']} · no e-mail address {out['no_address']} · failed {out['failed']}"
                           + (" (dry run)" if dry_run else ""))
