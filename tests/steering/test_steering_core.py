@@ -183,3 +183,9 @@ def test_next_period_keeps_open_tasks_due_within_six_months():
              task(5, "in_progress", None), task(6, "cancelled", D(2026, 9, 1))]
     assert [t.id for t in next_period(tasks, D(2026, 7, 1))] == [2, 1]
     assert [t.id for t in next_period(tasks, D(2026, 8, 31))] == [2, 1, 4]  # to 28 Feb 2027 (day clamped)
+
+
+def test_projected_rank_is_never_better_than_first():
+    t = Target("NQ", "par_index_rank", "top", 30, D(2027, 12, 31))
+    a = attainment(t, [(D(2023, 4, 15), 55), (D(2024, 4, 15), 43)], D(2024, 7, 1))
+    assert a.status == "on_track" and a.projected == 1.0

@@ -104,7 +104,24 @@ def test_finding_to_task_to_done_to_chain(live_server, page, evidence_dir, tmp_p
     row.get_by_test_id("chain-state").filter(has_text="Hoàn thành").wait_for()
     assert "Sở Một" in row.inner_text()
     _shot(page, "chain")
-    for name, url in [("tasks", "/steering/"), ("rewards", f"/steering/rewards/?cycle={world.cycle.pk}"),
+    import datetime as dt
+
+    from cchc.web.steering.models import FieldResponsibility, Member, Observation, Target
+
+    for metric, year, value in [("par_index_rank", 2022, 55), ("par_index_rank", 2023, 43), ("sipas", 2023, 82.10)]:
+        Observation.objects.create(metric=metric, year=year, value=value, observed_on=dt.date(year + 1, 4, 15),
+                                   note="Bộ Nội vụ")
+    Target.objects.create(source="Nghị quyết số 18-NQ/TU (ví dụ)", description="PAR INDEX trong nhóm 30 dẫn đầu",
+                          metric="par_index_rank", comparator="top", value=30, deadline=dt.date(2027, 12, 31))
+    Target.objects.create(source="Nghị quyết số 18-NQ/TU (ví dụ)", description="SIPAS từ 85% trở lên",
+                          metric="sipas", comparator=">=", value=85, deadline=dt.date(2025, 12, 31))
+    Member.objects.create(name="Chủ tịch UBND tỉnh", position="Trưởng ban", role="chair")
+    FieldResponsibility.objects.create(field_code="3", field_name="Cải cách thủ tục hành chính", unit=world.d1)
+    page.goto(f"{base}/steering/targets/")
+    page.get_by_text("Chưa đạt, xu hướng đạt").wait_for()  # 55 → 43, the trend reaches top 30 by 2027
+    assert page.get_by_text("Không đạt").count() >= 1
+    for name, url in [("targets", "/steering/targets/"), ("committee", "/steering/committee/"),
+                      ("tasks", "/steering/"), ("rewards", f"/steering/rewards/?cycle={world.cycle.pk}"),
                       ("figures", "/steering/figures/?period=2026")]:
         page.goto(base + url)
         _shot(page, name)

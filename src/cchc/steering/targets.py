@@ -71,6 +71,8 @@ def attainment(target: Target, observations: Sequence[tuple[dt.date, float]], to
     if target.deadline < today:
         return Attainment("not_met", last, last_on, None)
     projected = _project(obs[-3:], target.deadline)
+    if projected is not None and target.comparator == "top":
+        projected = max(1.0, projected)  # a rank cannot be better than first
     if projected is not None and meets(projected, target.comparator, target.value):
         return Attainment("on_track", last, last_on, projected)
     return Attainment("at_risk", last, last_on, projected)

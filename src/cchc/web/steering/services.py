@@ -383,7 +383,8 @@ def target_rows(on: dt.date | None = None) -> list[dict]:
         a = core_targets.attainment(core, observations(t.metric), on or today())
         out.append({"target": t, "source": t.source, "description": t.description, "metric": t.metric,
                     "comparator": t.comparator, "value": t.value, "deadline": t.deadline, "status": a.status,
-                    "label_vi": a.label_vi, "latest": a.latest, "latest_on": a.latest_on, "projected": a.projected})
+                    "label_vi": a.label_vi, "latest": a.latest, "latest_on": a.latest_on, "projected": a.projected,
+                    "decimals": 0 if t.comparator == "top" or t.metric.endswith("rank") else 2})
     return out
 
 
