@@ -441,6 +441,9 @@ def test_every_page_renders_in_english_too(two_years, world, client):
         r = client.get(url)
         assert r.status_code == 200, url
         assert r.headers["Content-Language"] == "en"
+    page = client.get("/steering/").content.decode()
+    assert "Lead unit" in page and "Overdue" in page and ">Steering<" in page
+    assert "Not yet met" not in page
 
 
 def test_a_mail_failure_is_retried_next_run(world, settings, monkeypatch):

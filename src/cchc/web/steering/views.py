@@ -36,6 +36,16 @@ from .models import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _labels() -> dict[str, str]:
+    """The core's state labels in the page's language."""
+    return {k: _(v) for k, v in LABELS_VI.items()}
+
+
+def _attainment_label(status: str) -> str:
+    return {"met": _("Đạt"), "not_met": _("Không đạt"), "on_track": _("Chưa đạt, xu hướng đạt"),
+            "at_risk": _("Có nguy cơ không đạt"), "unknown": _("Chưa có số liệu")}[status]
+
+
 def _require(ok: bool) -> None:
     if not ok:
         raise PermissionDenied
@@ -85,7 +95,7 @@ def tasks(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "steering/tasks.html", {
-        "tasks": page.object_list, "page": page, "query": query.urlencode(), "today": services.today(), "labels": LABELS_VI, "f": request.GET,
+        "tasks": page.object_list, "page": page, "query": query.urlencode(), "today": services.today(), "labels": _labels(), "f": request.GET,
         "units": policy.visible_units(request.user, Unit.objects.all()), "plans": Plan.objects.all(),
         "can_manage": policy.can_manage_steering(request.user), "title": _("Nhiệm vụ CCHC"),
     })
@@ -98,7 +108,7 @@ def my_tasks(request):
     qs = with_latest_percent(Task.objects.select_related("lead_unit", "plan").filter(lead_unit_id__in=g.focal_units))
     reminders = services.due_reminders(units=list(g.focal_units)) if g.focal_units else []
     return render(request, "steering/tasks.html", {
-        "tasks": list(qs), "today": services.today(), "labels": LABELS_VI, "mine": True, "reminders": reminders,
+        "tasks": list(qs), "today": services.today(), "labels": _labels(), "mine": True, "reminders": reminders,
         "title": _("Nhiệm vụ của đơn vị tôi"),
     })
 
@@ -140,8 +150,8 @@ def task_edit(request, task_id):
 def _panel_context(request, task, error=None):
     today = services.today()
     options = [t for (s, t) in TRANSITIONS if s == task.state and policy.can_transition_task(request.user, task, t)]
-    return {"task": task, "today": today, "state": task.display_state(today), "labels": LABELS_VI,
-            "options": [(t, LABELS_VI[t], TRANSITIONS[(TaskState(task.state), TaskState(t))]) for t in options],
+    return {"task": task, "today": today, "state": task.display_state(today), "labels": _labels(),
+            "options": [(t, _labels()[t], TRANSITIONS[(TaskState(task.state), TaskState(t))]) for t in options],
             "can_update": policy.can_update_task(request.user, task), "error": error,
             "progress_form": forms.ProgressForm(initial={"date": today}),
             "progress": task.progress.select_related("user"), "evidence": task.evidence.all()}
@@ -191,7 +201,7 @@ def task_transition(request, task_id):
     except (TransitionError, ValueError) as exc:
         return _panel(request, task, _translate_transition(str(exc)), 422)
     if not _htmx(request):
-        messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": LABELS_VI[target]})
+        messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": _labels()[target]})
     return _panel(request, task)
 
 
@@ -294,7 +304,7 @@ def plan_detail(request, plan_id):
                 return redirect("steering:plan", plan_id=plan.pk)
     figures = services.task_figure_rows(str(plan.year), by="plan")
     return render(request, "steering/plan.html", {
-        "plan": plan, "tasks": rows, "today": services.today(), "labels": LABELS_VI, "can_manage": can_manage,
+        "plan": plan, "tasks": rows, "today": services.today(), "labels": _labels(), "can_manage": can_manage,
         "import_form": forms.ImportForm(), "errors": errors,
         "figures": [r for r in figures if r["key"] == plan.title],
     }, status=422 if errors else 200)
@@ -388,7 +398,7 @@ def chain(request):
         criteria = [(n.code, n.name_vi) for n, anc in cycle.framework.framework.walk() if len(anc) == 1]
     rows = services.chain(cycle, criterion) if cycle and criterion else []
     return render(request, "steering/chain.html", {"cycles": cycles, "cycle": cycle, "criterion": criterion,
-                                                   "criteria": criteria, "rows": rows, "labels": LABELS_VI,
+                                                   "criteria": criteria, "rows": rows, "labels": _labels(),
                                                    "today": services.today()})
 
 
@@ -418,7 +428,7 @@ def targets(request):
                 messages.success(request, _("Đã ghi số liệu."))
                 return redirect("steering:targets")
     return render(request, "steering/targets.html", {
-        "rows": services.target_rows(), "observations": Observation.objects.all(), "tform": tform,
+        "rows": [r | {"label": _attainment_label(r["status"])} for r in services.target_rows()], "observations": Observation.objects.all(), "tform": tform,
         "oform": oform, "can_manage": can_manage})
 
 
