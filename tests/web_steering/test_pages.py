@@ -456,3 +456,14 @@ def test_a_mail_failure_is_retried_next_run(world, settings, monkeypatch):
     assert out["failed"] == out["due"] > 0 and ReminderSent.objects.count() == 0
     monkeypatch.setattr(dmail, "send_mail", real)
     assert services.send_reminders(TODAY)["sent"] == out["due"]
+
+
+def test_review_data_for_the_report(two_years, world):
+    Target.objects.create(source="NQ", metric="sipas", comparator=">=", value=85, deadline=dt.date(2027, 12, 31))
+    data = services.review_data("2026-H1", two_years[1], TODAY)
+    assert set(data) == {"period", "figures_by_unit", "figures_by_plan", "overdue", "targets", "rewards", "next_period"}
+    assert data["figures_by_unit"][0]["overdue"] == 1 and data["figures_by_plan"][0]["key"] == "Kế hoạch CCHC năm 2026"
+    assert data["targets"][0]["status"] == "unknown" and "target" not in data["targets"][0]
+    assert {r["unit_code"] for r in data["rewards"]} == {"D1", "D2"}
+    assert [t["title"] for t in data["next_period"]] == ["Rà soát TTHC", "Số hóa hồ sơ"]
+    assert services.review_data("2026-H1", None, TODAY)["rewards"] == []

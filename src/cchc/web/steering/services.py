@@ -422,9 +422,33 @@ def next_period_tasks(after: dt.date | None = None, months: int = 6) -> list[dic
             for f in core_figures.next_period([t.facts() for t in tasks.values()], start, months)]
 
 
+def review_data(period: str, cycle=None, on: dt.date | None = None) -> dict:
+    """Everything a half-year or annual review embeds from steering, as plain JSON-ready values:
+
+    - ``figures_by_unit`` / ``figures_by_plan``: :func:`task_figure_rows` for ``period``;
+    - ``overdue``: :func:`overdue_rows` (as of ``on``, default today);
+    - ``targets``: :func:`target_rows` without the model object;
+    - ``rewards``: :func:`reward_rows` for ``cycle`` when it is published, else ``[]``;
+    - ``next_period``: :func:`next_period_tasks` from ``on``.
+    Dates stay ``datetime.date``."""
+    on = on or today()
+    rewards = []
+    if cycle is not None and getattr(cycle, "state", None) == "published":
+        rewards = reward_rows(cycle)
+    return {
+        "period": period,
+        "figures_by_unit": task_figure_rows(period, "unit", on),
+        "figures_by_plan": task_figure_rows(period, "plan", on),
+        "overdue": overdue_rows(on),
+        "targets": [{k: v for k, v in r.items() if k != "target"} for r in target_rows(on)],
+        "rewards": rewards,
+        "next_period": next_period_tasks(on),
+    }
+
+
 __all__ = ["TransitionError", "transition", "report_progress", "store_evidence", "due_reminders", "send_reminders",
            "generate_internal_proposals", "generate_national_proposals", "accept_proposal", "discard_proposal",
-           "chain", "task_figure_rows", "overdue_rows", "target_rows", "reward_rows", "next_period_tasks"]
+           "chain", "task_figure_rows", "overdue_rows", "target_rows", "reward_rows", "next_period_tasks", "review_data"]
 
 
 # ---- national observations ----------------------------------------------------------------------------------
