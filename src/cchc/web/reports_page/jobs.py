@@ -67,10 +67,11 @@ def run(job_id: int) -> None:
             files.append(Path(written["pdf"]).name)
         files += [Path(c).name for c in written.get("charts", [])]
         job.files = files
+        job.charts = [{"name": c.name, "caption": c.caption, "spec": c.spec} for c in report.charts()] if charts else []
         job.message = written.get("pdf_error", "")
         job.status = ReportJob.Status.DONE
         _step(job, "Xong")
-        job.save(update_fields=["files", "message"])
+        job.save(update_fields=["files", "charts", "message"])
     except InputError as error:
         job.status = ReportJob.Status.FAILED
         job.message = "\n".join(error.problems)

@@ -17,6 +17,7 @@ class ReportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     step = models.CharField(max_length=200, blank=True)
     files = models.JSONField(default=list)
+    charts = models.JSONField(default=list)  # [{name, caption, spec}] — the report's Vega-Lite specs, shown on the page
     message = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
