@@ -11,6 +11,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("cchc.web.reports_page.urls")),
+    path("", include("cchc.web.surveys_page.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="cchc/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -46,6 +47,7 @@ urlpatterns = [
     path("evidence/<id:evidence_id>/", views.evidence_download, name="evidence"),
     path("public/cycles/<id:cycle_id>/", views.public_results, name="public-results"),
     path("steering/", include("cchc.web.steering.urls")),
+    path("services/", include("cchc.web.services_page.urls")),
     path("api/", include("cchc.web.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -287,3 +287,73 @@ def can_transition_task(user, task, target: str) -> bool:
 def can_view_steering_results(user) -> bool:
     """Proposals, chains, targets, committee, rewards and figures: readers of everything."""
     return grants(user).reads_all
+
+
+# --- surveys (issue 4): import, results per unit, applying survey indices to a cycle ----------------------------
+# The administrator imports survey responses and applies the indices to a cycle's survey leaves; readers of all
+# units (administrator, approver, leader) see every unit's results; a focal point sees only its own unit's row.
+
+
+def can_import_surveys(user) -> bool:
+    return is_admin(user)
+
+
+def can_view_surveys(user) -> bool:
+    g = grants(user)
+    return g.reads_all or bool(g.focal_units)
+
+
+def can_view_all_survey_units(user) -> bool:
+    """Every unit's row, the problem reports and the importance–performance analysis."""
+    return grants(user).reads_all
+
+
+def visible_survey_rows(user, rows):
+    """The per-unit survey rows (``{"label": unit name, …}``) that ``user`` may see: all for readers of all
+    units; for a focal point, the rows whose label is the name or code of one of its units."""
+    g = grants(user)
+    if g.reads_all:
+        return list(rows)
+    if not g.focal_units:
+        return []
+    from cchc.core.names import normalize_unit_name
+    from cchc.web.org.models import Unit
+
+    keys = set()
+    for name, code in Unit.objects.filter(pk__in=g.focal_units).values_list("name", "code"):
+        keys |= {normalize_unit_name(name), normalize_unit_name(code)}
+    return [r for r in rows if normalize_unit_name(r["label"]) in keys]
+
+
+def can_apply_survey(user, cycle) -> bool:
+    """Write survey indices into a cycle's survey leaves: as importing computed inputs."""
+    return can_import_computed(user, cycle)
+
+
+# --- service delivery (issue 5): Decision 766 indicators from the one-stop-shop dossier store -----------------
+# Readers of all units see the province overview and every unit; a focal point sees its own unit's pages only
+# (the dossiers' unit_code is the web Unit.code); the administrator imports dossier files.
+
+
+def can_import_dossiers(user) -> bool:
+    return is_admin(user)
+
+
+def can_view_services_overview(user) -> bool:
+    return grants(user).reads_all
+
+
+def services_unit_codes(user) -> list[str]:
+    """The codes of the focal point's own units (the dossier unit codes it may see), sorted."""
+    from cchc.web.org.models import Unit
+
+    g = grants(user)
+    if not g.focal_units:
+        return []
+    return sorted(Unit.objects.filter(pk__in=g.focal_units).values_list("code", flat=True))
+
+
+def can_view_services_unit(user, unit_code: str) -> bool:
+    if grants(user).reads_all:
+        return True
+    return unit_code in services_unit_codes(user)
