@@ -69,3 +69,41 @@ def test_cli_observations_from_the_national_table(world):
     assert services.generate_national_proposals(2023) >= 1
     p = Proposal.objects.get(source="national:PAR INDEX:2023", criterion="3")
     assert p.points_lost == pytest.approx(0.62, abs=0.01)
+
+
+def test_backup_and_restore_keep_steering_data(world, tmp_path, evidence_dir):
+    """`cchc backup` / `cchc restore` carry plans, tasks (with coordinating units and history), progress,
+    evidence, proposals, targets and the committee."""
+    from cchc.cli import web
+    from cchc.web.steering import services
+    from cchc.web.steering.demo import seed
+    from cchc.web.steering.models import Conclusion, Proposal, Task, TaskEvidence
+
+    from .conftest import TODAY, tiny_pdf
+
+    from cchc.web.steering.models import Plan
+
+    Task.objects.all().delete()
+    Plan.objects.all().delete()
+    seed(TODAY, stdout=lambda *a: None)
+    Proposal.objects.create(source="internal:x:2025", year=2025, unit_code="D1", unit_name="Sở Một", criterion="1.1",
+                            criterion_name="x", points_lost=1, max_points=2, title="x")
+    task = Task.objects.filter(state="in_progress").first()
+    task.coordinating_units.add(*list(task.lead_unit.__class__.objects.all()[:2]))
+    import io
+
+    f = io.BytesIO(tiny_pdf("x"))
+    f.name = "a.pdf"
+    services.store_evidence(task, f, None)
+
+    def counts():
+        return (Task.objects.count(), Task.history.count(), Proposal.objects.count(), TaskEvidence.objects.count(),
+                Conclusion.objects.filter(tasks__isnull=False).count(), task.coordinating_units.count())
+
+    before = counts()
+    out = tmp_path / "backup.zip"
+    web.backup(out)
+    Task.objects.filter(pk=task.pk).update(title="đã sửa")
+    web.restore(out, yes=True)
+    assert counts() == before
+    assert Task.objects.get(pk=task.pk).title != "đã sửa"
