@@ -77,11 +77,9 @@ def test_backup_and_restore_keep_steering_data(world, tmp_path, evidence_dir):
     from cchc.cli import web
     from cchc.web.steering import services
     from cchc.web.steering.demo import seed
-    from cchc.web.steering.models import Conclusion, Proposal, Task, TaskEvidence
+    from cchc.web.steering.models import Conclusion, Plan, Proposal, Task, TaskEvidence
 
     from .conftest import TODAY, tiny_pdf
-
-    from cchc.web.steering.models import Plan
 
     Task.objects.all().delete()
     Plan.objects.all().delete()
