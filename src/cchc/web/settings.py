@@ -10,6 +10,8 @@ Environment:
 - ``CCHC_ALLOWED_HOSTS``: comma-separated host names (default loopback names).
 - ``CCHC_CSRF_TRUSTED_ORIGINS``: comma-separated origins when served behind a proxy over HTTPS.
 - ``CCHC_EVIDENCE_MAX_MB``: maximum evidence file size in MiB (default 20).
+- ``CCHC_DOSSIER_STORE``: the dossier store directory (default ``DATA_DIR/dossiers``);
+  ``CCHC_DOSSIER_UPLOAD_MAX_MB``: maximum dossier upload (default 200).
 - ``CCHC_PUBLIC_RESULTS``: ``1`` to allow published cycles marked public to be shown without login.
 - ``CCHC_EMAIL_BACKEND``: Django e-mail backend (default console); ``CCHC_EMAIL_HOST``, ``CCHC_EMAIL_PORT``,
   ``CCHC_EMAIL_USER``, ``CCHC_EMAIL_PASSWORD``, ``CCHC_EMAIL_USE_TLS`` for SMTP.
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "cchc.web.results",
     "cchc.web.steering",
     "cchc.web.reports_page",
+    "cchc.web.services_page",
     "cchc.web.surveys_page",
     "cchc.web.api",
     "cchc.web",
@@ -166,6 +169,9 @@ EVIDENCE_MAX_BYTES = int(float(os.environ.get("CCHC_EVIDENCE_MAX_MB", "20")) * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CCHC_PUBLIC_RESULTS = _env_bool("CCHC_PUBLIC_RESULTS", True)
+# dossier store written by `cchc dossiers import` (issue 5), read by the service-delivery pages
+CCHC_DOSSIER_STORE = Path(os.environ.get("CCHC_DOSSIER_STORE") or DATA_DIR / "dossiers").expanduser()
+CCHC_DOSSIER_UPLOAD_MAX_BYTES = int(float(os.environ.get("CCHC_DOSSIER_UPLOAD_MAX_MB", "200")) * 1024 * 1024)
 
 EMAIL_BACKEND = os.environ.get("CCHC_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("CCHC_FROM_EMAIL", "cchc@localhost")

@@ -47,6 +47,7 @@ urlpatterns = [
     path("evidence/<id:evidence_id>/", views.evidence_download, name="evidence"),
     path("public/cycles/<id:cycle_id>/", views.public_results, name="public-results"),
     path("steering/", include("cchc.web.steering.urls")),
+    path("services/", include("cchc.web.services_page.urls")),
     path("api/", include("cchc.web.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cchc.web.services_page import views
+
+app_name = "services"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("import/", views.import_page, name="import"),
+    path("units/<str:unit_code>/", views.unit_page, name="unit"),
+    path("units/<str:unit_code>/late/", views.late_page, name="late"),
+]

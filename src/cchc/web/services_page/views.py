@@ -1,0 +1,259 @@
+"""Service-delivery dashboard, unit page with drill-down to procedures and late dossiers, and the import page.
+
+Permissions come from :mod:`cchc.web.accounts.policy`: the province overview for readers of all units
+(administrator, approver, leader), a unit's pages also for its focal point (dossier ``unit_code`` = web
+``Unit.code``), the import for the administrator."""
+
+from __future__ import annotations
+
+import codecs
+import fcntl
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cchc.web.accounts import policy
+from cchc.web.services_page import data
+
+TEXT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+BINARY_SUFFIXES = {".parquet": "parquet", ".pq": "parquet"}
+LATE_SHOWN = 1000
+
+
+def _granularity(request) -> str:
+    g = request.GET.get("period", "month")
+    return g if g in data.GRANULARITIES else "month"
+
+
+def _unit_names() -> dict[str, str]:
+    from cchc.web.org.models import Unit
+
+    names = dict(Unit.objects.values_list("code", "name"))
+    names["*"] = _("Toàn tỉnh")
+    return names
+
+
+def _chart(records: list[dict], unit: str, title: str) -> dict | None:
+    from cchc.reports.charts import trend
+
+    rows = data.trend_rows(records, unit)
+    return trend(rows, title) if rows else None
+
+
+def _period_choice(request, labels: list[str]) -> str | None:
+    chosen = request.GET.get("p")
+    return chosen if chosen in labels else (labels[-1] if labels else None)
+
+
+@login_required
+def dashboard(request):
+    if not policy.can_view_services_overview(request.user):
+        own = policy.services_unit_codes(request.user)
+        if own:
+            return redirect("services:unit", unit_code=own[0])
+        raise PermissionDenied
+    gran = _granularity(request)
+    ctx = {"granularity": gran, "granularities": _granularity_choices(), "summary": data.SUMMARY,
+           "can_import": policy.can_import_dossiers(request.user), "store": data.store_root()}
+    if not data.has_data():
+        return render(request, "services_page/dashboard.html", ctx | {"no_data": True})
+    records = data.overview(gran)
+    labels = data.periods(records)
+    chosen = _period_choice(request, labels)
+    names = _unit_names()
+    rows = []
+    for rec in sorted((r for r in records if r["period"] == chosen), key=data.sort_key):
+        row = data.summary(rec)
+        row["name"] = names.get(rec["unit"], "")
+        rows.append(row)
+    ctx.update(labels=labels, chosen=chosen, rows=rows,
+               chart=_chart(records, "*", _("Toàn tỉnh: tỷ lệ theo kỳ (%)")))
+    return render(request, "services_page/dashboard.html", ctx)
+
+
+def _granularity_choices():
+    return [("month", _("Tháng")), ("quarter", _("Quý")), ("half", _("6 tháng")), ("year", _("Năm"))]
+
+
+def _unit_or_404(request, unit_code: str) -> None:
+    if not policy.can_view_services_unit(request.user, unit_code):
+        raise PermissionDenied
+
+
+@login_required
+def unit_page(request, unit_code: str):
+    _unit_or_404(request, unit_code)
+    if not data.has_data():
+        raise Http404
+    gran = _granularity(request)
+    records = [r for r in data.overview(gran) if r["unit"] == unit_code]
+    names = _unit_names()
+    if not records:
+        if unit_code not in names:
+            raise Http404
+        return render(request, "services_page/unit.html", {  # a web unit without dossiers in the store
+            "unit_code": unit_code, "unit_name": names[unit_code], "no_data": True, "granularity": gran,
+            "overview": policy.can_view_services_overview(request.user)})
+    labels = data.periods(records)
+    chosen = _period_choice(request, labels)
+    rec = next(r for r in records if r["period"] == chosen)
+    proc_names = data.procedure_names()
+    procs = []
+    for p in data.procedures(gran, unit_code):
+        if p["period"] == chosen and p["unit"] == unit_code and p["received"] > 0:
+            row = data.summary(p)
+            row["name"] = proc_names.get(p["procedure_code"], "")
+            procs.append(row)
+    procs.sort(key=lambda r: (-r["late"], -r["received"], r["procedure_code"]))
+    ctx = {
+        "unit_code": unit_code, "unit_name": names.get(unit_code, ""), "rec": rec, "granularity": gran,
+        "granularities": _granularity_choices(), "labels": labels, "chosen": chosen, "summary": data.SUMMARY,
+        "row": data.summary(rec),
+        "computable": [i for i in rec["indicators"] if i["computable"]],
+        "not_computable": [i for i in rec["indicators"] if not i["computable"]],
+        "procedures": procs,
+        "chart": _chart(records, unit_code, _("Tỷ lệ theo kỳ (%)")),
+        "overview": policy.can_view_services_overview(request.user),
+    }
+    return render(request, "services_page/unit.html", ctx)
+
+
+@login_required
+def late_page(request, unit_code: str):
+    from cchc.services.measures import parse_period_label
+
+    _unit_or_404(request, unit_code)
+    if not data.has_data():
+        raise Http404
+    label = request.GET.get("p", "")
+    try:
+        gran, _idx = parse_period_label(label)
+    except (ValueError, IndexError):
+        raise Http404 from None
+    procedure = request.GET.get("procedure") or None
+    rows = data.late(unit_code, label)
+    if procedure:
+        rows = [r for r in rows if r["procedure_code"] == procedure]
+    ctx = {"unit_code": unit_code, "unit_name": _unit_names().get(unit_code, ""), "label": label,
+           "granularity": gran, "procedure": procedure, "count": len(rows), "rows": rows[:LATE_SHOWN],
+           "shown": LATE_SHOWN, "procedure_names": data.procedure_names()}
+    return render(request, "services_page/late.html", ctx)
+
+
+# --- import ---------------------------------------------------------------------------------------------------
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "CCHC_DOSSIER_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
+
+
+def store_upload(upload, allowed: dict[str, str] | None = None) -> tuple[Path | None, str | None]:
+    """Stream an upload to ``DATA_DIR/uploads/<sha256><suffix>``, checking size and type on the way.
+    Returns (path, None) or (None, problem)."""
+    name = upload.name
+    suffix = Path(name).suffix.lower()
+    kinds = allowed or (TEXT_SUFFIXES | BINARY_SUFFIXES)
+    if suffix not in kinds:
+        return None, _("Tệp %(name)s: chỉ nhận %(kinds)s.") % {"name": name, "kinds": ", ".join(sorted(kinds))}
+    limit = _max_bytes()
+    if upload.size is not None and upload.size > limit:
+        return None, _("Tệp %(name)s quá lớn (tối đa %(mb)s MB).") % {"name": name, "mb": limit // (1024 * 1024)}
+    folder = Path(settings.DATA_DIR) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    kind = kinds[suffix]
+    digest, size, head, tail = hashlib.sha256(), 0, b"", b""
+    decoder = codecs.getincrementaldecoder("utf-8")() if kind != "parquet" else None
+    fd, tmp_name = tempfile.mkstemp(dir=folder, suffix=".part")
+    tmp = Path(tmp_name)
+    problem = None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in upload.chunks():
+                size += len(chunk)
+                if size > limit:
+                    problem = _("Tệp %(name)s quá lớn (tối đa %(mb)s MB).") % {"name": name, "mb": limit // (1024 * 1024)}
+                    break
+                if len(head) < 64:
+                    head += chunk[: 64 - len(head)]
+                tail = (tail + chunk)[-4:]
+                if decoder is not None:
+                    try:
+                        text = decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        problem = _("Tệp %(name)s không phải văn bản UTF-8.") % {"name": name}
+                        break
+                    if "\x00" in text:
+                        problem = _("Tệp %(name)s không phải văn bản.") % {"name": name}
+                        break
+                digest.update(chunk)
+                out.write(chunk)
+        if problem is None:
+            if size == 0:
+                problem = _("Tệp %(name)s trống.") % {"name": name}
+            elif kind == "parquet" and not (head.startswith(b"PAR1") and tail == b"PAR1"):
+                problem = _("Tệp %(name)s không phải Parquet.") % {"name": name}
+            elif kind == "jsonl" and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+                problem = _("Tệp %(name)s không phải JSON Lines (mỗi dòng một đối tượng JSON).") % {"name": name}
+        if problem is not None:
+            return None, problem
+        path = folder / f"{digest.hexdigest()}{suffix}"
+        if path.exists():
+            tmp.unlink()
+        else:
+            tmp.replace(path)
+        return path, None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@login_required
+def import_page(request):
+    from cchc.services.importer import ImportError_, Store, import_file, load_catalogue
+
+    if not policy.can_import_dossiers(request.user):
+        raise PermissionDenied
+    store = Store(data.store_root())
+    ctx: dict = {"store": store.root, "errors": [], "result": None}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        catalogue = None
+        if upload is None:
+            ctx["errors"].append(_("Chọn tệp hồ sơ (CSV, Parquet hoặc JSON Lines)."))
+        cat_upload = request.FILES.get("catalogue")
+        if cat_upload is not None:
+            cat_path, problem = store_upload(cat_upload, TEXT_SUFFIXES | BINARY_SUFFIXES)
+            if problem:
+                ctx["errors"].append(problem)
+            else:
+                try:
+                    catalogue = load_catalogue(cat_path)
+                except (ImportError_, ValueError) as exc:
+                    ctx["errors"].append(_("Danh mục TTHC: %(error)s") % {"error": exc})
+        path = None
+        if upload is not None and not ctx["errors"]:
+            path, problem = store_upload(upload)
+            if problem:
+                ctx["errors"].append(problem)
+        if path is not None and not ctx["errors"]:
+            store.root.mkdir(parents=True, exist_ok=True)
+            try:
+                with open(store.root / ".import.lock", "w") as lock:  # one import at a time, across workers
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+                    result = import_file(path, store, catalogue=catalogue, replace=request.POST.get("replace") == "on")
+            except ImportError_ as exc:
+                ctx["errors"].append(str(exc).replace(str(path), upload.name))
+            else:
+                data.clear_cache()
+                ctx["result"] = result
+                ctx["file_name"] = upload.name
+    ctx["manifest"] = list(reversed(store.manifest()))[:20]
+    return render(request, "services_page/import.html", ctx, status=422 if ctx["errors"] else 200)

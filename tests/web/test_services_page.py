@@ -1,0 +1,256 @@
+"""Service-delivery pages (issue 5, web face): the numbers on the pages are the library's
+(``cchc.services.indicators.compute(...).records()`` and ``late_dossiers``), the permission matrix, the import
+page with per-row problems."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cchc.services.indicators import compute, late_dossiers
+from cchc.services.synth import SynthSpec, write_synth
+from cchc.web.services_page import data
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+
+SPEC = SynthSpec(rows=2500, units=3, procedures=10, seed=5, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30))
+UNITS = {"U0001": "Phường Một", "U0002": "Xã Hai", "U0003": "Xã Ba", "D001": "Thị xã Mẫu"}
+
+
+@pytest.fixture(scope="module")
+def synth_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dossier-store")
+    write_synth(SPEC, root)
+    return root
+
+
+@pytest.fixture
+def svc(world, settings, synth_store):
+    """The world's users and units plus web Units whose codes are the synthetic store's; a focal point of U0001."""
+    from django.contrib.auth import get_user_model
+
+    from cchc.web.accounts.models import Role, RoleAssignment
+    from cchc.web.org.models import Unit
+
+    settings.CCHC_DOSSIER_STORE = synth_store
+    data.clear_cache()
+    units = {code: Unit.objects.create(code=code, name=name, unit_type="commune" if code[0] == "U" else "district")
+             for code, name in UNITS.items()}
+    user = get_user_model().objects.create_user("focal_u1", "f@example.invalid", "test-pass-123")
+    RoleAssignment.objects.create(user=user, role=Role.FOCAL, unit=units["U0001"])
+    world.users["focal_u1"] = user
+    return world
+
+
+def _cells(html: str, attr: str, key: str) -> list[str]:
+    row = re.search(rf'<tr[^>]*{attr}="{re.escape(key)}"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def _vi(x, d):
+    from cchc.core.numbers import format_number_vi
+
+    return "—" if x is None else format_number_vi(x, d)
+
+
+def _rate(rec, ind_id):
+    i = next(i for i in rec["indicators"] if i["id"] == ind_id)
+    return i.get("rate") if i["computable"] else None
+
+
+def test_dashboard_numbers_are_the_library_records(svc, login, synth_store):
+    c = login(svc.users["leader"])
+    r = c.get("/services/?period=quarter&p=2025-Q1")
+    assert r.status_code == 200
+    html = r.content.decode()
+    recs = [x for x in compute(synth_store, period="quarter", levels=("unit", "parent", "province")).records()
+            if x["period"] == "2025-Q1"]
+    assert {x["unit"] for x in recs} == {"*", "D001", "U0001", "U0002", "U0003"}
+    for rec in recs:
+        cells = _cells(html, "data-unit", rec["unit"])
+        expected = [_vi(rec["received"], 0)] + [_vi(_rate(rec, i), 1) for i, _ in data.SUMMARY] + [
+            _vi(rec["on_time"]["late"] + rec["on_time"]["open_overdue"], 0), _vi(rec["total_points"], 2)]
+        assert cells[1:] == expected, rec["unit"]
+    assert "Phường Một" in html and "Toàn tỉnh" in html
+    assert 'id="chart-services"' in html and "chart-services-spec" in html  # trend chart (Vega-Lite spec)
+    # the default period is the latest one, and the granularity is honoured
+    r = c.get("/services/?period=month")
+    assert r.context["chosen"] == "2025-06" and r.context["labels"][0] == "2025-01"
+
+
+def test_unit_page_indicators_procedures_and_reasons(svc, login, synth_store):
+    c = login(svc.users["leader"])
+    html = c.get("/services/units/U0002/?period=month&p=2025-03").content.decode()
+    rec = next(x for x in compute(synth_store, period="month", levels=("unit",)).records()
+               if x["unit"] == "U0002" and x["period"] == "2025-03")
+    for ind in rec["indicators"]:
+        if ind["computable"]:
+            cells = _cells(html, "data-indicator", ind["id"])
+            assert cells[2:4] == [_vi(ind["numerator"], 0), _vi(ind["denominator"], 0)], ind["id"]
+            assert cells[4].startswith(_vi(ind["rate"], 2))
+            if ind["max_points"]:
+                assert cells[5].startswith(_vi(ind["points"], 2))
+        else:
+            assert ind["reason"] in html  # not computable, with its reason
+    assert _vi(rec["total_points"], 2) in html.split('id="total-points">')[1][:20]
+    procs = [p for p in compute(synth_store, period="month", unit="U0002", by_procedure=True,
+                                levels=("unit",)).records() if p["period"] == "2025-03" and p["received"] > 0]
+    assert procs
+    for p in procs:
+        cells = _cells(html, "data-procedure", p["procedure_code"])
+        assert cells[1] == _vi(p["received"], 0)
+        assert cells[2] == _vi(_rate(p, "2.1"), 1)
+        assert cells[-1] == _vi(p["on_time"]["late"] + p["on_time"]["open_overdue"], 0)
+    assert 'id="chart-unit"' in html
+
+
+def test_late_dossiers_drill_down(svc, login, synth_store):
+    c = login(svc.users["leader"])
+    for unit, label in (("U0001", "2025-Q2"), ("D001", "2025-02")):
+        html = c.get(f"/services/units/{unit}/late/?p={label}").content.decode()
+        lib = late_dossiers(synth_store, unit=unit, period=label)
+        assert len(lib) > 0
+        assert set(re.findall(r'data-dossier="([^"]+)"', html)) == set(lib["dossier_id"])
+        row = lib.iloc[0]
+        cells = _cells(html, "data-dossier", row["dossier_id"])
+        assert cells[6] == _vi(row["days_late"], 0) and cells[7] == _vi(row["working_days_late"], 0)
+    # per procedure: the unit page links to the procedure's late dossiers
+    lib = late_dossiers(synth_store, unit="U0001", period="2025-Q2")
+    proc = lib["procedure_code"].iloc[0]
+    html = c.get(f"/services/units/U0001/late/?p=2025-Q2&procedure={proc}").content.decode()
+    assert set(re.findall(r'data-dossier="([^"]+)"', html)) == set(lib[lib["procedure_code"] == proc]["dossier_id"])
+    assert c.get("/services/units/U0001/late/?p=nonsense").status_code == 404
+
+
+@pytest.mark.parametrize("who, url, status", [
+    ("leader", "/services/", 200),
+    ("approver", "/services/units/U0003/", 200),
+    ("admin", "/services/units/*/", 200),
+    ("focal_u1", "/services/", 302),  # sent to its own unit
+    ("focal_u1", "/services/units/U0001/", 200),
+    ("focal_u1", "/services/units/U0001/late/?p=2025-05", 200),
+    ("focal_u1", "/services/units/U0002/", 403),
+    ("focal_u1", "/services/units/U0002/late/?p=2025-05", 403),
+    ("focal_u1", "/services/units/D001/", 403),
+    ("focal_u1", "/services/units/*/", 403),
+    ("focal", "/services/", 302),  # focal point of D1: sent to its own unit …
+    ("focal", "/services/units/D1/", 200),  # … which has no dossiers in the store (said so)
+    ("focal", "/services/units/U0001/", 403),
+    ("appraiser", "/services/", 403),
+    ("nobody", "/services/units/U0001/", 403),
+    ("leader", "/services/import/", 403),
+    ("focal_u1", "/services/import/", 403),
+    ("admin", "/services/import/", 200),
+    ("leader", "/services/units/NOPE/", 404),
+])
+def test_permission_matrix(svc, login, who, url, status):
+    r = login(svc.users[who]).get(url)
+    assert r.status_code == status, (who, url, r.status_code)
+    if status == 302:
+        assert r["Location"] == {"focal_u1": "/services/units/U0001/", "focal": "/services/units/D1/"}[who]
+    if (who, url) == ("focal", "/services/units/D1/"):
+        assert 'id="no-data"' in r.content.decode()
+
+
+def test_anonymous_is_sent_to_login(svc, client):
+    for url in ("/services/", "/services/units/U0001/", "/services/units/U0001/late/?p=2025-05", "/services/import/"):
+        r = client.get(url)
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+
+
+def test_nav_link_only_for_those_who_may_see(svc, login):
+    assert "/services/" in login(svc.users["leader"]).get("/").content.decode()
+    assert 'href="/services/"' not in login(svc.users["appraiser"]).get("/").content.decode()
+
+
+def _bad_csv(tmp_path) -> tuple[Path, Path]:
+    out = tmp_path / "records.csv"
+    spec = SynthSpec(rows=40, units=2, procedures=5, seed=9, start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31))
+    info = write_synth(spec, out)
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0])
+    rows[4]["status"] = "12"  # row 5: unknown status code
+    rows.append(dict(rows[1]))  # row 41: duplicated dossier id
+    with out.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    return out, Path(info["catalogue"])
+
+
+def test_import_shows_problems_and_stores_only_good_rows(svc, login, settings, tmp_path):
+    import duckdb
+
+    from cchc.services.importer import Store, file_hash
+
+    store = tmp_path / "store"
+    settings.CCHC_DOSSIER_STORE = store
+    records, catalogue = _bad_csv(tmp_path)
+    c = login(svc.users["admin"])
+    assert "Chưa có dữ liệu hồ sơ" in c.get("/services/").content.decode()
+
+    def post(**extra):
+        files = {"file": SimpleUploadedFile("ho-so-thang-3.csv", records.read_bytes(), "text/csv")}
+        files.update(extra)
+        return c.post("/services/import/", files)
+
+    r = post(catalogue=SimpleUploadedFile("danh-muc.csv", catalogue.read_bytes(), "text/csv"))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert r.context["result"].accepted == 39 and r.context["result"].rejected == 2
+    assert 'id="accepted">39<' in html and 'id="rejected">2<' in html
+    problems = re.findall(r"<tr><td>ho-so-thang-3.csv</td><td class=\"n\">(\d+)</td><td>(\w+)</td><td>([^<]*)</td>"
+                          r"<td>([^<]+)</td></tr>", html)
+    assert problems[0][:3] == ("5", "status", "12") and "unknown code" in problems[0][3]
+    assert problems[1][:2] == ("41", "dossier_id") and "duplicate dossier id" in problems[1][3]
+    stored = duckdb.sql(f"SELECT dossier_id, status FROM read_parquet('{Store(store).glob()}')").fetchall()
+    assert len(stored) == 39 and all(s != 12 for _, s in stored)
+    uploads = list((Path(settings.DATA_DIR) / "uploads").iterdir())
+    assert (Path(settings.DATA_DIR) / "uploads" / f"{file_hash(records)}.csv") in uploads  # under its SHA-256
+    # the pages see the new store at once (the cache is keyed by the store state)
+    html = c.get("/services/?period=month").content.decode()
+    assert 'data-unit="U0001"' in html and "2025-03" in html
+    # re-import: idempotent
+    r = post()
+    assert r.context["result"].skipped and "đã được nhập trước đây" in r.content.decode()
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{Store(store).glob()}')").fetchall()[0][0] == 39
+
+
+def test_import_refuses_wrong_type_and_size(svc, login, settings, tmp_path):
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    c = login(svc.users["admin"])
+    for name, content, words in [
+        ("records.parquet", b"not parquet at all", "không phải Parquet"),
+        ("records.csv", b"\xff\xfe\x00bad", "không phải văn bản UTF-8"),
+        ("records.jsonl", b"dossier_id,unit\n", "không phải JSON Lines"),
+        ("records.xlsx", b"PK\x03\x04", "chỉ nhận"),
+    ]:
+        r = c.post("/services/import/", {"file": SimpleUploadedFile(name, content)})
+        assert r.status_code == 422 and words in r.content.decode(), name
+    settings.CCHC_DOSSIER_UPLOAD_MAX_BYTES = 10
+    r = c.post("/services/import/", {"file": SimpleUploadedFile("r.csv", b"dossier_id,unit_code\n1,2\n")})
+    assert r.status_code == 422 and "quá lớn" in r.content.decode()
+    r = c.post("/services/import/", {"file": SimpleUploadedFile("r.csv", b"a,b\n1,2\n")})
+    assert not (tmp_path / "store" / "dossiers").exists()
+    # a file the library refuses (missing required columns) is reported, not a server error
+    settings.CCHC_DOSSIER_UPLOAD_MAX_BYTES = 1000
+    r = c.post("/services/import/", {"file": SimpleUploadedFile("thieu-cot.csv", b"a,b\n1,2\n")})
+    assert r.status_code == 422 and "missing required column" in r.content.decode()
+    assert "thieu-cot.csv" in r.content.decode()
+    assert not (tmp_path / "store" / "dossiers").exists()
+
+
+def test_english_and_number_format(svc, login):
+    c = login(svc.users["leader"])
+    html = c.get("/services/?period=year").content.decode()
+    cells = _cells(html, "data-unit", "*")
+    assert "," in cells[2] and "." not in cells[2]  # a rate with a decimal comma
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get("/services/?period=year").content.decode()
+    assert "." in _cells(html, "data-unit", "*")[2]
