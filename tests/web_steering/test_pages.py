@@ -467,3 +467,16 @@ def test_review_data_for_the_report(two_years, world):
     assert {r["unit_code"] for r in data["rewards"]} == {"D1", "D2"}
     assert [t["title"] for t in data["next_period"]] == ["Rà soát TTHC", "Số hóa hồ sơ"]
     assert services.review_data("2026-H1", None, TODAY)["rewards"] == []
+
+
+def test_proposals_filtered_and_paged(two_years, world, client):
+    n = services.generate_internal_proposals(two_years[0], world.users["admin"])
+    assert Proposal.objects.first().history.first().history_user == world.users["admin"]
+    Proposal.objects.bulk_create([Proposal(source="internal:x:2025", year=2025, unit_code=f"U{i}", unit_name=f"Xã {i}",
+                                           criterion="1.1", criterion_name="x", points_lost=1, max_points=2, title="x")
+                                  for i in range(120)])
+    client.force_login(world.users["admin"])
+    page = client.get("/steering/proposals/").content.decode()
+    assert f"Trang 1/2 ({n + 120} đề xuất)" in page
+    page = client.get("/steering/proposals/?unit=D1&criterion=3.2").content.decode()
+    assert "Tiêu chí 3.2" in page and "<strong>Sở Hai</strong>" not in page and "Trang 1/" not in page

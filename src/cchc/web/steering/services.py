@@ -210,17 +210,28 @@ def published_result(cycle):
     return record.framework, engine.score(record.framework, snap.inputs)
 
 
-def generate_internal_proposals(cycle) -> int:
+def generate_internal_proposals(cycle, user=None) -> int:
     """Store the core's proposals for a published cycle (existing ones, decided or not, are kept)."""
     fw, result = published_result(cycle)
     if result is None:
         raise ValueError(_("Kỳ đánh giá chưa công bố kết quả."))
-    made = 0
-    for p in core_proposals.internal_proposals(fw, result, cycle.year):
-        _obj, created = Proposal.objects.get_or_create(source=p.source, unit_code=p.unit_code, criterion=p.criterion,
-                                                       defaults=_proposal_fields(p, cycle.year) | {"cycle": cycle})
-        made += created
-    return made
+    return _store_proposals(core_proposals.internal_proposals(fw, result, cycle.year), cycle.year, cycle, user)
+
+
+def _store_proposals(items, year: int, cycle=None, user=None) -> int:
+    """Insert the proposals not stored yet (key: source, unit, criterion), with their history, in one go."""
+    from simple_history.utils import bulk_create_with_history
+
+    sources = {p.source for p in items}
+    have = set(Proposal.objects.filter(source__in=sources).values_list("source", "unit_code", "criterion"))
+    new = [Proposal(source=p.source, unit_code=p.unit_code, criterion=p.criterion, cycle=cycle,
+                    **_proposal_fields(p, year))
+           for p in items if (p.source, p.unit_code, p.criterion) not in have]
+    with transaction.atomic():
+        bulk_create_with_history(new, Proposal, batch_size=500,
+                                 default_user=user if getattr(user, "is_authenticated", False) else None,
+                                 default_change_reason="Lập đề xuất từ điểm bị trừ")
+    return len(new)
 
 
 def _proposal_fields(p, year):
@@ -232,19 +243,15 @@ def national_field_indices(year: int) -> dict[str, float]:
     return {o.metric.split(":", 1)[1]: o.value for o in Observation.objects.filter(year=year, metric__startswith="field:")}
 
 
-def generate_national_proposals(year: int, framework_name: str = "par-index-876-provincial") -> int:
+def generate_national_proposals(year: int, framework_name: str = "par-index-876-provincial", user=None) -> int:
     from cchc.frameworks import load_framework
 
     from .models import FieldResponsibility
 
     fw = load_framework(framework_name)
     agencies = {f.field_code: (f.unit.code, f.unit.name) for f in FieldResponsibility.objects.select_related("unit")}
-    made = 0
-    for p in core_proposals.national_proposals(fw, national_field_indices(year), year, agencies=agencies):
-        _obj, created = Proposal.objects.get_or_create(source=p.source, unit_code=p.unit_code, criterion=p.criterion,
-                                                       defaults=_proposal_fields(p, year))
-        made += created
-    return made
+    return _store_proposals(core_proposals.national_proposals(fw, national_field_indices(year), year,
+                                                              agencies=agencies), year, None, user)
 
 
 def accept_proposal(proposal: Proposal, user, *, title: str | None = None, deadline=None, plan=None,
@@ -308,7 +315,7 @@ def chain(cycle, criterion: str) -> list[dict]:
 
     names = dict(Unit.objects.filter(code__in={*before, *now}).values_list("code", "name"))
     units = sorted({*before, *now}, key=lambda c: (names.get(c, c), c))
-    tasks = [t for t in Task.objects.select_related("lead_unit").filter(criteria__contains=criterion)
+    tasks = [t for t in Task.objects.select_related("lead_unit", "plan").filter(criteria__contains=criterion)
              if criterion in t.criteria_list]
     rows = []
     for code in units:

@@ -333,9 +333,10 @@ def proposals(request):
         _require(can_manage)
         try:
             if request.POST.get("cycle"):
-                n = services.generate_internal_proposals(get_object_or_404(published, pk=request.POST["cycle"]))
+                n = services.generate_internal_proposals(get_object_or_404(published, pk=request.POST["cycle"]),
+                                                        request.user)
             else:
-                n = services.generate_national_proposals(int(request.POST.get("year") or 0))
+                n = services.generate_national_proposals(int(request.POST.get("year") or 0), user=request.user)
         except (ValueError, KeyError) as exc:
             messages.error(request, str(exc))
         else:
@@ -348,8 +349,20 @@ def proposals(request):
     status = request.GET.get("status", "pending")
     if status:
         qs = qs.filter(status=status)
+    unit = request.GET.get("unit", "").strip()
+    if unit:
+        qs = qs.filter(unit_code=unit)
+    criterion = request.GET.get("criterion", "").strip()
+    if criterion:
+        qs = qs.filter(criterion=criterion)
+    from django.core.paginator import Paginator
+
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "steering/proposals.html", {
-        "groups": services.proposals_by_criterion(qs), "cycles": published, "can_manage": can_manage,
+        "groups": services.proposals_by_criterion(page.object_list), "page": page, "query": query.urlencode(),
+        "unit": unit, "criterion": criterion, "cycles": published, "can_manage": can_manage,
         "sources": Proposal.objects.values_list("source", flat=True).distinct().order_by("source"),
         "source": source, "status": status, "plans": Plan.objects.all(),
         "units": Unit.objects.only("code", "name") if can_manage else [],
