@@ -261,3 +261,12 @@ def test_apply_refused_after_approval_and_for_a_framework_without_the_instrument
     r = client.post(f"/surveys/{other.pk}/apply/", {"cycle": world.cycle.pk}, follow=True)
     assert "không có tiêu chí khảo sát dùng bộ câu hỏi sipas-2022" in r.content.decode()
     assert SurveyApplication.objects.count() == 0
+
+
+def test_english_pages(world, login, csv_ok):
+    client = login(world.users["admin"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    r = upload(client, csv_ok)
+    html = client.get(r["Location"]).content.decode()
+    assert '<html lang="en">' in html and "Results by unit" in html and "Importance–performance matrix" in html
+    assert ">Surveys</a>" in html and "Apply to an assessment cycle" in html
