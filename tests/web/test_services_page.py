@@ -254,3 +254,26 @@ def test_english_and_number_format(svc, login):
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = c.get("/services/?period=year").content.decode()
     assert "." in _cells(html, "data-unit", "*")[2]
+
+
+def test_results_are_cached_until_the_store_changes(svc, login, synth_store, monkeypatch):
+    import cchc.services.indicators as indicators
+
+    calls = []
+    real = indicators.compute
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("period"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(indicators, "compute", counting)
+    c = login(svc.users["leader"])
+    for _ in range(3):
+        assert c.get("/services/?period=half").status_code == 200
+    assert calls == ["half"]
+    first = data.store_state()
+    part = next((synth_store / "dossiers").rglob("*.parquet"))
+    part.touch()  # a file rewritten in place (cchc dossiers rederive)
+    assert data.store_state() != first
+    c.get("/services/?period=half")
+    assert calls == ["half", "half"]

@@ -1,10 +1,10 @@
 """The dossier store as the pages see it: indicator records from :mod:`cchc.services.indicators`, cached per
 store state.
 
-The store changes only when something is imported (the manifest is rewritten on every import, the catalogue on a
-catalogue change), so the cache key is the store directory plus the modification time and size of those two
-files; a stale entry can never be served after an import. The cache lives in the process (each gunicorn
-worker keeps its own) and holds at most :data:`CACHE_SIZE` results.
+The store changes only when something is imported or re-derived, so the cache key is the store directory plus
+the modification time and size of the manifest and the catalogue and the count and latest modification time of
+the Parquet files (:func:`store_state`); a stale entry is never served after an import. The cache lives in the
+process (each gunicorn worker keeps its own) and holds at most :data:`CACHE_SIZE` results.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def store_root() -> Path:
 
 
 def store_state(root: Path | None = None) -> tuple:
-    """What identifies the store's content: changes whenever an import adds, replaces or re-derives rows."""
+    """What identifies the store's content: changes whenever an import adds, replaces or re-derives rows (also
+    from the command line while the server runs: ``cchc dossiers rederive`` rewrites the Parquet files in place
+    without touching the manifest, hence the files' count and latest modification time)."""
     root = root or store_root()
     parts: list[Any] = [str(root)]
     for name in ("manifest.json", "catalogue.parquet"):
@@ -47,6 +49,14 @@ def store_state(root: Path | None = None) -> tuple:
             parts.append((st.st_mtime_ns, st.st_size))
         except FileNotFoundError:
             parts.append(None)
+    count, latest = 0, 0
+    for f in (root / "dossiers").rglob("*.parquet"):
+        try:
+            latest = max(latest, f.stat().st_mtime_ns)
+            count += 1
+        except FileNotFoundError:  # replaced while scanning
+            continue
+    parts.append((count, latest))
     return tuple(parts)
 
 
