@@ -277,3 +277,11 @@ def test_results_are_cached_until_the_store_changes(svc, login, synth_store, mon
     assert data.store_state() != first
     c.get("/services/?period=half")
     assert calls == ["half", "half"]
+
+
+def test_unit_page_in_english(svc, login):
+    c = login(svc.users["leader"])
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get("/services/units/U0001/?period=quarter").content.decode()
+    assert "Dossiers received" in html and "Late dossiers" in html and "Service delivery" in html
+    assert "Dossiers processed early or on time" in html  # the indicator's English name
