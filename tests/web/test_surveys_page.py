@@ -270,3 +270,4 @@ def test_english_pages(world, login, csv_ok):
     html = client.get(r["Location"]).content.decode()
     assert '<html lang="en">' in html and "Results by unit" in html and "Importance–performance matrix" in html
     assert ">Surveys</a>" in html and "Apply to an assessment cycle" in html
+    assert "An EXAMPLE instrument, not an official text." in html
