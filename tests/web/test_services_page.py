@@ -285,3 +285,21 @@ def test_unit_page_in_english(svc, login):
     html = c.get("/services/units/U0001/?period=quarter").content.decode()
     assert "Dossiers received" in html and "Late dossiers" in html and "Service delivery" in html
     assert "Dossiers processed early or on time" in html  # the indicator's English name
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl"])
+def test_import_parquet_and_json_lines(svc, login, settings, tmp_path, suffix):
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    out = tmp_path / f"records{suffix}"
+    info = write_synth(SynthSpec(rows=30, units=2, procedures=4, seed=2, start=dt.date(2025, 5, 1),
+                                 end=dt.date(2025, 5, 31)), out)
+    c = login(svc.users["admin"])
+    r = c.post("/services/import/", {
+        "file": SimpleUploadedFile(out.name, out.read_bytes()),
+        "catalogue": SimpleUploadedFile("danh-muc.csv", Path(info["catalogue"]).read_bytes()),
+    })
+    assert r.status_code == 200, r.content.decode()[:2000]
+    assert r.context["result"].accepted == 30 and r.context["result"].rejected == 0
+    recs = compute(tmp_path / "store", period="month", levels=("province",)).records()
+    html = c.get("/services/?period=month").content.decode()
+    assert _cells(html, "data-unit", "*")[1] == _vi(recs[0]["received"], 0) == "30"

@@ -65,7 +65,10 @@ def dashboard(request):
            "can_import": policy.can_import_dossiers(request.user), "store": data.store_root()}
     if not data.has_data():
         return render(request, "services_page/dashboard.html", ctx | {"no_data": True})
-    records = data.overview(gran)
+    try:
+        records = data.overview(gran)
+    except (ValueError, FileNotFoundError) as exc:  # e.g. a store whose dossiers were never received
+        return render(request, "services_page/dashboard.html", ctx | {"no_data": True, "store_error": str(exc)})
     labels = data.periods(records)
     chosen = _period_choice(request, labels)
     names = _unit_names()
@@ -94,7 +97,10 @@ def unit_page(request, unit_code: str):
     if not data.has_data():
         raise Http404
     gran = _granularity(request)
-    records = [r for r in data.overview(gran) if r["unit"] == unit_code]
+    try:
+        records = [r for r in data.overview(gran) if r["unit"] == unit_code]
+    except (ValueError, FileNotFoundError):
+        records = []
     names = _unit_names()
     if not records:
         if unit_code not in names:
