@@ -21,12 +21,13 @@ app = typer.Typer(help="Chỉ đạo, điều hành CCHC: nhắc việc, nhập/
                   no_args_is_help=True)
 
 
-def _setup(data_dir: Path | None) -> None:
+def _setup(data_dir: Path | None, migrate: bool = True) -> None:
     from cchc.cli.web import _migrate
     from cchc.cli.web import _setup as setup
 
     setup(data_dir)
-    _migrate()
+    if migrate:
+        _migrate()
 
 
 DATA_DIR = typer.Option(None, "--data-dir", help="CCHC_DATA_DIR of the web application.")
@@ -37,8 +38,9 @@ def remind(date: str = typer.Option(None, help="as-of date YYYY-MM-DD (default t
            days_before: int = typer.Option(7, help="remind this many days before the deadline"),
            dry_run: bool = typer.Option(False, "--dry-run", help="list, send nothing, record nothing"),
            data_dir: Path = DATA_DIR) -> None:
-    """E-mail upcoming and overdue task reminders per unit; idempotent per day (safe to run from cron)."""
-    _setup(data_dir)
+    """E-mail upcoming and overdue task reminders per unit; idempotent per day (safe to run from cron).
+    It does not migrate the database (a cron job should not upgrade a schema)."""
+    _setup(data_dir, migrate=False)
     from cchc.web.steering import services
 
     on = dt.date.fromisoformat(date) if date else None
