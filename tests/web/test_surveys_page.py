@@ -258,6 +258,7 @@ def test_apply_refused_after_approval_and_for_a_framework_without_the_instrument
         instrument="sipas-2022", year=2026, status="imported", file_name="x.csv", file_sha256="0" * 64,
         result={"units": [{"label": "Sở Một", "n": 40, "low_n": False, "rank": 1, "ranked_of": 1,
                             "overall": {"index": 80.0, "ci_low": 75.0, "ci_high": 85.0, "n": 40}}]})
+    assert 'id="apply"' not in client.get(f"/surveys/{other.pk}/").content.decode()  # no cycle to offer
     r = client.post(f"/surveys/{other.pk}/apply/", {"cycle": world.cycle.pk}, follow=True)
     assert "không có tiêu chí khảo sát dùng bộ câu hỏi sipas-2022" in r.content.decode()
     assert SurveyApplication.objects.count() == 0

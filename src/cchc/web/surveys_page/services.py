@@ -180,9 +180,14 @@ def chart_specs(survey, rows: list[dict[str, Any]], with_drivers: bool) -> dict[
 # ---- applying to a cycle ----------------------------------------------------------------------------------
 
 
-def survey_leaves(fw, unit_type: str, instrument: str) -> list:
+def survey_leaves(fw, unit_type: str | None, instrument: str) -> list:
     return [n for n in fw.leaves(unit_type)
             if n.kind == "survey" and getattr(n.method, "instrument", None) == instrument]
+
+
+def uses_instrument(cycle, instrument: str) -> bool:
+    """Does the cycle's framework have a survey leaf (of any unit type) that uses ``instrument``?"""
+    return bool(survey_leaves(cycle.framework.framework, None, instrument))
 
 
 def apply_to_cycle(survey, cycle, user):
@@ -206,8 +211,9 @@ def apply_to_cycle(survey, cycle, user):
     updated, not_found, no_index, used = [], [], [], set()
     any_leaf = False
     with transaction.atomic():
-        parts = Participation.objects.filter(cycle=cycle).select_related("unit", "cycle__framework")
+        parts = Participation.objects.filter(cycle=cycle).select_related("unit")
         for part in parts:
+            part.cycle = cycle  # one framework record for all units
             unit = part.unit
             key = next((k for k in (normalize_unit_name(unit.name), normalize_unit_name(unit.code)) if k in rows), None)
             leaves = survey_leaves(fw, unit.unit_type, survey.instrument)

@@ -89,7 +89,7 @@ def survey_results(request, survey_id):
         from cchc.web.assessments.models import Cycle
 
         cycles = [c for c in Cycle.objects.select_related("framework").order_by("-year", "name")
-                  if policy.can_apply_survey(user, c)]
+                  if policy.can_apply_survey(user, c) and services.uses_instrument(c, survey.instrument)]
     result = survey.result or {}
     drivers = result.get("drivers") or {}
     element_names = {e["code"]: e["vi"] for e in result.get("elements", [])}
