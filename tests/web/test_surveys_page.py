@@ -272,3 +272,32 @@ def test_english_pages(world, login, csv_ok):
     assert '<html lang="en">' in html and "Results by unit" in html and "Importance–performance matrix" in html
     assert ">Surveys</a>" in html and "Apply to an assessment cycle" in html
     assert "An EXAMPLE instrument, not an official text." in html
+
+
+def test_apply_lists_units_whose_type_has_no_such_leaf_or_no_index(world, login, monkeypatch):
+    from cchc.web.surveys_page import services
+
+    survey = SurveyImport.objects.create(
+        instrument=INSTRUMENT, year=2026, status="imported", file_name="x.csv", file_sha256="0" * 64,
+        result={"units": [
+            {"label": "UBND Sở Một", "n": 40, "low_n": False, "rank": 1, "ranked_of": 1,
+             "overall": {"index": 81.5, "ci_low": 75.0, "ci_high": 85.0, "n": 40}},
+            {"label": "Sở Hai", "n": 0, "low_n": True, "rank": None, "ranked_of": 1,
+             "overall": {"index": None, "ci_low": None, "ci_high": None, "n": 0}}]})
+    client = login(world.users["admin"])
+    client.post(f"/surveys/{survey.pk}/apply/", {"cycle": world.cycle.pk})
+    app = SurveyApplication.objects.get()
+    assert [u["code"] for u in app.updated] == ["D1"] and app.updated[0]["new"] == 81.5  # "UBND" prefix ignored
+    assert app.no_index == [{"code": "D2", "name": "Sở Hai", "label": "Sở Hai", "reason": "no_index"}]
+    assert app.not_found == [] and app.not_in_cycle == []
+
+    real = services.survey_leaves
+    monkeypatch.setattr(services, "survey_leaves",
+                        lambda fw, unit_type, inst: [] if unit_type == "board" else real(fw, unit_type, inst))
+    world.d2.unit_type = "board"
+    world.d2.save()
+    client.post(f"/surveys/{survey.pk}/apply/", {"cycle": world.cycle.pk})
+    app = SurveyApplication.objects.first()
+    assert app.no_index == [{"code": "D2", "name": "Sở Hai", "label": "Sở Hai", "reason": "no_leaf"}]
+    html = client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert "loại đơn vị này không có tiêu chí khảo sát" in html

@@ -220,6 +220,9 @@ def apply_to_cycle(survey, cycle, user):
             if key is not None:
                 used.add(key)
             if not leaves:
+                if key is not None:  # in the survey and in the cycle, but its unit type has no such leaf
+                    no_index.append({"code": unit.code, "name": unit.name, "label": rows[key]["label"],
+                                     "reason": "no_leaf"})
                 continue
             any_leaf = True
             if key is None:
@@ -227,7 +230,8 @@ def apply_to_cycle(survey, cycle, user):
                 continue
             index = rows[key]["overall"].get("index")
             if index is None:
-                no_index.append({"code": unit.code, "name": unit.name, "label": rows[key]["label"]})
+                no_index.append({"code": unit.code, "name": unit.name, "label": rows[key]["label"],
+                                 "reason": "no_index"})
                 continue
             for node in leaves:
                 obj = services.get_leaf(part, node.code, lock=True)
