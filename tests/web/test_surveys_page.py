@@ -301,3 +301,17 @@ def test_apply_lists_units_whose_type_has_no_such_leaf_or_no_index(world, login,
     assert app.no_index == [{"code": "D2", "name": "Sở Hai", "label": "Sở Hai", "reason": "no_leaf"}]
     html = client.get(f"/surveys/{survey.pk}/").content.decode()
     assert "loại đơn vị này không có tiêu chí khảo sát" in html
+
+
+def test_xlsx_upload(world, login, tmp_path):
+    import pandas as pd
+
+    csv = write_csv(tmp_path / "p.csv", n=120)
+    xlsx = tmp_path / "phieu.xlsx"
+    pd.read_csv(csv, dtype=str, keep_default_na=False).to_excel(xlsx, index=False)
+    client = login(world.users["admin"])
+    upload(client, xlsx)
+    survey = SurveyImport.objects.get()
+    assert survey.status == "imported" and survey.n_imported == 120
+    assert survey.result["overall"] == expected(csv)["overall"]
+    assert (Path(settings.DATA_DIR) / "uploads" / f"{survey.file_sha256}.xlsx").exists()
