@@ -266,6 +266,9 @@ def seed(stdout=print, evidence: bool = True) -> dict:
     if evidence:
         n_files += attach(d26, done[:3] + ["STC"])
         n_files += attach(x26, ["X001", "X002"])
+    from cchc.web.steering.demo import seed as seed_steering
+
+    seed_steering(stdout=lambda *a, **k: None)  # plans, tasks, proposals, targets, committee of the demo province
     summary = {
         "units": Unit.objects.count(), "users": [u[0] for u in USERS], "password": DEMO_PASSWORD,
         "cycles": [(c.pk, c.name, c.state) for c in Cycle.objects.order_by("pk")], "evidence": n_files,
