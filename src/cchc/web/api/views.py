@@ -279,7 +279,7 @@ class SubmitView(APIView):
 
 
 class ResultsView(APIView):
-    @extend_schema(responses={200: inline_serializer("Results", {
+    @extend_schema(operation_id="cycle_results", responses={200: inline_serializer("Results", {
         "published": serializers.BooleanField(), "hash": serializers.CharField(),
         "framework": serializers.DictField(), "fields": serializers.ListField(child=serializers.DictField()),
         "units": serializers.ListField(child=serializers.DictField())}), 403: ErrorSerializer, 404: ErrorSerializer})
@@ -293,7 +293,7 @@ class ResultsView(APIView):
 
 
 class UnitResultView(APIView):
-    @extend_schema(responses={200: inline_serializer("UnitResult", {
+    @extend_schema(operation_id="cycle_unit_result", responses={200: inline_serializer("UnitResult", {
         "unit": serializers.DictField(), "nodes": serializers.DictField(),
         "leaf_points": serializers.DictField(), "lost": serializers.DictField()}),
         403: ErrorSerializer, 404: ErrorSerializer})
