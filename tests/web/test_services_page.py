@@ -303,3 +303,28 @@ def test_import_parquet_and_json_lines(svc, login, settings, tmp_path, suffix):
     recs = compute(tmp_path / "store", period="month", levels=("province",)).records()
     html = c.get("/services/?period=month").content.decode()
     assert _cells(html, "data-unit", "*")[1] == _vi(recs[0]["received"], 0) == "30"
+
+
+@pytest.mark.parametrize("unit, period", [("U0003", "month"), ("D001", "quarter"), ("*", "year")])
+def test_procedure_records_equal_compute(svc, synth_store, unit, period):
+    """The per-procedure drill-down (computed from the unit's rows only) equals compute(by_procedure=True)."""
+    expected = compute(synth_store, period=period, unit=unit, by_procedure=True,
+                       levels=("unit", "parent", "province")).records()
+    got = data.procedures(period, unit)
+    assert expected and len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):  # floats equal up to summation order (parallel aggregation)
+        fg, fe = dict(_flat(g)), dict(_flat(e))
+        assert fg.keys() == fe.keys()
+        for k, v in fe.items():
+            assert fg[k] == (pytest.approx(v, rel=1e-9) if isinstance(v, float) else v), (e["procedure_code"], k)
+
+
+def _flat(x, path=""):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield from _flat(v, f"{path}.{k}")
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            yield from _flat(v, f"{path}[{i}]")
+    else:
+        yield path, x

@@ -94,11 +94,26 @@ def overview(period: str) -> list[dict]:
 
 
 def procedures(period: str, unit: str) -> list[dict]:
-    """The unit's records per procedure (``by_procedure=True``)."""
-    from cchc.services.indicators import compute
+    """The unit's records per procedure: the records of ``compute(store, period=…, unit=unit,
+    by_procedure=True)``, computed from the unit's own dossiers (and those of the units under it).
 
-    return _cached(("procedures", period, unit), lambda: compute(
-        store_root(), period=period, unit=unit, by_procedure=True, levels=("unit", "parent", "province")).records())
+    ``compute`` runs the per-procedure engine over every unit and filters afterwards (4 s for a million
+    dossiers); here the library's own stages run on the unit's rows only, with what ``compute`` takes from the
+    whole store passed in: the as-of time (the latest event in the store) and the column counts that decide
+    which indicators are computable. A unit's measures depend only on its own dossiers, so the records are the
+    same (``tests/web/test_services_page.py`` compares them)."""
+    from cchc.services.indicators import connect_store, data_span, evaluate_engine, load_set, run_engine
+
+    def run() -> list[dict]:
+        _, t = connect_store(store_root())
+        _lo, as_of, nn = data_span(t, with_counts=True)
+        rows = t if unit == "*" else t.filter((t.unit_code == unit) | (t.parent_unit_code == unit))
+        eng = run_engine(rows, period, as_of=as_of, by_procedure=True)
+        eng.nn_totals = nn
+        return evaluate_engine(eng, load_set("current"), unit=unit,
+                               levels=("unit", "parent", "province")).records()
+
+    return _cached(("procedures", period, unit), run)
 
 
 def late(unit: str, period_label: str) -> list[dict]:
