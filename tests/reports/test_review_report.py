@@ -180,3 +180,20 @@ def test_review_with_service_delivery_section(tmp_path):
     units = {r["unit"]: r for r in compute(store, period="half").records() if r["level"] == "unit" and r["period"] == "2025-H1"}
     assert {r[0]: r[1] for r in rows} == {u: r["received"] for u, r in units.items()}
     assert (tmp_path / "o" / "services-trend-2025-H1.png").exists()
+
+
+def test_importance_is_reported_in_percent(tmp_path):
+    from cchc.reports.sections_surveys import survey_section
+    from cchc.surveys.indices import Options, compute
+    from cchc.surveys.registry import load_instrument
+    from cchc.surveys.synth import synth_responses
+
+    inst = load_instrument("province-sipas-example")
+    result = compute(synth_responses(inst, 1500, units=4, seed=2), Options(by=["unit"], replicates=50, seed=0))
+    section = survey_section(result, inst.title_vi, "năm 2025")
+    table = next(b for b in section.blocks if getattr(b, "sheet", "") == "Quan trọng - hài lòng")
+    shares = [row[1] for row in table.rows]
+    assert sum(shares) == pytest.approx(100, abs=0.5) and all(0 <= s <= 100 for s in shares)
+    chart = next(b for b in section.blocks if getattr(b, "name", "") == "importance-performance")
+    values = chart.spec["datasets"][next(iter(chart.spec["datasets"]))]
+    assert all(0 <= v["importance"] <= 1 for v in values)

@@ -137,7 +137,7 @@ def render_svg(spec: dict[str, Any]) -> str:
 
 def importance_performance(rows: Sequence[dict[str, Any]], title: str) -> dict[str, Any]:
     """Rows ``{"name", "importance", "performance", "split_importance", "split_performance"}`` → the
-    importance–performance matrix with its split lines."""
+    importance–performance matrix with its split lines. ``importance`` is a fraction (0.219 for 21.9 %)."""
     import altair as alt
     import pandas as pd
 

@@ -68,9 +68,12 @@ def survey_section(result: dict[str, Any], instrument_title: str, period: str) -
         section.blocks.append(Table(
             "Ma trận mức độ quan trọng – mức độ hài lòng", "Quan trọng - hài lòng",
             ["Yếu tố", "Mức độ quan trọng (% giải thích)", "Mức độ hài lòng (%)", "Nhận định"],
-            [[r["name"], None if r["importance"] is None else 100 * r["importance"], r["performance"], QUADRANT_VI.get(r["quadrant"], r["quadrant"])] for r in ipa],
+            [[r["name"], r["importance"], r["performance"], QUADRANT_VI.get(r["quadrant"], r["quadrant"])] for r in ipa],
             ["text", "num", "num", "text"],
         ))
-        section.blocks.append(Chart("importance-performance", charts.importance_performance(ipa, "Mức độ quan trọng – mức độ hài lòng"),
+        # drivers() gives importance in percent (shares summing to 100); the chart's axis takes a fraction
+        as_fraction = [{**r, "importance": None if r["importance"] is None else r["importance"] / 100,
+                        "split_importance": r["split_importance"] / 100} for r in ipa]
+        section.blocks.append(Chart("importance-performance", charts.importance_performance(as_fraction, "Mức độ quan trọng – mức độ hài lòng"),
                                     "Ma trận mức độ quan trọng – mức độ hài lòng"))
     return section
