@@ -328,3 +328,9 @@ def _flat(x, path=""):
             yield from _flat(v, f"{path}[{i}]")
     else:
         yield path, x
+
+
+@pytest.mark.parametrize("label", ["2025-13", "2025-Q0", "2025-H3", "abcd", "2025-QX", "", "2025-05-01"])
+def test_odd_period_labels_are_not_server_errors(svc, login, label):
+    r = login(svc.users["leader"]).get("/services/units/U0001/late/", {"p": label})
+    assert r.status_code == 404

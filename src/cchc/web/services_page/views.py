@@ -134,16 +134,18 @@ def unit_page(request, unit_code: str):
 
 @login_required
 def late_page(request, unit_code: str):
-    from cchc.services.measures import parse_period_label
+    from cchc.services.measures import parse_period_label, period_label
 
     _unit_or_404(request, unit_code)
     if not data.has_data():
         raise Http404
     label = request.GET.get("p", "")
     try:
-        gran, _idx = parse_period_label(label)
+        gran, idx = parse_period_label(label)
     except (ValueError, IndexError):
         raise Http404 from None
+    if period_label(idx, gran) != label:  # only the canonical labels (2025-05, 2025-Q2, 2025-H1, 2025)
+        raise Http404
     procedure = request.GET.get("procedure") or None
     rows = data.late(unit_code, label)
     if procedure:
