@@ -102,3 +102,31 @@ def test_review_has_reward_proposals_and_says_when_steering_data_is_absent(publi
     rows = list(wb["Đề xuất khen thưởng"].iter_rows(min_row=2, values_only=True))
     published_units = {u["name"]: u["index"] for u in results_for(published.cycle)["units"]}
     assert {r[2]: r[3] for r in rows} == published_units
+
+
+def test_review_includes_survey_imports_and_the_dossier_store(published, login, settings, tmp_path):
+    import datetime as dt
+
+    from cchc.services.indicators import compute as compute_766
+    from cchc.services.synth import SynthSpec, write_synth
+    from cchc.surveys.indices import Options, compute
+    from cchc.surveys.registry import load_instrument
+    from cchc.surveys.synth import synth_responses
+    from cchc.web.surveys_page.models import SurveyImport
+
+    inst = load_instrument("province-sipas-example")
+    result = compute(synth_responses(inst, 800, units=3, seed=5), Options(by=["unit"], replicates=50, seed=0))
+    SurveyImport.objects.create(instrument=inst.id, year=2026, status=SurveyImport.Status.IMPORTED, file_name="s.csv",
+                                file_sha256="0" * 64, uploaded_by=published.users["admin"], result=result)
+    store = tmp_path / "store"
+    write_synth(SynthSpec(rows=3000, units=3, procedures=8, seed=2, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)), store)
+    settings.CCHC_DOSSIER_STORE = store
+    client = login(published.users["leader"])
+    job_url = client.post("/reports/", {"kind": "review", "period": "2026", "province": "Kon Tum"})["Location"]
+    doc = Document(io.BytesIO(b"".join(client.get(job_url + "bao-cao-cchc-2026.docx").streaming_content)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    overall = f"{result['overall']['index']:.2f}".replace(".", ",")
+    assert f"chỉ số hài lòng chung đạt {overall}%" in text
+    province = next(r for r in compute_766(store, period="year").records() if r["level"] == "province" and r["period"] == "2026")
+    assert f"Toàn tỉnh tiếp nhận {province['received']:,} hồ sơ".replace(",", ".") in text
+    assert "Chưa có số liệu khảo sát" not in text and "Chưa có số liệu hồ sơ" not in text

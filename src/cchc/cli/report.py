@@ -127,10 +127,15 @@ def review(
 
         _setup()
         _migrate()  # an empty data directory is a database without results, not an error
-        from cchc.web.reports_page.adapter import internal_indices, steering_sections
+        from cchc.web.reports_page.adapter import (
+            internal_indices,
+            steering_sections,
+            survey_and_service_sections,
+        )
 
         internal += internal_indices(year)
-        extra += steering_sections(year, half)
+        stored = [s for s in survey_and_service_sections(year, half) if not (dossiers and s.title.startswith("Kết quả cung cấp"))]
+        extra += stored + steering_sections(year, half)
     inputs = ReviewInputs(province=province, year=year, half=half, national=indices,
                           internal=internal, kinds=unit_kinds(),
                           extra_sections=extra, signer_name=signer, date=dt.date.today())

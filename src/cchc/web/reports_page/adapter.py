@@ -53,3 +53,28 @@ def steering_sections(year: int, half: str | None, today=None) -> list:
     sections.append(rewards_section(reward_rows, year))
     sections.append(next_tasks_section(services.next_period_tasks(as_of)))
     return sections
+
+
+def survey_and_service_sections(year: int, half: str | None) -> list:
+    """Section 3 from the latest survey import of the year (per instrument) and section 4 from the dossier
+    store, when the web app holds them; absent ones are reported as absent by the review builder."""
+    from cchc.reports.review import period_words
+    from cchc.reports.sections_services import services_section
+    from cchc.reports.sections_surveys import survey_section
+    from cchc.surveys.registry import load_instrument
+    from cchc.web.services_page.data import has_data, store_root
+    from cchc.web.surveys_page.models import SurveyImport
+
+    sections = []
+    latest = {}
+    for imp in SurveyImport.objects.filter(year=year, status=SurveyImport.Status.IMPORTED).exclude(result=None).order_by("uploaded_at"):
+        latest[imp.instrument] = imp
+    for instrument, imp in sorted(latest.items()):
+        try:
+            title = load_instrument(instrument).title_vi
+        except (ValueError, FileNotFoundError):
+            title = instrument
+        sections.append(survey_section(imp.result, title, period_words(year, half)))
+    if has_data():
+        sections.append(services_section(store_root(), year, half))
+    return sections

@@ -32,7 +32,12 @@ def run(job_id: int) -> None:
     )
     from cchc.reports.sections import NationalIndex
     from cchc.web.assessments.models import Cycle
-    from cchc.web.reports_page.adapter import cycle_index, internal_indices, steering_sections
+    from cchc.web.reports_page.adapter import (
+        cycle_index,
+        internal_indices,
+        steering_sections,
+        survey_and_service_sections,
+    )
     from cchc.web.reports_page.models import ReportJob
 
     job = ReportJob.objects.get(pk=job_id)
@@ -57,7 +62,7 @@ def run(job_id: int) -> None:
             report = build_review(ReviewInputs(
                 province=p["province"], year=year, half=half, national=national,
                 internal=internal_indices(year), kinds=unit_kinds(), date=dt.date.today(),
-                extra_sections=steering_sections(year, half),
+                extra_sections=survey_and_service_sections(year, half) + steering_sections(year, half),
             ))
             stem, charts = f"bao-cao-cchc-{p['period']}", True
         _step(job, "Đang vẽ biểu đồ và ghi DOCX, XLSX")
