@@ -1,25 +1,15 @@
 """Fixtures for the steering web tests: the small province of tests/web (two departments, one user per role)
-plus steering data, and published cycles with lost points. Copied, not imported, so that this directory runs
-on its own."""
+plus steering data, and published cycles with lost points. Django set-up, passwords and the evidence directory
+come from tests/web/conftest.py (one place)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass, field
 
 import pytest
+from tests.web.conftest import PASSWORD, _fast_passwords, evidence_dir  # noqa: F401 - fixtures shared
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.web.settings")
-os.environ.setdefault("CCHC_DATA_DIR", tempfile.mkdtemp(prefix="cchc-web-tests-"))
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import django  # noqa: E402
-
-django.setup()
-
-PASSWORD = "test-pass-123"
 TODAY = dt.date(2026, 7, 10)
 
 
@@ -42,11 +32,6 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _today(monkeypatch):
     from cchc.web.steering import services
 
@@ -54,14 +39,7 @@ def _today(monkeypatch):
 
 
 @pytest.fixture
-def evidence_dir(settings, tmp_path):
-    settings.EVIDENCE_ROOT = tmp_path / "evidence"
-    settings.MEDIA_ROOT = settings.EVIDENCE_ROOT
-    return settings.EVIDENCE_ROOT
-
-
-@pytest.fixture
-def world(db, evidence_dir):
+def world(db, evidence_dir):  # noqa: F811 - the shared fixture
     return build_world()
 
 

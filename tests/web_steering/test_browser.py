@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.web.test_browser import CHROMIUM, _login, browser_page  # noqa: F401 - shared Chromium fixture
 
-from .conftest import PASSWORD, build_world, publish, tiny_pdf
+from .conftest import build_world, publish, tiny_pdf
 
-CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser, pytest.mark.db,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"),
@@ -20,16 +20,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        pg = context.new_page()
-        pg.set_default_timeout(15000)
-        yield pg
-        context.close()
-        browser.close()
+def page(browser_page):  # noqa: F811 - the Chromium page of tests/web/test_browser.py
+    return browser_page
 
 
 def _shot(page, name):
@@ -37,15 +29,6 @@ def _shot(page, name):
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(target) / f"steering-{name}.png"), full_page=False)
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.mark.django_db(transaction=True)
