@@ -11,6 +11,7 @@ import io
 import os
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -66,9 +67,20 @@ def path_for(sha256: str) -> Path:
     return evidence_root() / sha256[:2] / sha256
 
 
-def store(assessment, upload, user, stage: str = "self") -> Evidence:
-    """Check and store ``upload`` (a Django ``UploadedFile`` or any object with ``name``, ``size``,
-    ``chunks()``/``read()``) as evidence of ``assessment``. Raises :class:`EvidenceError`."""
+@dataclass(frozen=True)
+class Received:
+    """A checked upload, stored once under its SHA-256 in the evidence store."""
+
+    name: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+def receive(upload) -> Received:
+    """Check ``upload`` (a Django ``UploadedFile`` or any object with ``name``, ``size``, ``chunks()``/``read()``)
+    by size and by content (not by its name), and store it under its SHA-256. Raises :class:`EvidenceError`.
+    Used by every upload of evidence (assessment leaves, steering tasks)."""
     name = os.path.basename(getattr(upload, "name", "") or "tep")[:255]
     size = getattr(upload, "size", None)
     limit = settings.EVIDENCE_MAX_BYTES
@@ -109,8 +121,6 @@ def store(assessment, upload, user, stage: str = "self") -> Evidence:
                 % {"name": name, "kind": kind.upper(), "ext": ext or "—"}
             )
         sha = digest.hexdigest()
-        if assessment.evidence.filter(sha256=sha).exists():
-            raise EvidenceError(_("Tệp “%(name)s” đã được đính kèm cho tiêu chí này.") % {"name": name})
         target = path_for(sha)
         tmp.close()
         if target.exists():
@@ -118,22 +128,31 @@ def store(assessment, upload, user, stage: str = "self") -> Evidence:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp.name, target)
-        try:
-            who = user if getattr(user, "is_authenticated", False) else None
-            with transaction.atomic():
-                ev = Evidence(assessment=assessment, sha256=sha, name=name, size=total, content_type=mime,
-                              uploaded_by=who, stage=stage)
-                if who is not None:
-                    ev._history_user = who
-                ev.save()
-                return ev
-        except IntegrityError as exc:
-            raise EvidenceError(_("Tệp “%(name)s” đã được đính kèm cho tiêu chí này.") % {"name": name}) from exc
+        return Received(name, sha, total, mime)
     finally:
         if not tmp.closed:
             tmp.close()
         if os.path.exists(tmp.name):
             os.unlink(tmp.name)
+
+
+def store(assessment, upload, user, stage: str = "self") -> Evidence:
+    """Check and store ``upload`` as evidence of ``assessment`` (see :func:`receive`). Raises :class:`EvidenceError`."""
+    got = receive(upload)
+    duplicate = _("Tệp “%(name)s” đã được đính kèm cho tiêu chí này.") % {"name": got.name}
+    if assessment.evidence.filter(sha256=got.sha256).exists():
+        raise EvidenceError(duplicate)
+    who = user if getattr(user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            ev = Evidence(assessment=assessment, sha256=got.sha256, name=got.name, size=got.size,
+                          content_type=got.content_type, uploaded_by=who, stage=stage)
+            if who is not None:
+                ev._history_user = who
+            ev.save()
+            return ev
+    except IntegrityError as exc:
+        raise EvidenceError(duplicate) from exc
 
 
 def store_bytes(assessment, name: str, data: bytes, user=None, stage: str = "self") -> Evidence:

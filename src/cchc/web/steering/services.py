@@ -4,13 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
-import tempfile
-from pathlib import Path
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,59 +78,20 @@ def report_progress(task: Task, user, percent: int, text: str, date: dt.date | N
 
 
 def store_evidence(task: Task, upload, user) -> TaskEvidence:
-    from cchc.web.assessments.evidence import ALLOWED, EvidenceError, evidence_root, path_for, sniff
+    from cchc.web.assessments.evidence import EvidenceError, receive
 
-    name = os.path.basename(getattr(upload, "name", "") or "tep")[:255]
-    limit = settings.EVIDENCE_MAX_BYTES
-    if (getattr(upload, "size", None) or 0) > limit:
-        raise EvidenceError(_("Tệp “%(name)s” quá lớn (tối đa %(max).0f MB).") % {"name": name, "max": limit / 1048576})
-    digest, total = hashlib.sha256(), 0
-    evidence_root().mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.NamedTemporaryFile(dir=evidence_root(), delete=False, prefix=".upload-")  # noqa: SIM115
+    got = receive(upload)
+    who = user if getattr(user, "is_authenticated", False) else None
     try:
-        chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
-        for chunk in chunks:
-            total += len(chunk)
-            if total > limit:
-                raise EvidenceError(_("Tệp “%(name)s” quá lớn (tối đa %(max).0f MB).")
-                                    % {"name": name, "max": limit / 1048576})
-            digest.update(chunk)
-            tmp.write(chunk)
-        tmp.flush()
-        tmp.seek(0)
-        if total == 0:
-            raise EvidenceError(_("Tệp “%(name)s” rỗng.") % {"name": name})
-        kind = sniff(tmp.read(16), tmp)
-        if kind is None:
-            raise EvidenceError(_("Tệp “%(name)s” không phải PDF, DOCX, XLSX, JPG, PNG hoặc ZIP (kiểm tra theo nội dung).")
-                                % {"name": name})
-        mime, exts = ALLOWED[kind]
-        if Path(name).suffix.lower() not in exts:
-            raise EvidenceError(_("Nội dung tệp “%(name)s” là %(kind)s nhưng phần mở rộng là “%(ext)s”.")
-                                % {"name": name, "kind": kind.upper(), "ext": Path(name).suffix or "—"})
-        sha = digest.hexdigest()
-        tmp.close()
-        target = path_for(sha)
-        if target.exists():
-            os.unlink(tmp.name)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp.name, target)
-        who = user if getattr(user, "is_authenticated", False) else None
-        try:
-            with transaction.atomic():
-                ev = TaskEvidence(task=task, sha256=sha, name=name, size=total, content_type=mime, uploaded_by=who)
-                if who:
-                    ev._history_user = who
-                ev.save()
-                return ev
-        except IntegrityError as exc:
-            raise EvidenceError(_("Tệp “%(name)s” đã được đính kèm cho nhiệm vụ này.") % {"name": name}) from exc
-    finally:
-        if not tmp.closed:
-            tmp.close()
-        if os.path.exists(tmp.name):
-            os.unlink(tmp.name)
+        with transaction.atomic():
+            ev = TaskEvidence(task=task, sha256=got.sha256, name=got.name, size=got.size,
+                              content_type=got.content_type, uploaded_by=who)
+            if who:
+                ev._history_user = who
+            ev.save()
+            return ev
+    except IntegrityError as exc:
+        raise EvidenceError(_("Tệp “%(name)s” đã được đính kèm cho nhiệm vụ này.") % {"name": got.name}) from exc
 
 
 # ---- reminders ----------------------------------------------------------------------------------------------
