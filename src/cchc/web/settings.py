@@ -150,7 +150,9 @@ FORMAT_MODULE_PATH = ["cchc.web.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Integers in templates are ids, years and codes as often as quantities: no automatic grouping (2026, not
+# 2.026; proposal-1025, not proposal-1.025). Quantities use the explicit Vietnamese number filters.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
