@@ -99,34 +99,41 @@ def set_state(cycle, state):
     return cycle
 
 
-def fill_all(world, code, quality=1.0, appraise=False):
-    """Fill every leaf of a unit with valid inputs through the services (as the admin)."""
+def leaf_values(node, quality=1.0) -> dict:
+    """Valid inputs for one leaf at a quality between 0 and 1 (level tables respected)."""
     from cchc.web import engine
+
+    kind = engine.entry_kind(node)
+    if kind == "ratio":
+        return {"numerator": round(100 * quality), "denominator": 100.0}
+    if kind != "points":
+        return {"survey_index": 60 + 35 * quality}
+    if node.kind in ("bonus", "penalty"):
+        return {"self_points": 0.0}
+    _low, high = engine.leaf_limits(node)
+    levels = engine.level_choices(node)
+    if levels:
+        return {"self_points": min((p for p, _l in levels), key=lambda p: abs(p - quality * high))}
+    return {"self_points": round(quality * high * 4) / 4}
+
+
+def fill_part(fw, part, quality=1.0, appraise=False):
+    """Fill every leaf of a participation with valid inputs."""
     from cchc.web.assessments.models import LeafAssessment
 
-    part = world.part(code)
-    for node in world.fw.leaves(part.unit.unit_type):
-        kind = engine.entry_kind(node)
-        vals = {}
-        if kind == "points":
-            levels = engine.level_choices(node)
-            low, high = engine.leaf_limits(node)
-            if node.kind in ("bonus", "penalty"):
-                vals["self_points"] = 0.0
-            elif levels:
-                vals["self_points"] = min((p for p, _l in levels), key=lambda p: abs(p - quality * high))
-            else:
-                vals["self_points"] = round(quality * high * 4) / 4
-        elif kind == "ratio":
-            vals.update(numerator=round(100 * quality), denominator=100.0)
-        else:
-            vals["survey_index"] = 60 + 35 * quality
+    for node in fw.leaves(part.unit.unit_type):
+        vals = leaf_values(node, quality)
         if node.evidence == "required":
             vals["no_evidence_reason"] = "Lưu tại văn thư."
         if appraise and "self_points" in vals:
             vals["appraised_points"] = vals["self_points"]
         LeafAssessment.objects.update_or_create(participation=part, leaf_code=node.code, defaults=vals)
     return part
+
+
+def fill_all(world, code, quality=1.0, appraise=False):
+    """Fill every leaf of a unit of the world's cycle with valid inputs."""
+    return fill_part(world.fw, world.part(code), quality, appraise)
 
 
 @pytest.fixture

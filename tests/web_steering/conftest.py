@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
-from tests.web.conftest import PASSWORD, _fast_passwords, evidence_dir  # noqa: F401 - fixtures shared
+from tests.web.conftest import PASSWORD, _fast_passwords, evidence_dir, fill_part  # noqa: F401 - fixtures shared
 
 TODAY = dt.date(2026, 7, 10)
 
@@ -76,26 +76,7 @@ def build_world() -> World:
 
 
 def fill_all(world, part, quality=1.0):
-    from cchc.web import engine
-    from cchc.web.assessments.models import LeafAssessment
-
-    for node in world.fw.leaves(part.unit.unit_type):
-        kind = engine.entry_kind(node)
-        vals = {}
-        if kind == "points":
-            levels = engine.level_choices(node)
-            low, high = engine.leaf_limits(node)
-            if node.kind in ("bonus", "penalty"):
-                vals["self_points"] = 0.0
-            elif levels:
-                vals["self_points"] = min((p for p, _l in levels), key=lambda p: abs(p - quality * high))
-            else:
-                vals["self_points"] = round(quality * high * 4) / 4
-        elif kind == "ratio":
-            vals.update(numerator=round(100 * quality), denominator=100.0)
-        else:
-            vals["survey_index"] = 60 + 35 * quality
-        LeafAssessment.objects.update_or_create(participation=part, leaf_code=node.code, defaults=vals)
+    fill_part(world.fw, part, quality)
 
 
 def publish(world, cycle, qualities: dict[str, float]):
