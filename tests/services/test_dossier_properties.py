@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from tests.services.helpers import write_catalogue
@@ -17,11 +18,14 @@ from cchc.services.indicators import (
     _py_period,
     computability,
     connect_store,
+    data_span,
+    footer_span,
     evaluate,
     load_set,
     rollup,
     run_engine,
 )
+from cchc.services.rules import RULE_COLUMN_NAMES
 from cchc.services.schema import COLUMNS
 
 T0 = dt.datetime(2024, 1, 1, 8, 0)
@@ -77,16 +81,31 @@ def _store(tmp: str, rows: list[dict], catalogue) -> Store:  # noqa: ANN001
 
 # no shrinking phase: one example costs about a second, shrinking would take minutes; the failing example is
 # printed as generated
-@settings(max_examples=20, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(rows=dossiers(), gran=st.sampled_from(["month", "quarter", "year"]),
-       membership=st.sampled_from(["active", "received"]), seq=st.integers(0, 10**9))
-def test_engine_matches_reference_and_bounds_hold(tmp_path_factory, rows, gran, membership, seq) -> None:  # noqa: ANN001
+       membership=st.sampled_from(["active", "received"]), seq=st.integers(0, 10**9),
+       cut_hours=st.one_of(st.none(), st.integers(0, 24 * 220)))
+def test_engine_matches_reference_and_bounds_hold(tmp_path_factory, rows, gran, membership, seq,  # noqa: ANN001
+                                                  cut_hours) -> None:
     tmp = tmp_path_factory.mktemp("prop")
     cat = load_catalogue(write_catalogue(tmp / "cat.csv"))
     store = _store(str(tmp / "s"), rows, cat)
     _, t = connect_store(store.root)
-    eng = run_engine(t, gran, membership=membership)
+    if all(r["received_at"] is None for r in rows):
+        with pytest.raises(ValueError, match="no received dossiers"):
+            run_engine(t, gran)
+        return
+    # the footers give the same span and counts as a scan
+    assert footer_span(store.root) == data_span(t, with_counts=True)
+    as_of = None if cut_hours is None else T0 + dt.timedelta(hours=cut_hours, seconds=1)
+    if as_of is not None and as_of < min(r["received_at"] for r in rows if r["received_at"] is not None):
+        as_of = None  # nothing received yet: not a case of interest here
+    eng = run_engine(t, gran, membership=membership, as_of=as_of)
+    # rule columns stored at import == derived on the fly from the record columns
+    bare = run_engine(t.drop(*RULE_COLUMN_NAMES), gran, membership=membership, as_of=as_of)
+    key = ["unit_code", "parent_unit_code", "period"]
+    assert eng.fine.sort_values(key).reset_index(drop=True).equals(bare.fine.sort_values(key).reset_index(drop=True))
     ours = rollup(eng.fine, eng.procs).sort_values(["level", "unit", "period"]).reset_index(drop=True)
     ref_fine = reference.measures(reference.load(store.root), gran, eng.as_of, _py_period(eng.as_of, gran),
                                   membership)
@@ -105,7 +124,8 @@ def test_engine_matches_reference_and_bounds_hold(tmp_path_factory, rows, gran, 
     prov = m[m["level"] == "province"].set_index("period")
     units = m[m["level"] == "unit"].groupby("period")[["received", "ot_total", "ot_no_due"]].sum()
     assert (prov[["received", "ot_total", "ot_no_due"]] == units.loc[prov.index]).all().all()
-    received = sum(1 for r in rows if r["status"] not in (1, 3) and r["received_at"] is not None)
+    received = sum(1 for r in rows if r["status"] not in (1, 3) and r["received_at"] is not None
+                   and (as_of is None or r["received_at"] <= as_of))
     assert prov["received"].sum() == received
     if membership == "received":
         assert (prov["ot_total"] + prov["ot_no_due"]).sum() == received

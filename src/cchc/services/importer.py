@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cchc.services.calendar import WorkingCalendar
-from cchc.services.rules import derive_due
+from cchc.services.rules import derive_due, derive_rules
 from cchc.services.schema import (
     CATALOGUE_COLUMNS,
     COLUMN_BY_NAME,
@@ -400,7 +400,8 @@ class Store:
             table = pq.read_table(src, partitioning=None)
             base = table.select([c for c in table.column_names if c not in derived])
             out = enrich(normalise_types(base), catalogue, calendar)
-            out = out.select([c for c in table.column_names if c in out.column_names])
+            kept = [c for c in table.column_names if c in out.column_names]  # stored order, then new columns
+            out = out.select(kept + [c for c in out.column_names if c not in kept])
             tmp = src.with_name(src.name + ".tmp")
             pq.write_table(out, tmp, compression="zstd")
             tmp.replace(src)
@@ -443,7 +444,7 @@ def enrich(typed: pa.Table, catalogue: pa.Table | None, calendar: WorkingCalenda
     key = pc.coalesce(joined["received_at"], joined["submitted_at"])
     joined = joined.append_column("year", pc.year(key).cast(pa.int32()))
     joined = joined.append_column("month", pc.month(key).cast(pa.int32()))
-    return joined
+    return derive_rules(joined)
 
 
 def import_file(

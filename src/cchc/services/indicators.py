@@ -29,10 +29,16 @@ from cchc.services.measures import (
     MEASURE_BY_NAME,
     NN_COLUMNS,
     OT_CLASSES,
+    carry_frame,
+    combine_measures,
+    decode_procedures,
+    expand_carried,
+    finish_frame,
     measure_frame,
     period_bounds,
     period_index,
     period_label,
+    procedure_frame,
 )
 
 SHIPPED_SETS = {"current": "indicators_current.yaml", "2022": "indicators_2022.yaml"}
@@ -163,55 +169,101 @@ class EngineResult:
     nn_totals: dict[str, int] = field(default_factory=dict)
 
 
+SPAN_TIMES = ("received_at", "finished_at", "returned_at", "supplement_requested_at")
+NN_DERIVED = {"fee_flag": ("fee_required", "catalogue_fee"), "rating_or_feedback": ("rating", "has_feedback")}
+"""Computability columns derived from two record columns: counted as the larger of their non-null counts
+(zero exactly when both are empty, which is all computability asks)."""
+
+
+def _nn_totals(raw: dict[str, int]) -> dict[str, int]:
+    return {c: max(raw[x] for x in NN_DERIVED[c]) if c in NN_DERIVED else raw[c] for c in NN_COLUMNS}
+
+
+def _nn_raw_columns() -> list[str]:
+    return sorted({x for c in NN_COLUMNS for x in NN_DERIVED.get(c, (c,))})
+
+
 def data_span(t, with_counts: bool = False):  # noqa: ANN001, ANN201
     """(earliest reception, latest event time) in the records; with ``with_counts`` also the number of non-null
     values of each column that decides computability (:data:`NN_COLUMNS`), over all records."""
     import ibis
 
-    latest = ibis.greatest(
-        t.received_at.max(), t.finished_at.max().fill_null(t.received_at.max()),
-        t.returned_at.max().fill_null(t.received_at.max()),
-        t.supplement_requested_at.max().fill_null(t.received_at.max()),
-    )
+    latest = ibis.greatest(*[t[c].max().fill_null(t.received_at.max()) for c in SPAN_TIMES])
     aggs = {"lo": t.received_at.min(), "hi": latest}
     if with_counts:
-        derived = {"fee_flag": ibis.coalesce(t.fee_required, t.catalogue_fee > 0),
-                   "rating_or_feedback": ibis.coalesce(t.rating.cast("string"), t.has_feedback.cast("string"))}
-        for c in NN_COLUMNS:
-            aggs[f"nn_{c}"] = (derived[c] if c in derived else t[c]).count()
+        for c in _nn_raw_columns():
+            aggs[f"nn_{c}"] = t[c].count()
     row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
     if row["lo"] is None:
         raise ValueError("no received dossiers in the data")
     if with_counts:
-        return row["lo"], row["hi"], {c: int(row[f"nn_{c}"]) for c in NN_COLUMNS}
+        return row["lo"], row["hi"], _nn_totals({c: int(row[f"nn_{c}"]) for c in _nn_raw_columns()})
     return row["lo"], row["hi"]
 
 
-def run_engine(t, granularity: str = "month", *, as_of: dt.datetime | None = None,  # noqa: ANN001
-               membership: str = "active", by_procedure: bool = False, backend=None) -> EngineResult:  # noqa: ANN001
-    """Stage 1 on the table's backend: the measures per (unit, parent, period[, procedure]) and the procedure
-    flags. ``backend`` (an Ibis backend) executes the expressions when given, else the table's own backend."""
-    import time
+def footer_span(data: str | Path):  # noqa: ANN201
+    """:func:`data_span` with counts from the Parquet footers of a store (min/max statistics and null counts,
+    written by the importer) without reading the data; ``None`` when a file lacks the statistics."""
+    import pyarrow.parquet as pq
 
-    from cchc.services.measures import procedure_frame
+    from cchc.services.importer import Store
+
+    p = Path(data)
+    files = sorted(Store(p).dossiers_dir.rglob("*.parquet")) if p.is_dir() else [p]
+    cols = set(SPAN_TIMES) | set(_nn_raw_columns())
+    lo = hi = None
+    nn = dict.fromkeys(_nn_raw_columns(), 0)
+    for f in files:
+        meta = pq.ParquetFile(f).metadata
+        index = {meta.schema.column(i).name: i for i in range(meta.num_columns)}
+        if not cols <= index.keys():
+            return None
+        for g in range(meta.num_row_groups):
+            rg = meta.row_group(g)
+            stats = {c: rg.column(index[c]).statistics for c in cols}
+            if any(s is None or not s.has_null_count for s in stats.values()):
+                return None
+            for c in nn:
+                nn[c] += rg.num_rows - stats[c].null_count
+            for c in SPAN_TIMES:
+                st = stats[c]
+                if st.has_min_max:
+                    hi = st.max if hi is None else max(hi, st.max)
+                    if c == "received_at":
+                        lo = st.min if lo is None else min(lo, st.min)
+    if lo is None:
+        return None
+    return lo, hi, _nn_totals(nn)
+
+
+def run_engine(t, granularity: str = "month", *, as_of: dt.datetime | None = None,  # noqa: ANN001
+               membership: str = "active", by_procedure: bool = False, backend=None,  # noqa: ANN001
+               span: tuple | None = None) -> EngineResult:
+    """Stage 1 on the table's backend: the measures per (unit, parent, period[, procedure]) and the procedure
+    flags. ``backend`` (an Ibis backend) executes the expressions when given, else the table's own backend.
+    ``span`` is :func:`data_span`'s answer when already known (e.g. :func:`footer_span`)."""
+    import time
 
     if granularity not in GRANULARITIES:
         raise ValueError(f"period must be one of {', '.join(GRANULARITIES)}")
     t0 = time.perf_counter()
-    lo, hi, nn = data_span(t, with_counts=True)
+    lo, hi, nn = span or data_span(t, with_counts=True)
     if as_of is None:
         as_of = hi
     as_of_s = int(np.datetime64(as_of, "s").astype(np.int64))
-    p_lo = _py_period(lo, granularity)
     p_hi = _py_period(as_of, granularity)
-    expr = measure_frame(t, granularity, as_of_s, min(p_lo, p_hi), p_hi, membership, by_procedure)
-    pexpr = procedure_frame(t, granularity, as_of_s, p_hi)
+    if membership not in ("active", "received"):
+        raise ValueError("membership must be 'active' or 'received'")
 
     def run(e) -> pd.DataFrame:  # noqa: ANN001
         return (e.to_pyarrow() if backend is None else backend.to_pyarrow(e)).to_pandas()
 
-    fine = run(expr)
-    procs = run(pexpr)
+    cut = as_of < hi  # records after the as-of time exist
+    fine = finish_frame(run(measure_frame(t, granularity, as_of_s, p_hi, by_procedure, cut)))
+    if membership == "active":  # the later periods of dossiers open at the end of their reception period
+        carried = finish_frame(run(carry_frame(t, granularity, as_of_s, p_hi, by_procedure, cut)))
+        fine = combine_measures(fine, expand_carried(carried))
+    procs = decode_procedures(run(procedure_frame(t, granularity, as_of_s, cut)))
     for df in (fine, procs):  # sums over only-null flags are null: zero
         num = [c for c in df.columns if c not in KEY_COLS]
         df[num] = df[num].fillna(0)
@@ -491,7 +543,8 @@ def compute(data: str | Path, *, period: str = "month", indicator_set: str | Pat
 
     iset = load_set(indicator_set)
     _, t = connect_store(data)
-    eng = run_engine(t, period, as_of=as_of, membership=membership, by_procedure=by_procedure)
+    eng = run_engine(t, period, as_of=as_of, membership=membership, by_procedure=by_procedure,
+                     span=footer_span(data))
     attrs = None
     if competence is not None:
         if not isinstance(competence, pd.DataFrame):

@@ -11,10 +11,14 @@ columns it needs. Three kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cchc.services.rules import CLASS_CODES, DAY_S, LATE_CODES, classify, dossier_frame
+from cchc.services.rules import CLASS_CODES, DAY_S, LATE_CODES, rule_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -147,121 +151,236 @@ def parse_period_label(label: str) -> tuple[str, int]:
         raise ValueError(f"period {label!r}: expected 2024, 2024-H1, 2024-Q2 or 2024-05") from exc
 
 
-def _periods_table(lo: int, hi: int, granularity: str):  # noqa: ANN202
-    import ibis
-    import pandas as pd
-
-    idx = np.arange(lo, hi + 1, dtype=np.int64)
-    ends = np.array([period_bounds(int(i), granularity)[1] for i in idx]).astype("datetime64[s]").astype(np.int64)
-    return ibis.memtable(pd.DataFrame({"pp": idx, "pend_s": ends}))
-
-
 def _b(expr):  # noqa: ANN001, ANN202
     """A flag as an integer to sum. A null flag stays null and ``sum`` skips it, which counts it as false (no
     COALESCE per row: a third faster on DuckDB). Sums of only nulls come back null and are read as 0."""
     return expr.cast("int32")
 
 
-def _prepared(t, granularity: str, as_of_s: int, period_hi: int):  # noqa: ANN001, ANN202
-    """Received dossiers with the rule columns, reception period ``first``, end period ``endp``, and ``last``
-    (the period of the end, else the as-of period)."""
+def period_of_month(m, granularity: str):  # noqa: ANN001, ANN201
+    """Ibis: the period index (as :func:`period_index`) of a month index (year × 12 + month − 1)."""
+    per = {"month": 1, "quarter": 3, "half": 6, "year": 12}.get(granularity)
+    if per is None:
+        raise ValueError(f"unknown period {granularity!r} (month, quarter, half, year)")
+    return m.cast("int64") if per == 1 else (m // per).cast("int64")
+
+
+def _prepared(t, granularity: str, as_of_s: int, cut: bool = True):  # noqa: ANN001, ANN202
+    """Dossiers with the rule columns (stored at import, else derived here), the reception period ``first``,
+    ``fin`` (finished by the as-of time) and ``ok``: received, and by the as-of time when ``cut`` (needed only
+    when the as-of time is before the end of the data).
+
+    ``ok`` is a group key, not a filter: a filter pushed into the Parquet scan costs more than the whole
+    aggregation (DuckDB profile); groups with ``ok`` false are dropped from the small result."""
     import ibis
 
-    d = dossier_frame(t)
-    d = d.filter(d.is_received & (d.rec_s <= as_of_s))
-    after = d.end_s > as_of_s  # finished after the as-of time: still open as of then
-    end_s = ibis.cases((after, ibis.null("int64")), else_=d.end_s)
-    end_ts = ibis.cases((after, ibis.null("timestamp")), else_=d.end_at)
-    first = period_index(d.received_at, granularity)
-    endp = ibis.cases((end_s.isnull(), ibis.null("int64")), else_=period_index(end_ts, granularity))
+    d = rule_columns(t)
+    ok = d.is_received & (d.rec_s <= as_of_s) if cut else d.is_received
     return d.mutate(
-        end_s2=end_s, first=first, endp=endp, last=ibis.coalesce(endp, ibis.literal(period_hi, "int64")),
-        fee_flag=ibis.coalesce(d.fee_required, d.catalogue_fee > 0), rr=d.result_required.fill_null(False),
-        rating_or_feedback=ibis.coalesce(d.rating.cast("string"), d.has_feedback.cast("string")),
-        p_online=d.catalogue_online_level.isin(("full", "partial")), p_fee=d.catalogue_fee > 0,
-        p_individual=d.individual_subjects,
+        ok=ok.fill_null(False),
+        fin=(d.end_s <= as_of_s).fill_null(False),  # no end, or ended after the as-of time: open
+        first=period_of_month(d.rec_m, granularity),
+        fee_flag=ibis.coalesce(d.fee_required, d.catalogue_fee > 0),
     )
 
 
-ROW_COLUMNS = (
-    "unit_code", "parent_unit_code", "procedure_code", "procedure_level", "channel", "synced_to_portal",
-    "catalogue_online_level", "catalogue_fee", "individual_subjects", "result_required", "electronic_result",
-    "digitised_components", "reused_digitised_data", "data_store_linked", "population_data_used", "rating",
-    "has_feedback", "paid_online", "apology_issued", "due_effective_at", "is_completed", "rec_s", "due_s",
-    "wait_s", "forced_late", "end_s2", "first", "endp", "last", "fee_flag", "rr", "rating_or_feedback",
-)
+CARRY_KEYS = ("first", "fin", "cls", "nopen", "nod")
+"""Per dossier, what decides its indicator 2.1 rows (rule ``period_membership``): reception period ``first``;
+``fin`` finished by the as-of time; ``cls`` its class when measured at its end (or at the as-of time when
+open); ``nopen`` the number of periods at whose end it was still open (first, first+1, …); ``nod`` how many of
+those last ones found it overdue. A finished dossier has one more row, in period ``first + nopen``, with
+class ``cls``."""
 
 
-def measure_frame(t, granularity: str, as_of_s: int, period_lo: int, period_hi: int,  # noqa: ANN001, ANN201
-                  membership: str = "active", by_procedure: bool = False):
-    """Ibis expression, one pass: every reception and on-time measure per (unit_code, parent_unit_code,
-    period[, procedure_code]). ``t`` is the stored dossier table; ``as_of_s`` the as-of time (epoch s).
-
-    Each received dossier gives one row per period it belongs to (rule ``period_membership``): its reception
-    period, and in ``active`` mode also every later period up to the one it finished in (or the as-of period).
-    Reception measures count only on the reception-period row.
-    """
+def _overdue_open(d, granularity: str, as_of_s: int, period_hi: int) -> tuple:  # noqa: ANN001
+    """(period from which an open dossier is overdue at the period end, overdue at the as-of time): the
+    period holding the moment due + supplement wait + 1 s (rule ``open_at_period_end``); the as-of period
+    itself is measured at the as-of time."""
     import ibis
 
-    if membership not in ("active", "received"):
-        raise ValueError("membership must be 'active' or 'received'")
-    d = _prepared(t, granularity, as_of_s, period_hi).select(*ROW_COLUMNS)
-    if membership == "active":
-        d = d.mutate(pp=ibis.range(d.first, d.last + 1).unnest())
-    else:
-        d = d.mutate(pp=d.first)
-    periods = _periods_table(period_lo, period_hi, granularity)
-    a = d.join(periods, "pp")
-    fin = a.endp.notnull() & (a.pp == a.endp)
-    measured = ibis.cases((fin, a.end_s2), else_=ibis.least(a.pend_s, ibis.literal(as_of_s, "int64")))
-    a = a.mutate(cls=classify(measured, a.due_s, a.wait_s, a.forced_late, fin), r=a.pp == a.first)
-    late = a.cls.isin(LATE_CODES)
-    r = a.r
-    ch = a.channel.fill_null(1)
-    done = a.is_completed & a.end_s2.notnull()
+    over_at = period_of_month(d.over_m, granularity)
+    over_now = d.forced_late | ((ibis.literal(as_of_s, "int64") - d.wait_s) > d.due_s)
+    return over_at, over_now
+
+
+def first_class(d, granularity: str, as_of_s: int, period_hi: int):  # noqa: ANN001, ANN201
+    """Ibis: the class of a dossier's row in its reception period — its end class if it finished there, else
+    open in time / overdue at the period end (at the as-of time in the as-of period)."""
+    import ibis
+
+    c = CLASS_CODES
+    p_hi = ibis.literal(period_hi, "int64")
+    over_at, over_now = _overdue_open(d, granularity, as_of_s, period_hi)
+    overdue = ibis.cases((d.first < p_hi, d.forced_late | (over_at <= d.first)), else_=over_now)
+    return ibis.cases(
+        (d.fin & (period_of_month(d.end_m, granularity) == d.first), d.end_cls),
+        (d.due_s.isnull(), ibis.literal(c["no_due"], "int8")),
+        (overdue, ibis.literal(c["open_overdue"], "int8")),
+        else_=ibis.literal(c["open_in_time"], "int8"),
+    )
+
+
+def _carry(d, granularity: str, as_of_s: int, period_hi: int) -> dict:  # noqa: ANN001
+    """Ibis expressions of ``cls``, ``nopen``, ``nod`` (:data:`CARRY_KEYS`)."""
+    import ibis
+
+    c = CLASS_CODES
+    p_hi = ibis.literal(period_hi, "int64")
+    over_at, over_now = _overdue_open(d, granularity, as_of_s, period_hi)
+    stop = ibis.cases((d.fin, period_of_month(d.end_m, granularity)), else_=p_hi + 1)  # first period not open at its end
+    od = ibis.cases(
+        (d.due_s.isnull(), stop),
+        (d.forced_late, d.first),
+        (d.fin | (over_at < p_hi), over_at),
+        (over_now, p_hi),
+        else_=p_hi + 1,
+    )
+    od = ibis.greatest(d.first, ibis.least(od, stop))
+    open_cls = ibis.cases((d.due_s.isnull(), c["no_due"]), (over_now, c["open_overdue"]), else_=c["open_in_time"])
+    cls = ibis.cases((d.fin, d.end_cls), else_=open_cls.cast("int8"))
+    return {"cls": cls, "nopen": stop - d.first, "nod": stop - od}
+
+
+def _unit_keys(d, by_procedure: bool) -> list:  # noqa: ANN001
+    return [d.unit_code, d.parent_unit_code] + ([d.procedure_code] if by_procedure else [])
+
+
+def measure_frame(t, granularity: str, as_of_s: int, period_hi: int,  # noqa: ANN001, ANN201
+                  by_procedure: bool = False, cut: bool = True):
+    """Ibis expression: every reception measure and the 2.1 rows of the reception period, per (unit_code,
+    parent_unit_code[, procedure_code], period = reception period, ok); :func:`finish_frame` drops the
+    not-ok groups. One pass, no row expansion; with membership ``received`` it is the whole of stage 1, with
+    ``active`` :func:`carry_frame` adds the later periods. ``t`` is the stored dossier table; ``as_of_s`` the
+    as-of time (epoch s); ``cut``: whether dossiers received after it exist."""
+    import ibis
+
+    d = _prepared(t, granularity, as_of_s, cut)
+    fcls = first_class(d, granularity, as_of_s, period_hi)
+    late_first = fcls.isin(LATE_CODES)
+    rr = d.result_required.fill_null(False)
+    el = d.electronic_result.fill_null(False)
+    done = d.is_completed & d.fin
+    online = d.channel == 2
     aggs = dict(
-        received=_b(r).sum(),
-        synced=_b(r & a.synced_to_portal).sum(),
-        ch_in_person=_b(r & (ch == 1)).sum(),
-        ch_online=_b(r & (ch == 2)).sum(),
-        ch_postal=_b(r & (ch == 3)).sum(),
-        online_with_result=_b(r & (ch == 2) & (~a.rr | a.electronic_result.fill_null(False))).sum(),
-        full_eligible=_b(r & (a.catalogue_online_level == "full")).sum(),
-        full_online=_b(r & (a.catalogue_online_level == "full") & (ch == 2) & (a.procedure_level == "full")).sum(),
-        fee_dossiers=_b(r & a.fee_flag).sum(),
-        paid_online=_b(r & a.fee_flag & a.paid_online.isin((1, 2))).sum(),
-        result_required_done=_b(r & a.rr & a.is_completed).sum(),
-        eresult_done=_b(r & a.rr & a.is_completed & a.electronic_result).sum(),
-        digitised_ok=_b(r & a.digitised_components & (~a.rr | a.electronic_result.fill_null(False))).sum(),
-        reused=_b(r & a.reused_digitised_data).sum(),
-        store_linked=_b(r & a.data_store_linked).sum(),
-        population=_b(r & a.population_data_used).sum(),
-        satisfied=_b(r & ~((a.rating == -1).fill_null(False) | a.has_feedback.fill_null(False) | late)).sum(),
-        completed=_b(r & done).sum(),
-        processing_days=ibis.cases((r & done, (a.end_s2 - a.rec_s - a.wait_s) / DAY_S), else_=0.0).sum(),
-    )
-    for k in OT_CLASSES:
-        aggs[f"ot_{k}"] = _b(a.cls == CLASS_CODES[k]).sum()
-    aggs["ot_late_apology"] = _b(late & a.apology_issued).sum()
-    keys = [a.unit_code, a.parent_unit_code, a.pp.name("period")]
-    if by_procedure:
-        keys.append(a.procedure_code)
-    return a.group_by(keys).aggregate(**aggs)
-
-
-def procedure_frame(t, granularity: str, as_of_s: int, period_hi: int):  # noqa: ANN001, ANN201
-    """Ibis expression: per (unit, parent, procedure, reception period), whether the procedure had received,
-    online, fee-bearing, paid-online and population-data dossiers, and its catalogue attributes — the input of
-    the distinct-procedure measures, which must be recounted at every roll-up level."""
-    d = _prepared(t, granularity, as_of_s, period_hi)
-    ch = d.channel.fill_null(1)
-    return d.group_by([d.unit_code, d.parent_unit_code, d.procedure_code, d.first.name("period")]).aggregate(
         received=d.count(),
-        ch_online=_b(ch == 2).max(),
-        fee_dossiers=_b(d.fee_flag).max(),
-        paid_online=_b(d.fee_flag & d.paid_online.isin((1, 2))).max(),
-        population=_b(d.population_data_used).max(),
-        p_online=_b(d.p_online).max(),
-        p_fee=_b(d.p_fee).max(),
-        p_individual=_b(d.p_individual).max(),
+        synced=_b(d.synced_to_portal).sum(),
+        ch_online=_b(online).sum(),
+        ch_postal=_b(d.channel == 3).sum(),
+        online_with_result=_b(online & (~rr | el)).sum(),
+        full_eligible=_b(d.catalogue_online_level == "full").sum(),
+        full_online=_b((d.catalogue_online_level == "full") & online & (d.procedure_level == "full")).sum(),
+        fee_dossiers=_b(d.fee_flag).sum(),
+        paid_online=_b(d.fee_flag & d.paid_online.isin((1, 2))).sum(),
+        result_required_done=_b(rr & d.is_completed).sum(),
+        eresult_done=_b(rr & d.is_completed & d.electronic_result).sum(),
+        digitised_ok=_b(d.digitised_components & (~rr | el)).sum(),
+        reused=_b(d.reused_digitised_data).sum(),
+        store_linked=_b(d.data_store_linked).sum(),
+        population=_b(d.population_data_used).sum(),
+        satisfied=_b(~((d.rating == -1).fill_null(False) | d.has_feedback.fill_null(False) | late_first)).sum(),
+        completed=_b(done).sum(),
+        processing_days=ibis.cases((done, (d.end_s - d.rec_s - d.wait_s) / DAY_S), else_=0.0).sum(),
     )
+    for name, code in CLASS_CODES.items():
+        aggs[f"ot_{name}"] = _b(fcls == code).sum()
+    aggs["ot_late_apology"] = _b(late_first & d.apology_issued).sum()
+    return d.group_by([*_unit_keys(d, by_procedure), d.first.name("period"), d.ok]).aggregate(**aggs)
+
+
+def finish_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop the not-ok groups (not received, or after the as-of time) of a fetched frame; in person = received −
+    online − postal (a missing channel is in person)."""
+    df = df[df.pop("ok").astype(bool)].reset_index(drop=True)
+    if "ch_online" in df and "ch_postal" in df:
+        df.insert(df.columns.get_loc("ch_online"), "ch_in_person",
+                  df["received"] - df["ch_online"].fillna(0) - df["ch_postal"].fillna(0))
+    return df
+
+
+def carry_frame(t, granularity: str, as_of_s: int, period_hi: int,  # noqa: ANN001, ANN201
+                by_procedure: bool = False, cut: bool = True):
+    """Ibis expression: the dossiers still open at the end of their reception period, counted per (unit_code,
+    parent_unit_code[, procedure_code], *CARRY_KEYS, ok) with their apology slips — the input of
+    :func:`expand_carried` (membership ``active``). A minority of dossiers, so a narrow second pass."""
+    d = _prepared(t, granularity, as_of_s, cut)
+    d = d.mutate(**_carry(d, granularity, as_of_s, period_hi))
+    d = d.filter(d.nopen > 0)
+    keys = [*_unit_keys(d, by_procedure), *(d[k] for k in CARRY_KEYS), d.ok]
+    return d.group_by(keys).aggregate(n=d.count(), apology=_b(d.apology_issued).sum())
+
+
+def expand_carried(carried):  # noqa: ANN001, ANN201
+    """The output of :func:`carry_frame` (pandas) → 2.1 row counts per (unit keys, period) for the periods after
+    the reception period: open in time / overdue at the end of periods first+1 … first+nopen−1, then the
+    final class in period first+nopen when finished."""
+    import pandas as pd
+
+    c = CLASS_CODES
+    keys = [k for k in ("unit_code", "parent_unit_code", "procedure_code") if k in carried.columns]
+    cr = carried.reset_index(drop=True)
+    n = cr["n"].to_numpy(np.int64)
+    apo = cr["apology"].fillna(0).to_numpy(np.int64)
+    first = cr["first"].to_numpy(np.int64)
+    nopen = cr["nopen"].to_numpy(np.int64)
+    nod = cr["nod"].to_numpy(np.int64)
+    cls = cr["cls"].to_numpy(np.int64)
+    fin = cr["fin"].to_numpy(bool)
+    width = nopen - 1  # open rows k = 1 … nopen-1 (k = 0 is counted by measure_frame)
+    src = np.repeat(np.arange(len(cr)), width)
+    k = np.arange(len(src)) - np.repeat(np.cumsum(width) - width, width) + 1
+    o_cls = np.where(cls[src] == c["no_due"], c["no_due"],
+                     np.where(k >= nopen[src] - nod[src], c["open_overdue"], c["open_in_time"]))
+    f_src = np.flatnonzero(fin)
+    rows_src = np.concatenate([src, f_src])
+    rows_cls = np.concatenate([o_cls, cls[f_src]])
+    out = pd.DataFrame({key: cr[key].to_numpy(object)[rows_src] for key in keys})
+    out["period"] = np.concatenate([first[src] + k, first[f_src] + nopen[f_src]])
+    w = n[rows_src]
+    for name, code in c.items():
+        out[f"ot_{name}"] = np.where(rows_cls == code, w, 0)
+    out["ot_late_apology"] = np.where(np.isin(rows_cls, LATE_CODES), apo[rows_src], 0)
+    return out
+
+
+def combine_measures(first: pd.DataFrame, later: pd.DataFrame | None) -> pd.DataFrame:
+    """Reception-period measures plus the carried-over 2.1 rows, summed per (unit keys, period)."""
+    import pandas as pd
+
+    if later is None or later.empty:
+        return first
+    keys = [k for k in ("unit_code", "parent_unit_code", "procedure_code") if k in first.columns] + ["period"]
+    nums = [c for c in first.columns if c not in keys]
+    fill = {k: "\x00" for k in keys if k != "period"}  # null keys (no parent) grouped on a placeholder
+    allr = pd.concat([first, later], ignore_index=True).fillna(fill)
+    allr["period"] = allr["period"].astype(np.int64)
+    out = allr.groupby(keys, as_index=False, sort=False)[nums].sum(min_count=0)
+    for k in fill:
+        out[k] = out[k].where(out[k] != "\x00", None)
+    return out
+
+
+PROCEDURE_FLAGS = ("ch_online", "fee_dossiers", "paid_online", "population", "p_online", "p_fee", "p_individual")
+"""Bits of :func:`procedure_frame`'s ``flags`` (bit 0 first): whether a procedure had online, fee-bearing,
+paid-online and population-data dossiers, and its catalogue attributes (online, fee, individuals)."""
+
+
+def procedure_frame(t, granularity: str, as_of_s: int, cut: bool = True):  # noqa: ANN001, ANN201
+    """Ibis expression: per (unit, parent, procedure, reception period) the OR of :data:`PROCEDURE_FLAGS` as
+    bits — the input of the distinct-procedure measures, which must be recounted at every roll-up level. One
+    aggregate per group (about a million groups at national scale), decoded by :func:`decode_procedures`."""
+    d = _prepared(t, granularity, as_of_s, cut)
+    bits = [d.channel == 2, d.fee_flag, d.fee_flag & d.paid_online.isin((1, 2)), d.population_data_used,
+            d.catalogue_online_level.isin(("full", "partial")), d.catalogue_fee > 0, d.individual_subjects]
+    flags = sum((b.fill_null(False).cast("int32") * (1 << i) for i, b in enumerate(bits)), start=0)
+    return d.group_by([d.unit_code, d.parent_unit_code, d.procedure_code, d.first.name("period"), d.ok]).aggregate(
+        flags=flags.bit_or())
+
+
+def decode_procedures(procs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`procedure_frame`'s output → one 0/1 column per flag (and ``received`` = 1: every row had one)."""
+    procs = finish_frame(procs)
+    f = procs.pop("flags").fillna(0).to_numpy(np.int64)
+    procs["received"] = 1
+    for i, name in enumerate(PROCEDURE_FLAGS):
+        procs[name] = (f >> i) & 1
+    return procs

@@ -165,6 +165,59 @@ def dossier_frame(t):  # noqa: ANN001, ANN201 - Ibis table in, Ibis table out
     )
 
 
+RULE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("rec_s", "int64", "Reception time, epoch seconds of naive local time"),
+    ("end_s", "int64", "End of processing (rules end_of_processing, single_supplement_pending), epoch seconds"),
+    ("due_s", "int64", "Due date used by the on-time test (due_effective_at), epoch seconds"),
+    ("wait_s", "int64", "Supplement waiting time excluded from the measured time, seconds"),
+    ("forced_late", "bool", "More than one supplement request (rule multiple_supplements_late)"),
+    ("is_received", "bool", "Received (rule not_received_excluded)"),
+    ("is_completed", "bool", "Completed: status 9 or 10 with an end time"),
+    ("rec_m", "int32", "Month index of the reception (year × 12 + month − 1)"),
+    ("end_m", "int32", "Month index of the end of processing"),
+    ("over_m", "int32", "Month index of the first moment the dossier is overdue: due + supplement wait + 1 s"),
+    ("end_cls", "int8", "Class measured at the end of processing (CLASS_CODES: early, on time, late, no due)"),
+)
+"""Per-dossier rule results, evaluated once by :func:`rule_columns` and stored at import next to the record
+(like the due date), so the indicator engine reads integers instead of re-deriving them from timestamps."""
+RULE_COLUMN_NAMES = tuple(name for name, _, _ in RULE_COLUMNS)
+
+
+def month_index(ts):  # noqa: ANN001, ANN201
+    """Ibis: year × 12 + month − 1 of a timestamp (quarters, halves and years are integer divisions of it)."""
+    return ts.year().cast("int32") * 12 + ts.month().cast("int32") - 1
+
+
+def rule_columns(t):  # noqa: ANN001, ANN201 - Ibis table in, Ibis table out
+    """The stored dossier columns plus :data:`RULE_COLUMNS` (from :func:`dossier_frame`). A table that already
+    has them (a store written by the importer) is returned as it is."""
+    import ibis
+
+    if all(c in t.columns for c in RULE_COLUMN_NAMES):
+        return t
+    d = dossier_frame(t)
+    over = d.due_effective_at + (d.wait_s + 1).as_interval("s")
+    d = d.mutate(rec_m=month_index(d.received_at), end_m=month_index(d.end_at), over_m=month_index(over),
+                 end_cls=classify(d.end_s, d.due_s, d.wait_s, d.forced_late, d.end_s.notnull()))
+    d = d.mutate(end_cls=ibis.cases((d.end_s.notnull(), d.end_cls), else_=ibis.null("int8")))
+    return d.select(*t.columns, *RULE_COLUMN_NAMES)
+
+
+def derive_rules(table: pa.Table) -> pa.Table:
+    """Append :data:`RULE_COLUMNS` to an Arrow table of typed, derived records (evaluated with DuckDB through
+    the same Ibis expressions the engine uses)."""
+    import ibis
+
+    keep = [c for c in table.column_names if c not in RULE_COLUMN_NAMES]
+    table = table.select(keep)
+    con = ibis.duckdb.connect()
+    out = con.to_pyarrow(rule_columns(ibis.memtable(table)))
+    types = {"int64": pa.int64(), "int32": pa.int32(), "int8": pa.int8(), "bool": pa.bool_()}
+    for name, kind, _ in RULE_COLUMNS:
+        table = table.append_column(name, out[name].cast(types[kind]))
+    return table
+
+
 CLASS_CODES = {"early": 1, "on_time": 2, "late": 3, "open_in_time": 4, "open_overdue": 5, "no_due": 0}
 """Integer codes of the on-time classes (cheaper than strings in the engine)."""
 LATE_CODES = (3, 5)

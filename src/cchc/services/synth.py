@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cchc.services.calendar import WorkingCalendar
-from cchc.services.rules import derive_due
+from cchc.services.rules import derive_due, derive_rules
 
 WD_LIMITS = np.array([1, 3, 5, 7, 10, 15, 20, 30])
 HOUR_LIMITS = np.array([4, 8, 24])
@@ -233,7 +233,7 @@ def generate(spec: SynthSpec, cal: WorkingCalendar | None = None) -> Iterator[pa
         table = table.append_column("due_source", due_src)
         table = table.append_column("year", pa.array(key.astype("datetime64[Y]").astype(int) + 1970, type=pa.int32()))
         table = table.append_column("month", pa.array(key.astype("datetime64[M]").astype(int) % 12 + 1, type=pa.int32()))
-        yield table
+        yield derive_rules(table)
 
 
 RECORD_COLUMNS_END = "has_feedback"
