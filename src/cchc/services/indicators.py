@@ -31,9 +31,9 @@ from cchc.services.measures import (
     OT_CLASSES,
     carry_frame,
     combine_measures,
-    decode_procedures,
     expand_carried,
     finish_frame,
+    finish_procedures,
     measure_frame,
     period_bounds,
     period_index,
@@ -263,7 +263,7 @@ def run_engine(t, granularity: str = "month", *, as_of: dt.datetime | None = Non
     if membership == "active":  # the later periods of dossiers open at the end of their reception period
         carried = finish_frame(run(carry_frame(t, granularity, as_of_s, p_hi, by_procedure, cut)))
         fine = combine_measures(fine, expand_carried(carried))
-    procs = decode_procedures(run(procedure_frame(t, granularity, as_of_s, cut)))
+    procs = finish_procedures(run(procedure_frame(t, granularity, as_of_s, cut)))
     for df in (fine, procs):  # sums over only-null flags are null: zero
         num = [c for c in df.columns if c not in KEY_COLS]
         df[num] = df[num].fillna(0)

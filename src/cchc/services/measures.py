@@ -291,6 +291,9 @@ def finish_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Drop the not-ok groups (not received, or after the as-of time) of a fetched frame; in person = received −
     online − postal (a missing channel is in person)."""
     df = df[df.pop("ok").astype(bool)].reset_index(drop=True)
+    for c in ("period", "first"):  # no null periods left
+        if c in df:
+            df[c] = df[c].astype(np.int64)
     if "ch_online" in df and "ch_postal" in df:
         df.insert(df.columns.get_loc("ch_online"), "ch_in_person",
                   df["received"] - df["ch_online"].fillna(0) - df["ch_postal"].fillna(0))
@@ -359,28 +362,23 @@ def combine_measures(first: pd.DataFrame, later: pd.DataFrame | None) -> pd.Data
     return out
 
 
-PROCEDURE_FLAGS = ("ch_online", "fee_dossiers", "paid_online", "population", "p_online", "p_fee", "p_individual")
-"""Bits of :func:`procedure_frame`'s ``flags`` (bit 0 first): whether a procedure had online, fee-bearing,
-paid-online and population-data dossiers, and its catalogue attributes (online, fee, individuals)."""
-
-
 def procedure_frame(t, granularity: str, as_of_s: int, cut: bool = True):  # noqa: ANN001, ANN201
-    """Ibis expression: per (unit, parent, procedure, reception period) the OR of :data:`PROCEDURE_FLAGS` as
-    bits — the input of the distinct-procedure measures, which must be recounted at every roll-up level. One
-    aggregate per group (about a million groups at national scale), decoded by :func:`decode_procedures`."""
+    """Ibis expression: per (unit, parent, procedure, reception period) whether the procedure had online,
+    fee-bearing, paid-online and population-data dossiers, and its catalogue attributes (online, fee,
+    individuals) — the input of the distinct-procedure measures, which must be recounted at every roll-up
+    level. About a million groups at national scale: the grouping, not the flags, is the cost."""
     d = _prepared(t, granularity, as_of_s, cut)
-    bits = [d.channel == 2, d.fee_flag, d.fee_flag & d.paid_online.isin((1, 2)), d.population_data_used,
-            d.catalogue_online_level.isin(("full", "partial")), d.catalogue_fee > 0, d.individual_subjects]
-    flags = sum((b.fill_null(False).cast("int32") * (1 << i) for i, b in enumerate(bits)), start=0)
+    flags = {
+        "ch_online": d.channel == 2, "fee_dossiers": d.fee_flag, "paid_online": d.fee_flag & d.paid_online.isin((1, 2)),
+        "population": d.population_data_used, "p_online": d.catalogue_online_level.isin(("full", "partial")),
+        "p_fee": d.catalogue_fee > 0, "p_individual": d.individual_subjects,
+    }
     return d.group_by([d.unit_code, d.parent_unit_code, d.procedure_code, d.first.name("period"), d.ok]).aggregate(
-        flags=flags.bit_or())
+        **{k: _b(v).max() for k, v in flags.items()})
 
 
-def decode_procedures(procs: pd.DataFrame) -> pd.DataFrame:
-    """:func:`procedure_frame`'s output → one 0/1 column per flag (and ``received`` = 1: every row had one)."""
+def finish_procedures(procs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`procedure_frame`'s output without the not-ok groups, with ``received`` = 1 (every row had one)."""
     procs = finish_frame(procs)
-    f = procs.pop("flags").fillna(0).to_numpy(np.int64)
-    procs["received"] = 1
-    for i, name in enumerate(PROCEDURE_FLAGS):
-        procs[name] = (f >> i) & 1
+    procs.insert(4, "received", 1)
     return procs
