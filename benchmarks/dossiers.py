@@ -25,34 +25,55 @@ import sys
 import time
 from pathlib import Path
 
-COLUMNS = [
-    "unit_code", "parent_unit_code", "procedure_code", "procedure_level", "channel", "status", "received_at",
-    "due_effective_at", "finished_at", "returned_at", "supplement_count", "supplement_requested_at",
-    "supplement_completed_at", "supplement_wait_hours", "fee_required", "paid_online", "digitised_components",
-    "electronic_result", "reused_digitised_data", "data_store_linked", "population_data_used", "synced_to_portal",
-    "apology_issued", "rating", "has_feedback", "catalogue_online_level", "catalogue_fee", "result_required",
-    "individual_subjects",
-]
+def engine_columns(store: str, period: str) -> list[str]:
+    """The stored columns the engine's queries read (from DuckDB's plans), so that the floor reads the same."""
+    import ibis
+    import numpy as np
+
+    from cchc.services.indicators import _py_period, connect_store, footer_span
+    from cchc.services.measures import carry_frame, measure_frame, procedure_frame
+
+    con, t = connect_store(store)
+    _, hi, _ = footer_span(store)
+    as_of_s, p_hi = int(np.datetime64(hi, "s").astype(np.int64)), _py_period(hi, period)
+
+    def scanned(node: dict) -> set[str]:
+        found = set()
+        if "PARQUET" in node.get("name", ""):
+            proj = node.get("extra_info", {}).get("Projections", [])
+            found |= set(proj if isinstance(proj, list) else [proj])
+        for child in node.get("children", []):
+            found |= scanned(child)
+        return found
+
+    cols: set[str] = set()
+    for e in (measure_frame(t, period, as_of_s, p_hi, cut=False), carry_frame(t, period, as_of_s, p_hi, cut=False),
+              procedure_frame(t, period, as_of_s, cut=False)):
+        plan = json.loads(con.con.sql("EXPLAIN (FORMAT json) " + ibis.to_sql(e)).fetchall()[0][1])
+        for node in plan:
+            cols |= scanned(node)
+    return sorted(cols)
 
 
 def stage_floor(store: str, period: str) -> dict:
     import duckdb
 
+    columns = engine_columns(store, period)  # not timed
     glob = str(Path(store) / "dossiers" / "**" / "*.parquet")
-    counts = ", ".join(f"count({c}) AS c{i}" for i, c in enumerate(COLUMNS))
-    q = (f"SELECT unit_code, year(received_at) AS y, month(received_at) AS m, count(*) AS n, {counts} "
+    counts = ", ".join(f"count({c}) AS c{i}" for i, c in enumerate(columns))
+    q = (f"SELECT unit_code, rec_m AS month, count(*) AS n, {counts} "
          f"FROM read_parquet('{glob}', hive_partitioning = true) GROUP BY ALL")
     t0 = time.perf_counter()
     rows = duckdb.connect().sql(q).fetchall()
-    return {"seconds": time.perf_counter() - t0, "groups": len(rows)}
+    return {"seconds": time.perf_counter() - t0, "groups": len(rows), "columns": len(columns)}
 
 
 def stage_ours(store: str, period: str) -> dict:
-    from cchc.services.indicators import connect_store, evaluate_engine, load_set, run_engine
+    from cchc.services.indicators import connect_store, evaluate_engine, footer_span, load_set, run_engine
 
     t0 = time.perf_counter()
     _, t = connect_store(store)
-    eng = run_engine(t, period)
+    eng = run_engine(t, period, span=footer_span(store))
     t1 = time.perf_counter()
     res = evaluate_engine(eng, load_set("current"))
     t2 = time.perf_counter()
@@ -76,7 +97,7 @@ def stage_pandas(store: str, period: str) -> dict:
     t0 = time.perf_counter()
     _, t = connect_store(store)
     lo, hi, nn = data_span(t, with_counts=True)
-    df = reference.load(store)
+    df = reference.load(store, with_rules=True)  # the rule columns stored at import, as ours reads them
     t1 = time.perf_counter()
     fine = reference.measures(df, period, hi, _py_period(hi, period), "active")
     main, procs = reference.split(fine)

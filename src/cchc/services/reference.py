@@ -27,14 +27,17 @@ READ_COLUMNS = [
 ]
 
 
-def load(data: str | Path) -> pd.DataFrame:
+def load(data: str | Path, with_rules: bool = False) -> pd.DataFrame:
+    """The record columns the measures need; with ``with_rules`` also the rule columns stored at import (then
+    :func:`measures` uses them instead of recomputing the rules)."""
     import duckdb
 
     from cchc.services.importer import Store
+    from cchc.services.rules import RULE_COLUMN_NAMES
 
     p = Path(data)
     src = Store(p).glob() if p.is_dir() else str(p)
-    cols = ", ".join(READ_COLUMNS)
+    cols = ", ".join(READ_COLUMNS + (list(RULE_COLUMN_NAMES) if with_rules else []))
     return duckdb.sql(f"SELECT {cols} FROM read_parquet('{src}', hive_partitioning = true)").df()
 
 
@@ -70,9 +73,10 @@ def _classify(measured: pd.Series, due: pd.Series, wait: pd.Series, forced: pd.S
     return pd.Series(np.where(due.isna(), "no_due", out), index=measured.index)
 
 
-def measures(df: pd.DataFrame, granularity: str, as_of: dt.datetime, p_hi: int, membership: str = "active") -> pd.DataFrame:
-    """Stage-1 measures per (unit, parent, procedure, period, procedure attributes), like ``measure_frame``."""
-    as_of_s = float(np.datetime64(as_of, "s").astype(np.int64))
+def _rules(df: pd.DataFrame, as_of_s: float, granularity: str) -> tuple:
+    """The per-dossier rules, computed from the record columns: received dossiers (as of the as-of time) and
+    their reception time, end time and period (NaN when open as of then), supplement wait, due date,
+    multiple-supplement flag and completion."""
     d = df.copy()
     st = d["status"]
     supp = d["supplement_count"].fillna(0)
@@ -95,15 +99,34 @@ def measures(df: pd.DataFrame, granularity: str, as_of: dt.datetime, p_hi: int, 
     wait_times = wait_times.where(wait_times > 0, 0).fillna(0)
     wait = np.round(d["supplement_wait_hours"].astype(float) * 3600).fillna(wait_times)
     wait = wait.where(~pending, 0)
-    due = _secs(d["due_effective_at"])
-    forced = supp > 1
-    rr = d["result_required"].fillna(False).astype(bool)
     completed = st.isin([9, 10]) & finished_ts.notna()
+    return (d, rec, end_s, _pidx(end_ts, granularity), wait, _secs(d["due_effective_at"]), supp > 1, completed)
+
+
+def _stored_rules(df: pd.DataFrame, as_of_s: float, granularity: str) -> tuple:
+    """:func:`_rules` read from the rule columns the importer stored."""
+    d = df[df["is_received"].fillna(False).astype(bool) & (df["rec_s"] <= as_of_s)].copy()
+    end_s = d["end_s"].astype(float)
+    open_now = end_s > as_of_s
+    end_s[open_now] = np.nan
+    per = {"month": 1, "quarter": 3, "half": 6, "year": 12}[granularity]
+    endp = (d["end_m"].astype(float) // per).where(end_s.notna())
+    return (d, d["rec_s"].astype(float), end_s, endp, d["wait_s"].astype(float), d["due_s"].astype(float),
+            d["forced_late"].fillna(False).astype(bool), d["is_completed"].fillna(False).astype(bool))
+
+
+def measures(df: pd.DataFrame, granularity: str, as_of: dt.datetime, p_hi: int, membership: str = "active") -> pd.DataFrame:
+    """Stage-1 measures per (unit, parent, procedure, period, procedure attributes), like ``measure_frame``."""
+    as_of_s = float(np.datetime64(as_of, "s").astype(np.int64))
+    if "end_s" in df:  # rule columns stored at import (load(..., with_rules=True))
+        d, rec, end_s, endp, wait, due, forced, completed = _stored_rules(df, as_of_s, granularity)
+    else:
+        d, rec, end_s, endp, wait, due, forced, completed = _rules(df, as_of_s, granularity)
+    rr = d["result_required"].fillna(False).astype(bool)
     ch = d["channel"].fillna(1)
     fee = d["fee_required"].astype("boolean").fillna(d["catalogue_fee"] > 0)
     fee = fee.fillna(False).astype(bool)
     first = _pidx(d["received_at"], granularity)
-    endp = _pidx(end_ts, granularity)
     last = endp.fillna(p_hi).astype(np.int64)
     pend_first = _pend(first, granularity)
     fin_a = end_s.notna() & (end_s <= pend_first)
