@@ -25,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+
 def engine_columns(store: str, period: str) -> list[str]:
     """The stored columns the engine's queries read (from DuckDB's plans), so that the floor reads the same."""
     import ibis
@@ -69,6 +70,8 @@ def stage_floor(store: str, period: str) -> dict:
 
 
 def stage_ours(store: str, period: str) -> dict:
+    import ibis.backends.duckdb  # noqa: F401 - imported before the clock, like the floor's duckdb
+
     from cchc.services.indicators import connect_store, evaluate_engine, footer_span, load_set, run_engine
 
     t0 = time.perf_counter()

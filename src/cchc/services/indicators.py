@@ -283,30 +283,28 @@ PROC_MEASURES = ("proc_active", "proc_online_offered", "proc_fee", "proc_individ
                  "proc_fee_used", "proc_fee_paid", "proc_population")
 
 
-def _proc_level(procs: pd.DataFrame, col: str, by_procedure: bool,
-                scope: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _proc_level(con, col: str, by_procedure: bool,  # noqa: ANN001 - DuckDB connection with table "procs"
+                scope: pd.DataFrame | None = None, where: str = "TRUE") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Distinct-procedure measures for one roll-up level (``col`` names the grouping column): the static ones
     (the level's procedures, by catalogue attribute) and the ones per period.
 
     Without ``scope`` a unit's procedures are those it handled at least once in the records (a proxy); with
     ``scope`` (columns unit, procedure_code, p_online, p_fee, p_individual) they are the listed ones — the
-    procedures under the unit's competence — and only those count in the numerators too."""
-    import duckdb
-
+    procedures under the unit's competence — and only those count in the numerators too. ``con`` holds the
+    procedure flags as table ``procs``; ``where`` selects the rows of this level."""
     pk = "unit" + (", procedure_code" if by_procedure else "")
-    con = duckdb.connect()
-    con.register("procs", procs)
+    con.execute("DROP VIEW IF EXISTS ppx; DROP TABLE IF EXISTS pp; DROP TABLE IF EXISTS active")
     con.execute(f"""
         CREATE TEMP TABLE pp AS
         SELECT "{col}" AS unit, procedure_code, period, sum(received) AS received, max(ch_online) AS ch_online,
                max(fee_dossiers) AS fee, max(paid_online) AS paid, max(population) AS pop,
                max(p_online) AS p_online, max(p_fee) AS p_fee, max(p_individual) AS p_individual
-        FROM procs GROUP BY ALL""")
+        FROM procs WHERE {where} GROUP BY ALL""")
     if scope is not None:
         con.register("scope", scope)
         con.execute("CREATE TEMP TABLE active AS SELECT DISTINCT unit, procedure_code, p_online, p_fee, p_individual "
                     "FROM scope")
-        con.execute("CREATE TEMP TABLE ppx AS SELECT pp.* EXCLUDE (p_online, p_fee, p_individual), a.p_online, "
+        con.execute("CREATE TEMP VIEW ppx AS SELECT pp.* EXCLUDE (p_online, p_fee, p_individual), a.p_online, "
                     "a.p_fee, a.p_individual FROM pp JOIN active a USING (unit, procedure_code)")
     else:
         con.execute("""
@@ -314,7 +312,7 @@ def _proc_level(procs: pd.DataFrame, col: str, by_procedure: bool,
             SELECT unit, procedure_code, max(p_online) AS p_online, max(p_fee) AS p_fee,
                    max(p_individual) AS p_individual
             FROM pp GROUP BY ALL HAVING sum(received) > 0""")
-        con.execute("CREATE TEMP TABLE ppx AS SELECT * FROM pp")
+        con.execute("CREATE TEMP VIEW ppx AS SELECT * FROM pp")
     static = con.sql(f"""
         SELECT {pk}, count(*) AS proc_active, sum(p_online) AS proc_online_offered, sum(p_fee) AS proc_fee,
                sum(p_individual) AS proc_individual
@@ -373,6 +371,11 @@ def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = Fals
         if attrs is None:  # attributes of the procedures seen in the records
             attrs = procs.groupby("procedure_code", as_index=False)[["p_online", "p_fee", "p_individual"]].max()
         scopes = _scopes(competence, attrs, fine, procs)
+    import duckdb
+    import pyarrow as pa
+
+    con = duckdb.connect()
+    con.register("procs", pa.Table.from_pandas(p, preserve_index=False))
     out = []
     for level, col in (("unit", "unit_code"), ("parent", "parent_unit_code"), ("province", "prov")):
         g = f if level != "parent" else f[f["parent_unit_code"] != ""]
@@ -381,9 +384,9 @@ def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = Fals
         pk = ["unit"] + (["procedure_code"] if by_procedure else [])
         agg = g.groupby([col, "period"] + pk[1:], as_index=False)[sums].sum().rename(columns={col: "unit"})
         agg.insert(0, "level", level)
-        gp = p if level != "parent" else p[p["parent_unit_code"] != ""]
-        if not gp.empty:
-            static, dyn = _proc_level(gp, col, by_procedure, None if scopes is None else scopes[level])
+        if not p.empty and (level != "parent" or (p["parent_unit_code"] != "").any()):
+            static, dyn = _proc_level(con, col, by_procedure, None if scopes is None else scopes[level],
+                                      "parent_unit_code <> ''" if level == "parent" else "TRUE")
             dyn["period"] = dyn["period"].astype(agg["period"].dtype)
             agg = agg.merge(static, on=pk, how="left").merge(dyn, on=pk + ["period"], how="left")
         out.append(agg)

@@ -279,7 +279,7 @@ def measure_frame(t, granularity: str, as_of_s: int, period_hi: int,  # noqa: AN
         population=_b(d.population_data_used).sum(),
         satisfied=_b(~((d.rating == -1).fill_null(False) | d.has_feedback.fill_null(False) | late_first)).sum(),
         completed=_b(done).sum(),
-        processing_days=ibis.cases((done, (d.end_s - d.rec_s - d.wait_s) / DAY_S), else_=0.0).sum(),
+        processing_days=ibis.cases((done, d.end_s - d.rec_s - d.wait_s), else_=0).sum(),  # seconds here
     )
     for name, code in CLASS_CODES.items():
         aggs[f"ot_{name}"] = _b(fcls == code).sum()
@@ -294,6 +294,8 @@ def finish_frame(df: pd.DataFrame) -> pd.DataFrame:
     for c in ("period", "first"):  # no null periods left
         if c in df:
             df[c] = df[c].astype(np.int64)
+    if "processing_days" in df:  # summed in seconds (integers), reported in days
+        df["processing_days"] = df["processing_days"].astype(float) / DAY_S
     if "ch_online" in df and "ch_postal" in df:
         df.insert(df.columns.get_loc("ch_online"), "ch_in_person",
                   df["received"] - df["ch_online"].fillna(0) - df["ch_postal"].fillna(0))
@@ -306,8 +308,8 @@ def carry_frame(t, granularity: str, as_of_s: int, period_hi: int,  # noqa: ANN0
     parent_unit_code[, procedure_code], *CARRY_KEYS, ok) with their apology slips — the input of
     :func:`expand_carried` (membership ``active``). A minority of dossiers, so a narrow second pass."""
     d = _prepared(t, granularity, as_of_s, cut)
+    d = d.filter(~d.fin | (period_of_month(d.end_m, granularity) > d.first))  # i.e. nopen > 0, cheaper
     d = d.mutate(**_carry(d, granularity, as_of_s, period_hi))
-    d = d.filter(d.nopen > 0)
     keys = [*_unit_keys(d, by_procedure), *(d[k] for k in CARRY_KEYS), d.ok]
     return d.group_by(keys).aggregate(n=d.count(), apology=_b(d.apology_issued).sum())
 
