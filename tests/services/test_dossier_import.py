@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tests.services.helpers import dossier, write_catalogue, write_rows
+from tests.services.helpers import dossier, make_store, write_catalogue, write_rows
 
 from cchc.services.importer import ImportError_, Store, import_file, load_catalogue
 from cchc.services.schema import canonical_name
@@ -197,8 +198,32 @@ def test_rederive_after_a_calendar_change(tmp_path) -> None:  # noqa: ANN001
     assert store.rederive(calendar=WorkingCalendar(2026, 2029, load_overrides(ov))) == 1
     row = _stored(store)[0]
     assert str(row["due_effective_at"]) == "2027-01-13 23:59:59"
+    assert row["due_s"] == int(dt.datetime(2027, 1, 13, 23, 59, 59).replace(tzinfo=dt.UTC).timestamp())  # rules too
     assert row["limit_unit"] == "working_days" and row["year"] == 2027
     # without a kept catalogue, the catalogue columns already on the records are used
     store.catalogue_path.unlink()
     assert store.rederive() == 1
     assert str(_stored(store)[0]["due_effective_at"]) == "2027-01-12 23:59:59"  # shipped calendar again
+
+
+def test_store_from_before_the_rule_columns(tmp_path) -> None:  # noqa: ANN001
+    """Files written without the rule columns: computed on the fly when none has them; a clear message when
+    only some have them; ``rederive`` adds them and gives the same numbers."""
+    from cchc.services.indicators import compute
+    from cchc.services.rules import RULE_COLUMN_NAMES
+
+    rows = [dossier(1, procedure_code="WD2", status=10, finished_at="2024-03-06 10:00:00"),
+            dossier(2, procedure_code="WD2", status=4)]
+    root = make_store(tmp_path, rows)
+    before = compute(root, period="month").records()
+    files = sorted((root / "dossiers").rglob("*.parquet"))
+    for f in files:  # as an older version wrote them
+        t = pq.read_table(f, partitioning=None)
+        pq.write_table(t.drop_columns(list(RULE_COLUMN_NAMES)), f)
+    assert compute(root, period="month").records() == before
+    cat = load_catalogue(tmp_path / "cat.csv")
+    import_file(write_rows(tmp_path / "b.csv", [dossier(3, procedure_code="WD2", status=4)]), Store(root), catalogue=cat)
+    with pytest.raises(ValueError, match="rederive"):
+        compute(root, period="month")
+    assert Store(root).rederive() == 3
+    assert len(compute(root, period="month", levels=("province",)).records()) == 1

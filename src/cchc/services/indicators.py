@@ -40,6 +40,7 @@ from cchc.services.measures import (
     period_label,
     procedure_frame,
 )
+from cchc.services.rules import RULE_COLUMN_NAMES
 
 SHIPPED_SETS = {"current": "indicators_current.yaml", "2022": "indicators_2022.yaml"}
 PROVINCE = "*"
@@ -213,9 +214,14 @@ def footer_span(data: str | Path):  # noqa: ANN201
     cols = set(SPAN_TIMES) | set(_nn_raw_columns())
     lo = hi = None
     nn = dict.fromkeys(_nn_raw_columns(), 0)
+    with_rules = set()
     for f in files:
         meta = pq.ParquetFile(f).metadata
         index = {meta.schema.column(i).name: i for i in range(meta.num_columns)}
+        with_rules.add(set(RULE_COLUMN_NAMES) <= index.keys())
+        if len(with_rules) > 1:
+            raise ValueError(f"{p}: some files were stored by an older version, without the rule columns; "
+                             f"run `cchc dossiers rederive {p}` once to add them")
         if not cols <= index.keys():
             return None
         for g in range(meta.num_row_groups):
