@@ -299,34 +299,42 @@ def _proc_level(con, col: str, by_procedure: bool,  # noqa: ANN001 - DuckDB conn
     procedures under the unit's competence — and only those count in the numerators too. ``con`` holds the
     procedure flags as table ``procs``; ``where`` selects the rows of this level."""
     pk = "unit" + (", procedure_code" if by_procedure else "")
-    con.execute("DROP VIEW IF EXISTS ppx; DROP TABLE IF EXISTS pp; DROP TABLE IF EXISTS active")
-    con.execute(f"""
-        CREATE TEMP TABLE pp AS
-        SELECT "{col}" AS unit, procedure_code, period, sum(received) AS received, max(ch_online) AS ch_online,
-               max(fee_dossiers) AS fee, max(paid_online) AS paid, max(population) AS pop,
-               max(p_online) AS p_online, max(p_fee) AS p_fee, max(p_individual) AS p_individual
-        FROM procs WHERE {where} GROUP BY ALL""")
-    if scope is not None:
-        con.register("scope", scope)
-        con.execute("CREATE TEMP TABLE active AS SELECT DISTINCT unit, procedure_code, p_online, p_fee, p_individual "
-                    "FROM scope")
-        con.execute("CREATE TEMP VIEW ppx AS SELECT pp.* EXCLUDE (p_online, p_fee, p_individual), a.p_online, "
-                    "a.p_fee, a.p_individual FROM pp JOIN active a USING (unit, procedure_code)")
+    pp, ppx, active = (f"{name}_{col}" for name in ("pp", "ppx", "active"))  # the levels share the connection
+    one_parent = col == "unit_code" and not con.execute(
+        "SELECT 1 FROM procs GROUP BY unit_code HAVING count(DISTINCT parent_unit_code) > 1 LIMIT 1").fetchall()
+    if one_parent:  # procs are already one row per unit × procedure × period: no re-grouping of ~1 M rows
+        con.execute(f"""
+            CREATE TEMP VIEW {pp} AS
+            SELECT unit_code AS unit, procedure_code, period, received, ch_online, fee_dossiers AS fee,
+                   paid_online AS paid, population AS pop, p_online, p_fee, p_individual FROM procs""")
     else:
-        con.execute("""
-            CREATE TEMP TABLE active AS
+        con.execute(f"""
+            CREATE TEMP TABLE {pp} AS
+            SELECT "{col}" AS unit, procedure_code, period, sum(received) AS received, max(ch_online) AS ch_online,
+                   max(fee_dossiers) AS fee, max(paid_online) AS paid, max(population) AS pop,
+                   max(p_online) AS p_online, max(p_fee) AS p_fee, max(p_individual) AS p_individual
+            FROM procs WHERE {where} GROUP BY ALL""")
+    if scope is not None:
+        con.register(f"scope_{col}", scope)
+        con.execute(f"CREATE TEMP TABLE {active} AS SELECT DISTINCT unit, procedure_code, p_online, p_fee, "
+                    f"p_individual FROM scope_{col}")
+        con.execute(f"CREATE TEMP VIEW {ppx} AS SELECT {pp}.* EXCLUDE (p_online, p_fee, p_individual), a.p_online, "
+                    f"a.p_fee, a.p_individual FROM {pp} JOIN {active} a USING (unit, procedure_code)")
+    else:
+        con.execute(f"""
+            CREATE TEMP TABLE {active} AS
             SELECT unit, procedure_code, max(p_online) AS p_online, max(p_fee) AS p_fee,
                    max(p_individual) AS p_individual
-            FROM pp GROUP BY ALL HAVING sum(received) > 0""")
-        con.execute("CREATE TEMP VIEW ppx AS SELECT * FROM pp")
+            FROM {pp} GROUP BY ALL HAVING sum(received) > 0""")
+        con.execute(f"CREATE TEMP VIEW {ppx} AS SELECT * FROM {pp}")
     static = con.sql(f"""
         SELECT {pk}, count(*) AS proc_active, sum(p_online) AS proc_online_offered, sum(p_fee) AS proc_fee,
                sum(p_individual) AS proc_individual
-        FROM active GROUP BY ALL""").df()
+        FROM {active} GROUP BY ALL""").df()
     dyn = con.sql(f"""
         SELECT {pk}, period, sum(p_online * ch_online) AS proc_online_used, sum(p_fee * fee) AS proc_fee_used,
                sum(p_fee * paid) AS proc_fee_paid, sum(p_individual * pop) AS proc_population
-        FROM ppx GROUP BY ALL""").df()
+        FROM {ppx} GROUP BY ALL""").df()
     return static, dyn
 
 
