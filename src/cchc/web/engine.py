@@ -135,15 +135,24 @@ def gather_inputs(cycle, participations=None) -> dict[str, Any]:
         entry = {k: v for k, v in zip(INPUT_FIELDS, vals, strict=True) if v is not None}
         if entry:
             by_part[pid][leaf] = entry
-    out = {}
-    for p in parts:
-        out[p.unit.code] = {
-            "name": p.unit.name,
-            "unit_type": p.unit.unit_type,
-            "region": p.unit.region or None,
-            "inputs": dict(sorted(by_part[p.pk].items())),
-        }
+    out = {p.unit.code: _unit_inputs(p.unit, by_part[p.pk]) for p in parts}
     return dict(sorted(out.items()))
+
+
+def _unit_inputs(unit, by_leaf: dict[str, dict]) -> dict:
+    return {"name": unit.name, "unit_type": unit.unit_type, "region": unit.region or None,
+            "inputs": dict(sorted(by_leaf.items()))}
+
+
+def leaves_inputs(participation, leaves) -> dict[str, Any]:
+    """:func:`gather_inputs` of one participation from ``LeafAssessment`` rows the caller has already loaded
+    (a page that shows those rows shows the total of the same rows)."""
+    by_leaf = {}
+    for la in leaves:
+        entry = {k: v for k in INPUT_FIELDS if (v := getattr(la, k)) is not None}
+        if entry:
+            by_leaf[la.leaf_code] = entry
+    return {participation.unit.code: _unit_inputs(participation.unit, by_leaf)}
 
 
 def inputs_hash(framework_id: str, version: str, inputs: dict) -> str:
@@ -174,19 +183,27 @@ def score(fw, inputs: dict):
     return score_cycle(compiled(fw), assessments, group_by="unit_type")
 
 
-def unit_total(participation) -> dict:
-    """Running total of one unit (self points, or appraised where present) computed by the core."""
+def _inputs_of(participation, leaves) -> dict:
+    if leaves is None:
+        return gather_inputs(participation.cycle, [participation])
+    return leaves_inputs(participation, leaves)
+
+
+def unit_total(participation, leaves=None) -> dict:
+    """Running total of one unit (self points, or appraised where present) computed by the core, from the
+    stored rows or from ``leaves`` (the participation's ``LeafAssessment`` rows as loaded by the caller)."""
     fw = participation.cycle.framework.framework
-    inputs = gather_inputs(participation.cycle, [participation])
+    inputs = _inputs_of(participation, leaves)
     result = score(fw, inputs).unit(participation.unit.code)
     return {"total": result.total, "max_points": result.max_points, "index": result.index,
             "band": _band(result.band)}
 
 
-def self_total(participation) -> dict:
-    """Running total of the self-assessment alone (appraised points ignored)."""
+def self_total(participation, leaves=None) -> dict:
+    """Running total of the self-assessment alone (appraised points ignored); ``leaves`` as for
+    :func:`unit_total`."""
     fw = participation.cycle.framework.framework
-    inputs = gather_inputs(participation.cycle, [participation])
+    inputs = _inputs_of(participation, leaves)
     for unit in inputs.values():
         for vals in unit["inputs"].values():
             vals.pop("appraised_points", None)
@@ -388,19 +405,29 @@ _RESULTS_CACHE_SIZE = 64
 _RESULTS_LOCK = threading.Lock()
 
 
+def published_key(cycle) -> tuple | None:
+    """The identity of the cycle's published snapshot, ``(pk, inputs hash, created at)``, or None. A restored or
+    re-created database may reuse a primary key, never all three; pages key what they cache from a snapshot on
+    this."""
+    # ``published IN (true)``: answered from the covering index ``snapshot_identity`` (see ResultSnapshot.Meta)
+    return cycle.snapshots.filter(published__in=[True]).values_list("pk", "inputs_hash", "created_at").first()
+
+
 def published_results(cycle) -> dict | None:
-    """The published snapshot's summary (``published, hash, at`` + results), decoded once per process.
+    """The published snapshot's summary (``published, hash, at`` + results), decoded once per process."""
+    key = published_key(cycle)
+    return None if key is None else snapshot_results(key)
+
+
+def snapshot_results(key: tuple) -> dict:
+    """The summary of the published snapshot ``key`` (from :func:`published_key`), decoded once per process.
 
     Published snapshots are immutable (``ResultSnapshot.save`` refuses changes), so their decoded JSON is cached by
-    primary key; the history of a unit over five years no longer decodes five full result tables per request.
+    identity; the history of a unit over five years no longer decodes five full result tables per request.
     Callers must treat the returned data as read-only."""
     from cchc.web.results.models import ResultSnapshot
 
-    row = cycle.snapshots.filter(published=True).values_list("pk", "inputs_hash", "created_at").first()
-    if row is None:
-        return None
-    pk, digest, at = row
-    key = (pk, digest, at)  # a restored or re-created database may reuse a primary key, never all three
+    pk, digest, at = key
     with _RESULTS_LOCK:
         results = _RESULTS_CACHE.get(key)
         if results is not None:
@@ -426,7 +453,10 @@ def results_for(cycle) -> dict:
 
 def unit_detail(cycle, unit_code: str) -> dict | None:
     """One unit's node points, leaf points and lost points: from the snapshot, or computed live."""
-    snap = cycle.snapshots.filter(published=True).only("pk").first()
-    if snap is not None:
-        return snap.detail(unit_code)
+    key = published_key(cycle)
+    if key is not None:
+        from cchc.web.results.models import UnitResultDetail
+
+        row = UnitResultDetail.objects.filter(snapshot_id=key[0], unit_code=unit_code).values_list("data", flat=True)
+        return row.first()
     return compute(cycle)["results"]["details"].get(unit_code)

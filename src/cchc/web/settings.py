@@ -136,6 +136,23 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "fragments" holds the rendered content of the results page, a unit's result page and the assessment sheet
+# (cchc.web.fragments). Memory per process is enough, also with several gunicorn workers: every key is made of
+# the data the fragment was rendered from (a published snapshot's identity, a digest of the participation's
+# rows, the cycle and unit rows, the viewer's roles, the language), so when data changes the keys change and
+# no process can serve an old fragment; nothing is ever invalidated, old entries are culled. Sessions are NOT
+# cached here (a per-process session cache would keep a logged-out session alive in the other workers).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cchc-default"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cchc-fragments",
+        "TIMEOUT": 24 * 3600,
+        # a sheet's content is about 40 kB, a results table about 80 kB: at most some 60 MB per process
+        "OPTIONS": {"MAX_ENTRIES": 1500},
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mass_mail
+from django.db.models import F, FilteredRelation, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.web import engine
+from cchc.web import engine, fragments
 from cchc.web.accounts import policy
 from cchc.web.assessments import evidence as evidence_mod
 from cchc.web.assessments import services, workflow
@@ -30,8 +31,38 @@ def _is_htmx(request) -> bool:
 
 def _participation(cycle_id: int, unit_code: str) -> Participation:
     return get_object_or_404(
-        Participation.objects.select_related("cycle", "cycle__framework", "unit"), cycle_id=cycle_id, unit__code=unit_code
+        Participation.objects.select_related("cycle", "cycle__framework", "unit").defer("cycle__framework__data"),
+        cycle_id=cycle_id, unit__code=unit_code,
     )
+
+
+def _cycles():
+    """Cycles with their framework record, without the record's JSON: the parsed framework is cached per
+    process (:func:`cchc.web.engine.framework_from_record`), so the JSON is read only when it is parsed."""
+    return Cycle.objects.select_related("framework").defer("framework__data")
+
+
+def _published_snapshot():
+    """A cycle's published snapshot (at most one), to read its identity in the cycle's own query
+    (``published IN (true)``: from the covering index, see :func:`cchc.web.engine.published_key`)."""
+    return FilteredRelation("snapshots", condition=Q(snapshots__published__in=[True]))
+
+
+def _cycle_and_snapshot(cycle_id: int):
+    """The cycle (as :func:`_cycles`) and the identity of its published snapshot (as
+    :func:`cchc.web.engine.published_key`, or None), in one query."""
+    cycle = get_object_or_404(_cycles().annotate(
+        pub=_published_snapshot(), pub_pk=F("pub__pk"), pub_hash=F("pub__inputs_hash"), pub_at=F("pub__created_at"),
+    ), pk=cycle_id)
+    return cycle, ((cycle.pub_pk, cycle.pub_hash, cycle.pub_at) if cycle.pub_pk is not None else None)
+
+
+def _cycle_chain() -> dict[int, tuple]:
+    """Every cycle: ``pk → (previous pk, year, published snapshot identity or None)``, in one query."""
+    rows = Cycle.objects.order_by().annotate(pub=_published_snapshot()).values_list(
+        "pk", "previous_id", "year", "pub__pk", "pub__inputs_hash", "pub__created_at")
+    return {pk: (prev, year, (spk, digest, at) if spk is not None else None)
+            for pk, prev, year, spk, digest, at in rows}
 
 
 def _require(allowed: bool) -> None:
@@ -145,19 +176,10 @@ MODES = ("self", "appraise", "explain")
 SHEET_PAGE_LEAVES = 60
 
 
-def _leaf_context(request, part: Participation, mode: str, rows=None, stored=None, fw=None):
-    fw = fw or part.cycle.framework.framework
-    rows = rows if rows is not None else engine.leaf_rows(fw, part.unit.unit_type)
-    if stored is None:
-        stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
-    user = request.user
+def _leaf_context(user, part: Participation, mode: str, rows, stored):
     can_self = policy.can_edit_self(user, part)
     can_explain = policy.can_explain(user, part)
-    items = []
-    for row in rows:
-        la = stored.get(row.node.code)
-        items.append(_leaf_item(part, row, la, mode, user, can_self, can_explain))
-    return items
+    return [_leaf_item(part, row, stored.get(row.node.code), mode, user, can_self, can_explain) for row in rows]
 
 
 def _leaf_item(part, row, la, mode, user, can_self=None, can_explain=None, error=None, errors=None):
@@ -180,18 +202,49 @@ def _leaf_item(part, row, la, mode, user, can_self=None, can_explain=None, error
     }
 
 
-@login_required
-def sheet(request, cycle_id, unit_code, mode="self"):
-    if mode not in MODES:
-        raise Http404
-    part = _participation(cycle_id, unit_code)
-    _require(policy.can_view_sheet(request.user, part))
+# The columns of the participation's leaf rows and evidence rows that go into the key of the cached sheet: all
+# but the time stamps, which the sheet does not show (a save changes a shown column, and ``version``). Any
+# change to them (a save through the page or the API, the admin, an import, a direct UPDATE) gives a new key.
+LEAF_COLUMNS = fragments.plain_columns(LeafAssessment, "updated_at")
+EVIDENCE_COLUMNS = fragments.plain_columns(Evidence, "uploaded_at")
+_LEAF_ROWS = fragments.FixedQuery(LeafAssessment, lambda part_id: LeafAssessment.objects.filter(
+    participation_id=part_id).order_by("pk").values_list(*LEAF_COLUMNS))
+_EVIDENCE_ROWS = fragments.FixedQuery(Evidence, lambda part_id: Evidence.objects.filter(
+    assessment__participation_id=part_id).order_by("pk").values_list(*EVIDENCE_COLUMNS))
+
+
+def _sheet_rows(part: Participation) -> tuple[tuple, tuple]:
+    """The participation's leaf and evidence rows (:data:`LEAF_COLUMNS`, :data:`EVIDENCE_COLUMNS`) in
+    primary-key order."""
+    return _LEAF_ROWS.rows(part.pk), _EVIDENCE_ROWS.rows(part.pk)
+
+
+def _stored_rows(stored: dict) -> tuple[tuple, tuple]:
+    """The rows of loaded leaves (evidence prefetched) as :func:`_sheet_rows` gives them."""
+    leaves = tuple(sorted(tuple(getattr(la, c) for c in LEAF_COLUMNS) for la in stored.values()))
+    evidence = tuple(sorted(tuple(getattr(e, c) for c in EVIDENCE_COLUMNS)
+                            for la in stored.values() for e in la.evidence.all()))
+    return leaves, evidence
+
+
+def _sheet_key(user, part: Participation, mode: str, selected: str, leaves: tuple, evidence: tuple) -> str:
+    """The key of a sheet's content: everything it is rendered from. ``leaves`` and ``evidence`` are the
+    participation's rows (:func:`_sheet_rows`); the viewer enters through their roles (every permission on the
+    sheet is decided from them, the cycle state and the participation)."""
+    record = part.cycle.framework
+    return fragments.key(
+        "sheet", mode, selected, fragments.viewer(policy.grants(user)),
+        fragments.row(part), fragments.row(part.cycle), fragments.row(part.unit),
+        (record.pk, record.framework_id, record.version), _settings().EVIDENCE_MAX_BYTES, SHEET_PAGE_LEAVES,
+        fragments.digest((leaves, evidence)),
+    )
+
+
+def _sheet_context(user, part: Participation, mode: str, selected: str, stored: dict) -> dict:
     fw = part.cycle.framework.framework
     rows = engine.leaf_rows(fw, part.unit.unit_type)
     # Large frameworks are shown one field (lĩnh vực) at a time; small ones on one page.
     field_codes = list(dict.fromkeys(r.field_code for r in rows))
-    selected = request.GET.get("field") or ""
-    stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
     missing_list = services.missing_for_submission(part, stored) if mode == "self" else []
     if not selected and len(rows) > SHEET_PAGE_LEAVES and mode == "self":
         missing = {code for code, _msg in missing_list}
@@ -200,25 +253,48 @@ def sheet(request, cycle_id, unit_code, mode="self"):
         selected = field_codes[0]
     if selected and selected != "all":
         rows = [r for r in rows if r.field_code == selected]
-    items = _leaf_context(request, part, mode, rows=rows, stored=stored, fw=fw)
+    items = _leaf_context(user, part, mode, rows, stored)
     if mode == "explain":
         items = [i for i in items if i["la"] is not None and i["la"].adjusted]
-    g = policy.grants(request.user)
-    field_only = (not g.reads_all and not policy.is_focal_of(request.user, part.unit_id)
-                  and not policy.appraises(request.user, part, None))
+    g = policy.grants(user)
+    field_only = (not g.reads_all and not policy.is_focal_of(user, part.unit_id)
+                  and not policy.appraises(user, part, None))
     if mode == "appraise" and field_only:
         # appraisers assigned by field see only their fields
-        items = [i for i in items if policy.appraises(request.user, part, i["row"].field_code)]
+        items = [i for i in items if policy.appraises(user, part, i["row"].field_code)]
     names = {n.code: n.name_vi for n, _a in fw.walk()}
-    totals = engine.self_total(part) if mode == "self" else engine.unit_total(part)
-    return render(request, "cchc/sheet.html", {
+    leaves = list(stored.values())
+    totals = engine.self_total(part, leaves) if mode == "self" else engine.unit_total(part, leaves)
+    return {
         "part": part, "cycle": part.cycle, "unit": part.unit, "mode": mode, "items": items, "names": names,
         "totals": totals, "fw": fw, "field_codes": field_codes if len(field_codes) > 1 else [],
         "selected_field": selected or "all",
-        "can_submit": mode == "self" and policy.can_submit(request.user, part),
-        "can_explain_submit": mode == "explain" and policy.can_explain(request.user, part),
+        "can_submit": mode == "self" and policy.can_submit(user, part),
+        "can_explain_submit": mode == "explain" and policy.can_explain(user, part),
         "missing": missing_list,
         "max_mb": int(_settings().EVIDENCE_MAX_BYTES / 1048576),
+    }
+
+
+@login_required
+def sheet(request, cycle_id, unit_code, mode="self"):
+    if mode not in MODES:
+        raise Http404
+    part = _participation(cycle_id, unit_code)
+    _require(policy.can_view_sheet(request.user, part))
+    selected = request.GET.get("field") or ""
+    # The content is cached under a key made of all it is rendered from (see _sheet_key); reading the rows as
+    # stored costs far less than loading them as objects and rendering 150 leaves. Only real choices of field
+    # are cached (no cache entry per made-up query string).
+    cacheable = selected in ("", "all") or selected in {n.code for n in part.cycle.framework.framework.nodes}
+    body = fragments.get(_sheet_key(request.user, part, mode, selected, *_sheet_rows(part))) if cacheable else None
+    if body is None:
+        stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
+        body = fragments.render_shared("cchc/_sheet_body.html", _sheet_context(request.user, part, mode, selected, stored))
+        if cacheable:  # under the rows it was rendered from (newer than those read above if someone saved meanwhile)
+            fragments.put(_sheet_key(request.user, part, mode, selected, *_stored_rows(stored)), body)
+    return render(request, "cchc/sheet.html", {
+        "cycle": part.cycle, "unit": part.unit, "body": fragments.personal(body, request),
     })
 
 
@@ -348,11 +424,9 @@ def submit_explanation(request, cycle_id, unit_code):
 # ---- results ----------------------------------------------------------------------------------------------
 
 
-def _results_page(request, cycle, data, public=False):
+def _results_context(cycle, data, selected_type: str, selected_band: str, public: bool, can_export: bool) -> dict:
     lang = get_language() or "vi"
     unit_types = sorted({u["unit_type"] for u in data["units"]})
-    selected_type = request.GET.get("type") or ""
-    selected_band = request.GET.get("band") or ""
     units = [
         u for u in data["units"]
         if (not selected_type or u["unit_type"] == selected_type)
@@ -377,56 +451,77 @@ def _results_page(request, cycle, data, public=False):
     }
     from cchc.web.org.models import UnitType
 
-    return render(request, "cchc/results.html", {
+    return {
         "cycle": cycle, "data": data, "groups": groups, "unit_types": [(t, UnitType(t).label if t in UnitType.values else t) for t in unit_types],
         "selected_type": selected_type, "selected_band": selected_band, "chart": chart,
-        "public": public, "can_export": (not public) and policy.can_export_results(request.user, cycle),
-    })
+        "public": public, "can_export": can_export,
+    }
+
+
+def _results_page(request, cycle, snapshot, public=False):
+    """The results table. A published cycle's content is cached under the snapshot's identity (immutable), the
+    cycle row, the filters and the export button; a preview before publication is computed every time."""
+    selected_type = request.GET.get("type") or ""
+    selected_band = request.GET.get("band") or ""
+    can_export = (not public) and policy.can_export_results(request.user, cycle)
+    key = None
+    if snapshot is None:  # a preview before publication: computed every time
+        data = engine.results_for(cycle)
+    else:
+        data = engine.snapshot_results(snapshot)
+        # only real filter choices are cached (no cache entry per made-up query string)
+        if selected_type in {"", *(u["unit_type"] for u in data["units"])} and \
+                selected_band in {"", *(b["code"] for b in data["bands"])}:
+            key = fragments.key("results", snapshot, fragments.row(cycle), selected_type, selected_band, public,
+                                can_export)
+    body = fragments.get(key) if key else None
+    if body is None:
+        body = fragments.render_shared("cchc/_results_body.html", _results_context(
+            cycle, data, selected_type, selected_band, public, can_export))
+        if key:
+            fragments.put(key, body)
+    return render(request, "cchc/results.html", {"cycle": cycle, "body": fragments.personal(body, request)})
 
 
 @login_required
 def results(request, cycle_id):
-    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
+    cycle, snapshot = _cycle_and_snapshot(cycle_id)
     _require(policy.can_view_results(request.user, cycle))
-    return _results_page(request, cycle, engine.results_for(cycle))
+    return _results_page(request, cycle, snapshot)
 
 
 def public_results(request, cycle_id):
-    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
+    cycle, snapshot = _cycle_and_snapshot(cycle_id)
     if not policy.can_view_public_results(cycle):
         raise Http404
-    return _results_page(request, cycle, engine.results_for(cycle), public=True)
+    return _results_page(request, cycle, snapshot, public=True)
 
 
-def _unit_history(cycle, code):
-    """The unit's published results over the chain of previous cycles, following renames and merges back
-    through the lineage (a predecessor's result stands for the unit in years before the change)."""
+def _unit_history(cycle, code, chain: dict[int, tuple]) -> list[dict]:
+    """The unit's published results over the chain of previous cycles (``chain`` from :func:`_cycle_chain`),
+    following renames and merges back through the lineage (a predecessor's result stands for the unit in years
+    before the change). Plain data: it is part of the key of the cached unit page."""
     from cchc.web.org.models import UnitLineage
 
+    lineage = list(UnitLineage.objects.values_list("successor__code", "predecessor__code"))
     out = []
     codes = [code]
-    c, seen = cycle, set()
-    while c is not None and c.pk not in seen:
-        seen.add(c.pk)
-        published = engine.published_results(c)
-        if published:
-            found = [x for x in published["units"] if x["code"] in codes]
+    c, seen = cycle.pk, set()
+    while c is not None and c in chain and c not in seen:
+        seen.add(c)
+        previous, year, snapshot = chain[c]
+        if snapshot is not None:
+            found = [x for x in engine.snapshot_results(snapshot)["units"] if x["code"] in codes]
             for u in found[:1] if len(found) == 1 else []:
-                out.append({"year": c.year, "cycle": c, "index": u["index"], "rank": u["rank"], "of": u["of"],
+                out.append({"year": year, "cycle_id": c, "index": u["index"], "rank": u["rank"], "of": u["of"],
                             "band": u["band"], "code": u["code"]})
-        preds = list(UnitLineage.objects.filter(successor__code__in=codes).values_list("predecessor__code", flat=True))
-        codes = list(dict.fromkeys(codes + preds))
-        c = c.previous
+        codes = list(dict.fromkeys(codes + [pred for succ, pred in lineage if succ in codes]))
+        c = previous
     return sorted(out, key=lambda r: r["year"])
 
 
-@login_required
-def unit_result(request, cycle_id, unit_code):
-    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
-    unit = get_object_or_404(Unit, code=unit_code)
-    _require(policy.can_view_results(request.user, cycle) or (
-        cycle.is_published and policy.can_view_unit(request.user, unit)))
-    data = engine.results_for(cycle)
+def _unit_result_context(cycle, unit, data) -> dict:
+    unit_code = unit.code
     u = next((x for x in data["units"] if x["code"] == unit_code), None)
     if u is None:
         raise Http404
@@ -461,10 +556,38 @@ def unit_result(request, cycle_id, unit_code):
         },
         "width": "container",
     }
+    return {"cycle": cycle, "unit": unit, "u": u, "data": data, "fields": fields, "lost": lost, "chart": chart}
+
+
+@login_required
+def unit_result(request, cycle_id, unit_code):
+    """A unit's result. A published cycle's content is cached under the snapshot's identity (immutable), the
+    cycle and unit rows, the unit's history over the previous cycles (as shown) and the sheet link; a preview
+    before publication is computed every time."""
+    cycle = get_object_or_404(_cycles(), pk=cycle_id)
+    part = Participation.objects.select_related("unit").filter(cycle_id=cycle_id, unit__code=unit_code).first()
+    unit = part.unit if part is not None else get_object_or_404(Unit, code=unit_code)
+    _require(policy.can_view_results(request.user, cycle) or (
+        cycle.is_published and policy.can_view_unit(request.user, unit)))
+    if part is None:
+        raise Http404
+    chain = _cycle_chain()
+    extra = {"history": _unit_history(cycle, unit_code, chain), "can_sheet": policy.can_export_sheet(request.user, part)}
+    snapshot = chain.get(cycle.pk, (None, None, None))[2]
+    if snapshot is None:
+        body = fragments.render_shared("cchc/_unit_result_body.html",
+                                       _unit_result_context(cycle, unit, engine.results_for(cycle)) | extra)
+    else:
+        record = cycle.framework
+        key = fragments.key("unit_result", snapshot, fragments.row(cycle), fragments.row(unit),
+                            (record.pk, record.framework_id, record.version), extra)
+        body = fragments.get(key)
+        if body is None:
+            body = fragments.render_shared("cchc/_unit_result_body.html",
+                                           _unit_result_context(cycle, unit, engine.snapshot_results(snapshot)) | extra)
+            fragments.put(key, body)
     return render(request, "cchc/unit_result.html", {
-        "cycle": cycle, "unit": unit, "u": u, "data": data, "fields": fields, "lost": lost,
-        "history": _unit_history(cycle, unit_code), "chart": chart,
-        "can_sheet": policy.can_export_sheet(request.user, _participation(cycle_id, unit_code)),
+        "cycle": cycle, "unit": unit, "body": fragments.personal(body, request),
     })
 
 

@@ -34,6 +34,13 @@ class ResultSnapshot(models.Model):
                 fields=["cycle"], condition=models.Q(published=True), name="one_published_snapshot_per_cycle"
             )
         ]
+        # A published snapshot's identity (pk, inputs hash, created at) is read on every results page, from this
+        # index alone: in SQLite, created_at lies behind the large JSON columns and reading it from the table
+        # walks about a megabyte of overflow pages. SQLite picks this index for ``published IN (true)``, while
+        # ``published = true`` gets the unique partial index above (see cchc.web.engine.published_key).
+        indexes = [
+            models.Index(fields=["cycle", "published", "inputs_hash", "created_at"], name="snapshot_identity"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cycle} · {self.inputs_hash[:12]}"

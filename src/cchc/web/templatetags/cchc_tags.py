@@ -1,6 +1,8 @@
-"""Template filters: locale-aware numbers (Vietnamese decimal comma), signed deltas, dictionary look-up."""
+"""Template filters: locale-aware numbers (Vietnamese decimal comma), signed deltas, dictionary look-up; the
+main menu (cached)."""
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from cchc.core.numbers import format_number_en, format_number_vi
@@ -64,3 +66,24 @@ def unit_type_label(value):
     from cchc.web.org.models import UnitType
 
     return UnitType(value).label if value in UnitType.values else (value or "—")
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context):
+    """The main menu: the same HTML for everyone with the same menu rights, so rendered once per (rights,
+    language) and kept in the fragments cache (:mod:`cchc.web.fragments`)."""
+    from cchc.web import fragments
+
+    user = context.get("user")
+    flags = {
+        "authenticated": bool(user is not None and user.is_authenticated),
+        "reads_all": bool(context.get("cchc_reads_all")),
+        "is_admin": bool(context.get("cchc_is_admin")),
+        "focal": "focal" in (context.get("cchc_roles") or ()),
+    }
+    key = fragments.key("nav", tuple(sorted(flags.items())))
+    html = fragments.get(key)
+    if html is None:
+        html = fragments.render_shared("cchc/_nav.html", flags)
+        fragments.put(key, html)
+    return mark_safe(html)  # rendered by our template, autoescaped
