@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from tests.web.conftest import fill_all, set_state
+
+from .conftest import fill_all, set_state
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 NATIONAL = Path(__file__).parents[2] / "examples" / "par_index_national_2022_2023.csv"
