@@ -193,12 +193,14 @@ def main(argv=None) -> None:
         "unit profile": f"/cycles/{published.pk}/results/{unit}/",
         "self-assessment": f"/cycles/{current.pk}/units/{unit}/self/",
     }
+    server_env = dict(env)
     if args.gunicorn:
         cmd = [sys.executable, "-m", "gunicorn", "cchc.web.wsgi:application", "-b", f"127.0.0.1:{args.port}",
                "-w", str(args.gunicorn), "--threads", "4", "--log-level", "warning"]
+        server_env.setdefault("CCHC_CONN_MAX_AGE", "60")  # as docs/production.md configures gunicorn
     else:
         cmd = [sys.executable, "-c", "from cchc.cli import main; main()", "serve", "--port", str(args.port)]
-    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(cmd, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(150):
