@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from cchc.services.rules import RULE_COLUMNS
+
 
 @dataclass(frozen=True)
 class Column:
@@ -155,18 +157,8 @@ DERIVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("source_row", "int", "1-based record number in the imported file"),
     ("year", "int", "Partition: year of received_at (else submitted_at)"),
     ("month", "int", "Partition: month of received_at (else submitted_at)"),
-    # per-dossier rule results (cchc.services.rules.RULE_COLUMNS), evaluated at import
-    ("rec_s", "int", "Reception time, epoch seconds of naive local time"),
-    ("end_s", "int", "End of processing (rules end_of_processing, single_supplement_pending), epoch seconds"),
-    ("due_s", "int", "Due date used by the on-time test (due_effective_at), epoch seconds"),
-    ("wait_s", "int", "Supplement waiting time excluded from the measured time, seconds"),
-    ("forced_late", "bool", "More than one supplement request (rule multiple_supplements_late)"),
-    ("is_received", "bool", "Received (rule not_received_excluded)"),
-    ("is_completed", "bool", "Completed: status 9 or 10 with an end time"),
-    ("rec_m", "int", "Month index of the reception (year × 12 + month − 1)"),
-    ("end_m", "int", "Month index of the end of processing"),
-    ("over_m", "int", "Month index of the first moment the dossier is overdue: due + supplement wait + 1 s"),
-    ("end_cls", "int", "Class measured at the end of processing: 1 early, 2 on time, 3 late, 0 no due date"),
+    # per-dossier rule results, evaluated at import (described once, in cchc.services.rules.RULE_COLUMNS)
+    *((name, "bool" if kind == "bool" else "int", text) for name, kind, text in RULE_COLUMNS),
 )
 """Columns added by the importer; stored next to the record columns in the Parquet store."""
 
