@@ -2,8 +2,9 @@
 
 Two stages:
 
-1. **Engine** (Ibis → DuckDB by default, or any Ibis backend): one pass over the records gives the measures of
-   :mod:`cchc.services.measures` per (unit, parent unit, procedure, period). This is the only heavy step.
+1. **Engine** (Ibis → DuckDB by default, or any Ibis backend): three narrow aggregates over the records
+   (reception, carried-over, procedure flags; see :mod:`cchc.services.measures`) give the measures per (unit,
+   parent unit[, procedure], period). This is the only heavy step.
 2. **Evaluation** (small tables, numpy): roll-up to parents and the province, distinct-procedure measures,
    then each indicator of the chosen set (YAML) → numerator, denominator, rate, points
    (:func:`cchc.core.methods.ratio_points`), group points and the total.
