@@ -175,6 +175,8 @@ def test_review_with_service_delivery_section(tmp_path):
     _, text = docx_text(tmp_path / "o" / "bao-cao-cchc-2025-H1.docx")
     assert f"giải quyết đúng hạn {on_time:.2f}%".replace(".", ",") in text
     assert "Chưa có số liệu hồ sơ thủ tục hành chính" not in text
+    assert "(cần dữ liệu phản ánh, kiến nghị (PAKN))" in text  # reasons in Vietnamese in a Vietnamese report
+    assert "needs petition" not in text
     wb = load_workbook(tmp_path / "o" / "bao-cao-cchc-2025-H1.xlsx")
     rows = list(wb["Dịch vụ công theo đơn vị"].iter_rows(min_row=2, values_only=True))
     units = {r["unit"]: r for r in compute(store, period="half").records() if r["level"] == "unit" and r["period"] == "2025-H1"}

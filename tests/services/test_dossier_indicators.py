@@ -113,6 +113,15 @@ def test_not_computable_indicators_say_why(monthly: dict) -> None:
     nc = {i["id"]: i["reason"] for i in rec["indicators"] if not i["computable"]}
     assert set(nc) == {"1.1", "1.2", "1.3", "4.6", "5.1", "5.2", "5.3"}
     assert "PAKN" in nc["5.2"] and "national TTHC database" in nc["1.1"]
+    vi = {i["id"]: i["reason_vi"] for i in rec["indicators"] if not i["computable"]}
+    assert "phản ánh, kiến nghị" in vi["5.2"] and "Cơ sở dữ liệu quốc gia về TTHC" in vi["1.1"]
+
+
+def test_every_not_computable_indicator_has_a_vietnamese_reason() -> None:
+    for name in ("current", "2022"):
+        for i in load_set(name).indicators:
+            if i.not_computable:
+                assert i.not_computable_vi and i.not_computable_vi != i.not_computable, (name, i.id)
 
 
 def test_rollup_to_parents_and_province(monthly: dict) -> None:
@@ -167,6 +176,7 @@ def test_missing_column_makes_indicator_not_computable(tmp_path) -> None:  # noq
     store = make_store(tmp_path, [dossier(1, due_at=DUE)])
     rec = compute(store, as_of=AS_OF, levels=("province",)).records()[0]
     assert "synced_to_portal" in ind(rec, "1.4")["reason"]
+    assert ind(rec, "1.4")["reason_vi"] == "dữ liệu hồ sơ không có giá trị ở cột: synced_to_portal"
     assert ind(rec, "2.1")["computable"]
 
 

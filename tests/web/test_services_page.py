@@ -96,7 +96,7 @@ def test_unit_page_indicators_procedures_and_reasons(svc, login, synth_store):
             if ind["max_points"]:
                 assert cells[5].startswith(_vi(ind["points"], 2))
         else:
-            assert ind["reason"] in html  # not computable, with its reason
+            assert ind["reason_vi"] in html and ind["reason"] not in html  # not computable, the reason in Vietnamese
     assert _vi(rec["total_points"], 2) in html.split('id="total-points">')[1][:20]
     procs = [p for p in compute(synth_store, period="month", unit="U0002", by_procedure=True,
                                 levels=("unit",)).records() if p["period"] == "2025-03" and p["received"] > 0]

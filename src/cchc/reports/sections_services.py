@@ -64,7 +64,7 @@ def services_section(store: str | Path, year: int, half: str | None, indicator_s
     if trend_rows:
         section.blocks.append(Chart(f"services-trend-{label}", charts.trend(trend_rows, f"Xu hướng theo tháng, kỳ {label}"),
                                     f"Các tỷ lệ phục vụ theo tháng của toàn tỉnh, kỳ {label}"))
-    missing = [f"{item['id']} {item['name_vi']} ({item['reason']})" for item in (province or records[0])["indicators"]
+    missing = [f"{item['id']} {item['name_vi']} ({item.get('reason_vi') or item['reason']})" for item in (province or records[0])["indicators"]
                if not item.get("computable")]
     if missing:
         section.blocks.append(Paragraph("Chỉ số chưa tính được từ dữ liệu hồ sơ: " + "; ".join(missing) + ".", "note"))

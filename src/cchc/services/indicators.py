@@ -78,6 +78,7 @@ class Indicator(_M):
     points_when_empty: float | Literal["max"] | None = None
     denominator_scale: str | None = None
     not_computable: str | None = None
+    not_computable_vi: str | None = None
     assumption: str | None = None
     source: str | None = None
 
@@ -422,6 +423,10 @@ def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = Fals
     return res
 
 
+NO_VALUES_EN = "no values in the records for: "
+NO_VALUES_VI = "dữ liệu hồ sơ không có giá trị ở cột: "
+
+
 def computability(iset: IndicatorSet, nn_totals: dict[str, int]) -> dict[str, str | None]:
     """For each indicator: ``None`` when computable, else the reason."""
     out: dict[str, str | None] = {}
@@ -431,8 +436,18 @@ def computability(iset: IndicatorSet, nn_totals: dict[str, int]) -> dict[str, st
             continue
         missing = sorted({c for m in (ind.numerator, ind.denominator) for c in MEASURE_BY_NAME[m].needs
                           if nn_totals.get(c, 0) == 0})
-        out[ind.id] = ("no values in the records for: " + ", ".join(missing)) if missing else None
+        out[ind.id] = (NO_VALUES_EN + ", ".join(missing)) if missing else None
     return out
+
+
+def reason_vi(ind: Indicator, reason: str | None) -> str | None:
+    """The Vietnamese wording of a :func:`computability` reason (the set's ``not_computable_vi``, else the
+    columns without values)."""
+    if reason is None:
+        return None
+    if ind.not_computable:
+        return ind.not_computable_vi or reason
+    return NO_VALUES_VI + reason[len(NO_VALUES_EN):] if reason.startswith(NO_VALUES_EN) else reason
 
 
 def evaluate(measures: pd.DataFrame, iset: IndicatorSet, reasons: dict[str, str | None]) -> pd.DataFrame:
@@ -508,7 +523,7 @@ def to_records(ev: pd.DataFrame, iset: IndicatorSet, reasons: dict[str, str | No
             rec: dict[str, Any] = {"id": ind.id, "code": ind.code, "group": ind.group, "name_vi": ind.name_vi,
                                    "name_en": ind.name_en, "kind": ind.kind, "max_points": ind.max_points}
             if reasons.get(ind.id) is not None:
-                rec.update(computable=False, reason=reasons[ind.id])
+                rec.update(computable=False, reason=reasons[ind.id], reason_vi=reason_vi(ind, reasons[ind.id]))
             else:
                 rec.update(computable=True, numerator=_f(row[f"{ind.id}.num"]), denominator=_f(row[f"{ind.id}.den"]),
                            rate=_f(row[f"{ind.id}.rate"]), points=_f(row.get(f"{ind.id}.points")))
