@@ -269,3 +269,17 @@ def test_competence_list_replaces_the_handled_procedures_proxy(store: Path, tmp_
              .records() if r["period"] == "2024-03"}
     assert ind(proxy[("unit", "U2")], "3.5")["denominator"] == 1
     assert proxy[("unit", "U2")]["procedure_scope"] == "handled"
+
+
+def test_unit_moved_between_parents_counts_each_procedure_once(tmp_path) -> None:  # noqa: ANN001
+    """A unit whose records name two parents (e.g. moved in the 2025 merger) is one unit: its procedures are
+    counted once at unit level (the re-grouping path), and under each parent for that parent's records."""
+    rows = [_d(1, "WD5", channel=2, status=10, finished_at="2024-03-06 09:00:00"),
+            _d(2, "WD5", parent_unit_code="D2", status=10, finished_at="2024-03-07 09:00:00"),
+            _d(3, "H8", parent_unit_code="D2", status=10, finished_at="2024-03-08 09:00:00")]
+    table = compute(make_store(tmp_path, rows), as_of=AS_OF).table
+    active = {(r.level, r.unit): (r.received, r.proc_active, r.proc_online_used) for r in table.itertuples()}
+    assert active[("unit", "U1")] == (3, 2, 1)  # WD5 and H8; WD5 once although under two parents
+    assert active[("parent", "D1")] == (1, 1, 1)
+    assert active[("parent", "D2")] == (2, 2, 0)
+    assert active[("province", "*")] == (3, 2, 1)
