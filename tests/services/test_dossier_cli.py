@@ -50,6 +50,7 @@ def test_indicators_unit_filter_and_table(synth_store: str) -> None:
     assert [(x["level"], x["unit"]) for x in recs] == [("parent", "D001")]
     r = run("indicators", synth_store, "--period", "half", "--level", "province")
     assert r.exit_code == 0 and "2024-H2" in r.stdout and "not computable" in r.stdout
+    assert "cần dữ liệu phản ánh, kiến nghị (PAKN) / needs petition (PAKN) records" in " ".join(r.stdout.split())
 
 
 def test_late_json(synth_store: str) -> None:

@@ -205,7 +205,10 @@ def _print_table(recs: list[dict], res: Any) -> None:
         table.add_row(*row)
     console = _console()
     console.print(table)
-    nc = [f"{k}: {v}" for k, v in res.reasons.items() if v]
+    from cchc.services.indicators import reason_vi
+
+    by_id = {i.id: i for i in res.indicator_set.indicators}
+    nc = [f"{k}: {reason_vi(by_id[k], v)} / {v}" for k, v in res.reasons.items() if v]
     if nc:
         console.print("[bold]Không tính được / not computable:[/bold]")
         for line in nc:
