@@ -192,7 +192,7 @@ those last ones found it overdue. A finished dossier has one more row, in period
 class ``cls``."""
 
 
-def _overdue_open(d, granularity: str, as_of_s: int, period_hi: int) -> tuple:  # noqa: ANN001
+def _overdue_open(d, granularity: str, as_of_s: int) -> tuple:  # noqa: ANN001
     """(period from which an open dossier is overdue at the period end, overdue at the as-of time): the
     period holding the moment due + supplement wait + 1 s (rule ``open_at_period_end``); the as-of period
     itself is measured at the as-of time."""
@@ -210,7 +210,7 @@ def first_class(d, granularity: str, as_of_s: int, period_hi: int):  # noqa: ANN
 
     c = CLASS_CODES
     p_hi = ibis.literal(period_hi, "int64")
-    over_at, over_now = _overdue_open(d, granularity, as_of_s, period_hi)
+    over_at, over_now = _overdue_open(d, granularity, as_of_s)
     overdue = ibis.cases((d.first < p_hi, d.forced_late | (over_at <= d.first)), else_=over_now)
     return ibis.cases(
         (d.fin & (period_of_month(d.end_m, granularity) == d.first), d.end_cls),
@@ -226,7 +226,7 @@ def _carry(d, granularity: str, as_of_s: int, period_hi: int) -> dict:  # noqa: 
 
     c = CLASS_CODES
     p_hi = ibis.literal(period_hi, "int64")
-    over_at, over_now = _overdue_open(d, granularity, as_of_s, period_hi)
+    over_at, over_now = _overdue_open(d, granularity, as_of_s)
     stop = ibis.cases((d.fin, period_of_month(d.end_m, granularity)), else_=p_hi + 1)  # first period not open at its end
     od = ibis.cases(
         (d.due_s.isnull(), stop),
