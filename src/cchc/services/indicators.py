@@ -255,7 +255,7 @@ def run_engine(t, granularity: str = "month", *, as_of: dt.datetime | None = Non
     if granularity not in GRANULARITIES:
         raise ValueError(f"period must be one of {', '.join(GRANULARITIES)}")
     t0 = time.perf_counter()
-    lo, hi, nn = span or data_span(t, with_counts=True)
+    _lo, hi, nn = span or data_span(t, with_counts=True)
     if as_of is None:
         as_of = hi
     as_of_s = int(np.datetime64(as_of, "s").astype(np.int64))
@@ -616,7 +616,7 @@ def late_dossiers(data: str | Path, *, as_of: dt.datetime | None = None, unit: s
     from cchc.services.rules import CLASS_CODES, LATE_CODES, classify, dossier_frame
 
     _, t = connect_store(data)
-    lo, hi = data_span(t)
+    _lo, hi, _nn = footer_span(data) or data_span(t, with_counts=True)
     as_of = as_of or hi
     p_lo_s = None
     if period is not None:

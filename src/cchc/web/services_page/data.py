@@ -102,14 +102,20 @@ def procedures(period: str, unit: str) -> list[dict]:
     whole store passed in: the as-of time (the latest event in the store) and the column counts that decide
     which indicators are computable. A unit's measures depend only on its own dossiers, so the records are the
     same (``tests/web/test_services_page.py`` compares them)."""
-    from cchc.services.indicators import connect_store, data_span, evaluate_engine, load_set, run_engine
+    from cchc.services.indicators import (
+        connect_store,
+        data_span,
+        evaluate_engine,
+        footer_span,
+        load_set,
+        run_engine,
+    )
 
     def run() -> list[dict]:
         _, t = connect_store(store_root())
-        _lo, as_of, nn = data_span(t, with_counts=True)
+        span = footer_span(store_root()) or data_span(t, with_counts=True)  # of the whole store
         rows = t if unit == "*" else t.filter((t.unit_code == unit) | (t.parent_unit_code == unit))
-        eng = run_engine(rows, period, as_of=as_of, by_procedure=True)
-        eng.nn_totals = nn
+        eng = run_engine(rows, period, by_procedure=True, span=span)
         return evaluate_engine(eng, load_set("current"), unit=unit,
                                levels=("unit", "parent", "province")).records()
 
