@@ -160,6 +160,7 @@ def restore(
 
     _setup()
     from django.conf import settings
+    from django.core.cache import caches
     from django.core.management import call_command
 
     if not yes:
@@ -169,6 +170,7 @@ def restore(
     with zipfile.ZipFile(archive) as zf, tempfile.TemporaryDirectory() as tmp:
         zf.extract("data.json", tmp)
         call_command("flush", interactive=False, verbosity=0)
+        caches[settings.SESSION_CACHE_ALIAS].clear()  # flush signed everyone out; the cached sessions go too
         call_command("loaddata", str(Path(tmp) / "data.json"), verbosity=0)
         n = 0
         for name in zf.namelist():

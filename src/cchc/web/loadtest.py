@@ -7,12 +7,14 @@ the last published, the last open for self-assessment) into a throw-away data di
 starts ``cchc serve`` (or ``--gunicorn`` when gunicorn is installed), and lets ``clients`` threads request the
 results page, a unit profile and a self-assessment page for ``seconds`` seconds. Prints p50, p95 and requests
 per second per page. The numbers depend on the server: Django's threaded development server (``cchc serve``)
-is what a one-machine installation runs; production runs gunicorn workers.
+is what a one-machine installation runs; production runs gunicorn workers. Each client keeps one HTTP/1.1
+connection open (:class:`Client`), as a browser does.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import statistics
@@ -23,7 +25,6 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
 
 PASSWORD = "load-test-pass"
 
@@ -108,15 +109,68 @@ def seed(units: int, leaves: int, years: int) -> None:
         previous = cycle
 
 
-def _client(base: str):
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(f"{base}/accounts/login/").read()
-    token = next(c.value for c in jar if c.name == "csrftoken")
-    data = urllib.parse.urlencode({"username": "load", "password": PASSWORD, "csrfmiddlewaretoken": token}).encode()
-    req = urllib.request.Request(f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"})
-    opener.open(req).read()
-    return opener
+class Client:
+    """One simulated person: a persistent HTTP/1.1 connection (keep-alive, as a browser keeps one) carrying the
+    session and CSRF cookies. Light on purpose: the load generator shares the machine with the server, and every
+    CPU cycle it spends parsing would be missing from the server and counted in its response times."""
+
+    def __init__(self, base: str, timeout: float = 60):
+        url = urllib.parse.urlsplit(base)
+        self.host, self.port, self.timeout = url.hostname, url.port or 80, timeout
+        self.conn: http.client.HTTPConnection | None = None
+        self.cookies: dict[str, str] = {}
+        self.connections = 0
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.connections += 1
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.conn.request(method, path, body=body, headers=headers)
+        resp = self.conn.getresponse()
+        data = resp.read()
+        for header in resp.headers.get_all("Set-Cookie") or ():
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        if resp.will_close:
+            self.close()
+        return resp.status, data
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
+                ) -> tuple[int, bytes]:
+        """Status and body; a connection the server closed while idle (keep-alive timeout) is reopened once."""
+        try:
+            return self._send(method, path, body, dict(headers or {}))
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.CannotSendRequest):
+            self.close()
+            return self._send(method, path, body, dict(headers or {}))
+
+    def get(self, path: str) -> bytes:
+        status, data = self.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: HTTP {status}")
+        return data
+
+    def login(self, username: str, password: str) -> None:
+        self.get("/accounts/login/")
+        form = urllib.parse.urlencode({"username": username, "password": password,
+                                       "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}).encode()
+        status, _ = self.request("POST", "/accounts/login/", form, {
+            "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://{self.host}:{self.port}/accounts/login/"})
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"login as {username!r} failed (HTTP {status})")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _client(base: str) -> Client:
+    client = Client(base)
+    client.login("load", PASSWORD)
+    return client
 
 
 def run(base: str, pages: dict[str, str], clients: int, seconds: float, think: float = 0.0) -> dict[str, list[float]]:
@@ -128,7 +182,7 @@ def run(base: str, pages: dict[str, str], clients: int, seconds: float, think: f
     lock = threading.Lock()
 
     def worker(k: int):
-        opener = _client(base)
+        client = _client(base)
         names = list(pages)
         i = k
         while time.monotonic() < stop:
@@ -136,11 +190,11 @@ def run(base: str, pages: dict[str, str], clients: int, seconds: float, think: f
             i += 1
             t = time.perf_counter()
             try:
-                with opener.open(f"{base}{pages[name]}") as resp:
-                    resp.read()
+                client.get(pages[name])
             except Exception as exc:  # noqa: BLE001 - counted and reported
                 with lock:
                     errors.append(f"{name}: {exc}")
+                client.close()
                 continue
             with lock:
                 times[name].append((time.perf_counter() - t) * 1000)
@@ -167,6 +221,8 @@ def main(argv=None) -> None:
     ap.add_argument("--port", type=int, default=8799)
     ap.add_argument("--gunicorn", type=int, default=0, help="serve with N gunicorn workers instead of cchc serve")
     ap.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between requests (0: saturation)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads per gunicorn worker (1: sync workers, as docs/production.md runs them)")
     args = ap.parse_args(argv)
 
     env = dict(os.environ)
@@ -196,7 +252,7 @@ def main(argv=None) -> None:
     server_env = dict(env)
     if args.gunicorn:
         cmd = [sys.executable, "-m", "gunicorn", "cchc.web.wsgi:application", "-b", f"127.0.0.1:{args.port}",
-               "-w", str(args.gunicorn), "--threads", "4", "--log-level", "warning"]
+               "-w", str(args.gunicorn), "--threads", str(args.threads), "--log-level", "warning"]
         server_env.setdefault("CCHC_CONN_MAX_AGE", "60")  # as docs/production.md configures gunicorn
     else:
         cmd = [sys.executable, "-c", "from cchc.cli import main; main()", "serve", "--port", str(args.port)]

@@ -142,6 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # rows, the cycle and unit rows, the viewer's roles, the language), so when data changes the keys change and
 # no process can serve an old fragment; nothing is ever invalidated, old entries are culled. Sessions are NOT
 # cached here (a per-process session cache would keep a logged-out session alive in the other workers).
+# "sessions" is shared by every process on the machine (files in the data directory): sessions are written to
+# the database and to it, read from it (no database round trip per request), and a sign-out deletes both.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cchc-default"},
     "fragments": {
@@ -151,8 +153,17 @@ CACHES = {
         # a sheet's content is about 40 kB, a results table about 80 kB: at most some 60 MB per process
         "OPTIONS": {"MAX_ENTRIES": 1500},
     },
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "sessions"),
+        "TIMEOUT": None,  # the session's own expiry applies
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
+AUTHENTICATION_BACKENDS = ["cchc.web.accounts.backends.UserWithRolesBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]

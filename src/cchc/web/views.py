@@ -29,11 +29,14 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _participations():
+    """Participations with their cycle, the cycle's framework record (without its JSON, see :func:`_cycles`) and
+    the unit, in one query."""
+    return Participation.objects.select_related("cycle", "cycle__framework", "unit").defer("cycle__framework__data")
+
+
 def _participation(cycle_id: int, unit_code: str) -> Participation:
-    return get_object_or_404(
-        Participation.objects.select_related("cycle", "cycle__framework", "unit").defer("cycle__framework__data"),
-        cycle_id=cycle_id, unit__code=unit_code,
-    )
+    return get_object_or_404(_participations(), cycle_id=cycle_id, unit__code=unit_code)
 
 
 def _cycles():
@@ -564,8 +567,8 @@ def unit_result(request, cycle_id, unit_code):
     """A unit's result. A published cycle's content is cached under the snapshot's identity (immutable), the
     cycle and unit rows, the unit's history over the previous cycles (as shown) and the sheet link; a preview
     before publication is computed every time."""
-    cycle = get_object_or_404(_cycles(), pk=cycle_id)
-    part = Participation.objects.select_related("unit").filter(cycle_id=cycle_id, unit__code=unit_code).first()
+    part = next(iter(_participations().filter(cycle_id=cycle_id, unit__code=unit_code).order_by()[:1]), None)
+    cycle = part.cycle if part is not None else get_object_or_404(_cycles(), pk=cycle_id)
     unit = part.unit if part is not None else get_object_or_404(Unit, code=unit_code)
     _require(policy.can_view_results(request.user, cycle) or (
         cycle.is_published and policy.can_view_unit(request.user, unit)))

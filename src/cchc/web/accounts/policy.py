@@ -41,16 +41,26 @@ class Grants:
 
 
 def grants(user) -> Grants:
-    """The user's roles, cached on the user object for the request."""
+    """The user's roles, cached on the user object for the request (the sign-in backend,
+    :class:`cchc.web.accounts.backends.UserWithRolesBackend`, sets them with the user in one query)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Grants()
     cached = getattr(user, "_cchc_grants", None)
     if cached is not None:
         return cached
+    rows = RoleAssignment.objects.filter(user=user).values_list("role", "unit_id", "field_code")
+    g = grants_from_rows(rows, user.is_superuser)
+    user._cchc_grants = g
+    return g
+
+
+def grants_from_rows(rows, superuser: bool) -> Grants:  # noqa: ANN001 - iterable of (role, unit_id, field_code)
+    """Grants from a user's role assignments, as (role, unit id, field code) rows; a row of Nones (no role,
+    from an outer join) adds nothing."""
     roles, focal, app_units, app_fields = set(), set(), set(), set()
-    for role, unit_id, field_code in RoleAssignment.objects.filter(user=user).values_list(
-        "role", "unit_id", "field_code"
-    ):
+    for role, unit_id, field_code in rows:
+        if role is None:
+            continue
         roles.add(role)
         if role == Role.FOCAL and unit_id:
             focal.add(unit_id)
@@ -59,9 +69,7 @@ def grants(user) -> Grants:
                 app_units.add(unit_id)
             if field_code:
                 app_fields.add(field_code)
-    g = Grants(frozenset(roles), frozenset(focal), frozenset(app_units), frozenset(app_fields), user.is_superuser)
-    user._cchc_grants = g
-    return g
+    return Grants(frozenset(roles), frozenset(focal), frozenset(app_units), frozenset(app_fields), superuser)
 
 
 def has_any_role(user) -> bool:
