@@ -93,6 +93,10 @@ def test_every_problem_is_reported_with_row_column_value_reason(tmp_path) -> Non
     assert all(p.file.endswith("in.csv") for p in res.problems)
     dup = next(p for p in res.problems if p.column == "dossier_id")
     assert dup.value == "H1" and "first at row 1" in dup.reason
+    assert dup.reason_vi == "mã hồ sơ trùng trong tệp (lần đầu ở dòng 1)"
+    assert all(p.reason_vi != p.reason for p in res.problems)  # every reason has Vietnamese wording
+    assert {"row": 2, "column": "received_at", "reason_vi": "ngày giờ không đọc được"}.items() <= next(
+        p for p in res.to_dict()["problems"] if p["column"] == "received_at" and p["row"] == 2).items()
     with open(res.rejected_path, encoding="utf-8") as f:
         rejected = list(csv.DictReader(f))
     assert [r["_row"] for r in rejected] == [str(i) for i in range(2, 11)]
@@ -227,3 +231,22 @@ def test_store_from_before_the_rule_columns(tmp_path) -> None:  # noqa: ANN001
         compute(root, period="month")
     assert Store(root).rederive() == 3
     assert len(compute(root, period="month", levels=("province",)).records()) == 1
+
+
+def test_every_import_reason_has_vietnamese_wording() -> None:
+    """Every reason the importer can give (the literals in its source) has a Vietnamese wording."""
+    import re
+    from pathlib import Path
+
+    from cchc.services import importer
+
+    source = Path(importer.__file__).read_text(encoding="utf-8")
+    literals = set(re.findall(r"'([a-z][a-z_ /()]+(?:\(allowed: \{allowed\}\))?)'\) END", source))
+    literals |= {c for c in importer._reason.__code__.co_consts if isinstance(c, str)} - {"timestamp", "float", "int", "bool"}
+    literals.add("duplicate dossier id in the file (first at row 12)")
+    assert len(literals) >= 15
+    for reason in literals:
+        reason = reason.replace("{allowed}", "1, 2, 3")
+        assert importer.reason_vi(reason) != reason, reason
+    assert importer.reason_vi("unknown code (allowed: 1, 2, 3)") == "mã không hợp lệ (cho phép: 1, 2, 3)"
+    assert importer.reason_vi("something new") == "something new"

@@ -207,8 +207,9 @@ def test_import_shows_problems_and_stores_only_good_rows(svc, login, settings, t
     assert 'id="accepted">39<' in html and 'id="rejected">2<' in html
     problems = re.findall(r"<tr><td>ho-so-thang-3.csv</td><td class=\"n\">(\d+)</td><td>(\w+)</td><td>([^<]*)</td>"
                           r"<td>([^<]+)</td></tr>", html)
-    assert problems[0][:3] == ("5", "status", "12") and "unknown code" in problems[0][3]
-    assert problems[1][:2] == ("41", "dossier_id") and "duplicate dossier id" in problems[1][3]
+    assert problems[0][:3] == ("5", "status", "12") and problems[0][3].startswith("mã không hợp lệ (cho phép: ")
+    assert problems[1][:2] == ("41", "dossier_id") and "mã hồ sơ trùng trong tệp (lần đầu ở dòng" in problems[1][3]
+    assert r.context["result"].problems[0].reason.startswith("unknown code")  # the stored reason stays English
     stored = duckdb.sql(f"SELECT dossier_id, status FROM read_parquet('{Store(store).glob()}')").fetchall()
     assert len(stored) == 39 and all(s != 12 for _, s in stored)
     uploads = list((Path(settings.DATA_DIR) / "uploads").iterdir())

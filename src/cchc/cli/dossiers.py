@@ -106,7 +106,7 @@ def import_(
         if r.ignored_columns:
             typer.echo(f"  ignored columns: {', '.join(r.ignored_columns)}")
         for p in r.problems[:show]:
-            typer.echo(f"  row {p.row}: {p.column} = {p.value!r}: {p.reason}")
+            typer.echo(f"  row {p.row}: {p.column} = {p.value!r}: {p.reason_vi} / {p.reason}")
         if len(r.problems) > show:
             typer.echo(f"  … {len(r.problems) - show} more problems")
         if r.rejected_path:

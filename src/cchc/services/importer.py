@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -60,6 +61,43 @@ class ImportError_(ValueError):
     """The file cannot be imported at all (unreadable, unknown format, missing required columns)."""
 
 
+REASONS_VI = {
+    "unparseable date": "ngày giờ không đọc được",
+    "not a number": "không phải là số",
+    "not an integer": "không phải là số nguyên",
+    "not a yes/no flag": "không phải giá trị có/không",
+    "invalid value": "giá trị không hợp lệ",
+    "missing value": "thiếu giá trị",
+    "unknown level (full / partial / none)": "mức độ không xác định (full / partial / none: toàn trình / một phần / không)",
+    "unknown procedure code (not in the catalogue)": "mã thủ tục không có trong danh mục thủ tục",
+    "dossier id already in the store (imported from another file)": "mã hồ sơ đã có trong kho (đã nhập từ tệp khác)",
+    "finished before received": "ngày kết thúc xử lý trước ngày tiếp nhận",
+    "returned before received": "ngày trả kết quả trước ngày tiếp nhận",
+    "completed status without finished_at or returned_at":
+        "trạng thái đã hoàn thành nhưng thiếu cả ngày kết thúc xử lý và ngày trả kết quả",
+    "neither received_at nor submitted_at": "thiếu cả ngày tiếp nhận và ngày nộp hồ sơ",
+    "supplement completed before requested": "ngày bổ sung xong trước ngày yêu cầu bổ sung",
+    "negative supplement count or time": "số lần hoặc thời gian bổ sung âm",
+}
+"""Vietnamese wording of every per-row reason the import gives (the reasons themselves stay English in the
+rejected-rows file and the JSON, as stable machine-readable text)."""
+_REASON_PATTERNS_VI = (
+    (re.compile(r"unknown code \(allowed: (.*)\)$"), "mã không hợp lệ (cho phép: {0})"),
+    (re.compile(r"duplicate dossier id in the file \(first at row (\d+)\)$"), "mã hồ sơ trùng trong tệp (lần đầu ở dòng {0})"),
+)
+
+
+def reason_vi(reason: str) -> str:
+    """The Vietnamese wording of an import reason (:data:`REASONS_VI`); an unknown reason is returned as is."""
+    if reason in REASONS_VI:
+        return REASONS_VI[reason]
+    for pattern, text in _REASON_PATTERNS_VI:
+        m = pattern.match(reason)
+        if m:
+            return text.format(*m.groups())
+    return reason
+
+
 @dataclass
 class Problem:
     file: str
@@ -67,6 +105,10 @@ class Problem:
     column: str
     value: str | None
     reason: str
+
+    @property
+    def reason_vi(self) -> str:
+        return reason_vi(self.reason)
 
 
 @dataclass
@@ -83,7 +125,7 @@ class ImportResult:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["problems"] = [asdict(p) for p in self.problems]
+        d["problems"] = [asdict(p) | {"reason_vi": p.reason_vi} for p in self.problems]
         return d
 
 
