@@ -158,3 +158,28 @@ def test_to_assessment_feeds_ratio_leaves(synth_store: str, tmp_path) -> None:  
     assert u1["received"] > 0
     bad = run("to-assessment", synth_store, out, "--map", "1.1=x", "--period", "2024")
     assert bad.exit_code == 2 and "not computable" in bad.stderr
+
+
+def test_records_follow_the_evaluated_table(synth_store: str) -> None:
+    """Every record carries the evaluated table's numbers for its row, in order, with the set's notes."""
+    import math
+
+    res = compute(synth_store, period="quarter")
+    recs = res.records()
+    table = res.table.reset_index(drop=True)
+    assert len(recs) == len(table) > 0
+    for i in (0, len(recs) // 2, len(recs) - 1):
+        rec, row = recs[i], table.iloc[i]
+        assert (rec["level"], rec["unit"]) == (row["level"], row["unit"])
+        assert rec["received"] == int(row["received"]) and isinstance(rec["received"], int)
+        for ind in rec["indicators"]:
+            if not ind["computable"]:
+                assert ind["reason"] and ind["reason_vi"] and "numerator" not in ind
+                continue
+            for key, part in (("numerator", "num"), ("denominator", "den"), ("rate", "rate")):
+                want = row[f"{ind['id']}.{part}"]
+                assert (ind[key] is None and (want is None or math.isnan(want))) or ind[key] == float(want)
+        total = row.get("total")
+        assert rec["total_points"] == (None if total is None or math.isnan(total) else float(total))
+    noted = {i["id"]: i.get("assumption") for i in recs[0]["indicators"]}
+    assert noted["2.2"] and "calendar days" in noted["2.2"]

@@ -512,38 +512,61 @@ def _f(x: Any) -> float | None:
     return None if np.isnan(x) else x
 
 
+def _floats(ev: pd.DataFrame, col: str) -> list[float | None]:
+    """A column as Python floats, NaN and missing as None (as :func:`_f`, for a whole column at once)."""
+    if col not in ev:
+        return [None] * len(ev)
+    a = ev[col].to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(a), None, a).tolist()
+
+
 def to_records(ev: pd.DataFrame, iset: IndicatorSet, reasons: dict[str, str | None], granularity: str,
                *, by_procedure: bool = False) -> list[dict[str, Any]]:
-    """One JSON-ready object per (level, unit, period[, procedure])."""
+    """One JSON-ready object per (level, unit, period[, procedure]). Columns are converted once, and the parts
+    that are the same in every object (names, reasons) are built once and copied."""
     mc = max_computable(iset, reasons)
+    n = len(ev)
+    static: list[tuple[dict[str, Any], tuple | None]] = []
+    for ind in iset.indicators:
+        base: dict[str, Any] = {"id": ind.id, "code": ind.code, "group": ind.group, "name_vi": ind.name_vi,
+                                "name_en": ind.name_en, "kind": ind.kind, "max_points": ind.max_points}
+        if reasons.get(ind.id) is not None:
+            base.update(computable=False, reason=reasons[ind.id], reason_vi=reason_vi(ind, reasons[ind.id]))
+            static.append((base, None))
+        else:
+            base["computable"] = True
+            cols = tuple(_floats(ev, f"{ind.id}.{part}") for part in ("num", "den", "rate", "points"))
+            static.append((base, cols + (ind.assumption,)))
+    group_cols = [(g, _floats(ev, f"group.{g.id}")) for g in iset.groups]
+    total = _floats(ev, "total")
+    ints = {c: ev[c].to_numpy(dtype=np.int64).tolist() for c in ["received", "ot_late_apology"] +
+            [f"ot_{k}" for k in OT_CLASSES]}
+    levels, units, periods = ev["level"].tolist(), ev["unit"].tolist(), ev["period"].to_numpy(np.int64).tolist()
+    procedures = ev["procedure_code"].tolist() if by_procedure else None
+    labels = {p: period_label(p, granularity) for p in set(periods)}
+    max_points_computable = sum(mc.values())
     out = []
-    for row in ev.to_dict("records"):
+    for i in range(n):
         inds = []
-        for ind in iset.indicators:
-            rec: dict[str, Any] = {"id": ind.id, "code": ind.code, "group": ind.group, "name_vi": ind.name_vi,
-                                   "name_en": ind.name_en, "kind": ind.kind, "max_points": ind.max_points}
-            if reasons.get(ind.id) is not None:
-                rec.update(computable=False, reason=reasons[ind.id], reason_vi=reason_vi(ind, reasons[ind.id]))
-            else:
-                rec.update(computable=True, numerator=_f(row[f"{ind.id}.num"]), denominator=_f(row[f"{ind.id}.den"]),
-                           rate=_f(row[f"{ind.id}.rate"]), points=_f(row.get(f"{ind.id}.points")))
-                if ind.assumption:
-                    rec["assumption"] = ind.assumption
+        for base, cols in static:
+            rec = dict(base)
+            if cols is not None:
+                rec.update(numerator=cols[0][i], denominator=cols[1][i], rate=cols[2][i], points=cols[3][i])
+                if cols[4]:
+                    rec["assumption"] = cols[4]
             inds.append(rec)
         groups = [{"id": g.id, "name_vi": g.name_vi, "max_points": g.max_points, "max_points_computable": mc[g.id],
-                   "points": _f(row.get(f"group.{g.id}"))} for g in iset.groups]
-        obj: dict[str, Any] = {
-            "level": row["level"], "unit": row["unit"], "period": period_label(int(row["period"]), granularity),
-        }
-        if by_procedure:
-            obj["procedure_code"] = row["procedure_code"]
+                   "points": vals[i]} for g, vals in group_cols]
+        obj: dict[str, Any] = {"level": levels[i], "unit": units[i], "period": labels[periods[i]]}
+        if procedures is not None:
+            obj["procedure_code"] = procedures[i]
         obj.update({
             "indicator_set": iset.id,
-            "received": int(row["received"]),
-            "on_time": {k: int(row[f"ot_{k}"]) for k in OT_CLASSES} | {"late_with_apology": int(row["ot_late_apology"])},
+            "received": ints["received"][i],
+            "on_time": {k: ints[f"ot_{k}"][i] for k in OT_CLASSES} | {"late_with_apology": ints["ot_late_apology"][i]},
             "indicators": inds, "groups": groups,
-            "total_points": _f(row.get("total")), "max_points": iset.total_points,
-            "max_points_computable": sum(mc.values()),
+            "total_points": total[i], "max_points": iset.total_points,
+            "max_points_computable": max_points_computable,
         })
         out.append(obj)
     return out
