@@ -183,3 +183,28 @@ def test_records_follow_the_evaluated_table(synth_store: str) -> None:
         assert rec["total_points"] == (None if total is None or math.isnan(total) else float(total))
     noted = {i["id"]: i.get("assumption") for i in recs[0]["indicators"]}
     assert noted["2.2"] and "calendar days" in noted["2.2"]
+
+
+def test_rollup_is_the_same_to_the_last_bit_in_any_row_order(synth_store: str) -> None:
+    """The engine returns its groups in whatever order parallel aggregation produced them; the roll-up (where
+    fractional processing days are summed) must not depend on it."""
+    import pandas as pd
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cchc.services.indicators import connect_store, footer_span, rollup, run_engine
+
+    _, t = connect_store(synth_store)
+    eng = run_engine(t, "quarter", span=footer_span(synth_store))
+    key = ["level", "unit", "period"]
+    want = rollup(eng.fine, eng.procs).sort_values(key, ignore_index=True)
+    assert (want["processing_days"] % 1 != 0).any()  # fractional sums are really exercised
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.integers(0, 2**32 - 1))
+    def check(seed: int) -> None:
+        shuffled = eng.fine.sample(frac=1, random_state=seed).reset_index(drop=True)
+        got = rollup(shuffled, eng.procs.sample(frac=1, random_state=seed)).sort_values(key, ignore_index=True)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+    check()

@@ -378,6 +378,10 @@ def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = Fals
     sums = [c for c in fine.columns if c not in KEY_COLS]
     f = fine.copy()
     f["parent_unit_code"] = f["parent_unit_code"].fillna("")
+    # one fixed order of the rows, whatever order the engine returned them in (parallel aggregation): sums of
+    # fractional measures (processing days) are then the same to the last bit in every run
+    f = f.sort_values(["unit_code", "parent_unit_code", "period"] + (["procedure_code"] if by_procedure else []),
+                      kind="stable", ignore_index=True)
     f["prov"] = PROVINCE
     p = procs.copy()
     p["parent_unit_code"] = p["parent_unit_code"].fillna("")
