@@ -1,5 +1,6 @@
-"""Browser test (service delivery, issue 5): a leader opens the dossier dashboard, sees the trend chart drawn by
-vega-embed, drills into a unit, one of its procedures' late dossiers and the unit's late-dossier list.
+"""Browser tests (service delivery, issue 5): a leader opens the dossier dashboard, sees the trend chart drawn by
+vega-embed, drills into a unit, one of its procedures' late dossiers and the unit's late-dossier list; the
+administrator imports an export with bad rows and reads each problem.
 
 Set ``CCHC_SCREENSHOTS=DIR`` to keep screenshots (the user guide uses them)."""
 
@@ -60,3 +61,34 @@ def test_leader_dashboard_unit_and_late_dossiers(live_server, browser_page, evid
     shown = set(page.locator("#late tbody tr").evaluate_all("rows => rows.map(r => r.dataset.dossier)"))
     assert shown and shown == set(late_dossiers(store, unit="U0001", period=chosen)["dossier_id"])
     _shot(page, "services-late")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_imports_dossiers_and_sees_each_problem(live_server, browser_page, evidence_dir, settings, tmp_path):  # noqa: F811
+    """The administrator uploads a month's export with two bad rows: the good rows are stored and shown on the
+    dashboard, each bad row is listed with its row, column, value and a Vietnamese reason."""
+    from .test_services_page import _bad_csv
+
+    store = tmp_path / "store"
+    settings.CCHC_DOSSIER_STORE = store
+    data.clear_cache()
+    build_world()
+    records, catalogue = _bad_csv(tmp_path)
+    page, base = browser_page, live_server.url
+
+    _login(page, base, "admin")
+    page.goto(f"{base}/services/import/")
+    page.get_by_label("Tệp hồ sơ", exact=False).set_input_files(str(records))
+    page.get_by_label("Danh mục TTHC", exact=False).set_input_files(str(catalogue))
+    page.get_by_role("button", name="Nhập", exact=True).click()
+    page.locator("#import-result").wait_for()
+    assert page.locator("#accepted").inner_text() == "39" and page.locator("#rejected").inner_text() == "2"
+    rows = page.locator("#problems tbody tr")
+    assert rows.count() == 2
+    first = rows.nth(0).locator("td").all_inner_texts()
+    assert first[1:4] == ["5", "status", "12"] and first[4].startswith("mã không hợp lệ (cho phép: ")
+    assert "mã hồ sơ trùng trong tệp (lần đầu ở dòng" in rows.nth(1).inner_text()
+    _shot(page, "services-import")
+
+    page.goto(f"{base}/services/?period=month")
+    assert page.locator('#services-units tr[data-unit="U0001"]').count() == 1
