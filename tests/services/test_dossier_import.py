@@ -250,3 +250,72 @@ def test_every_import_reason_has_vietnamese_wording() -> None:
         assert importer.reason_vi(reason) != reason, reason
     assert importer.reason_vi("unknown code (allowed: 1, 2, 3)") == "mã không hợp lệ (cho phép: 1, 2, 3)"
     assert importer.reason_vi("something new") == "something new"
+
+
+def _state(store: Store) -> tuple:
+    """What a reader sees: every stored record's (id, status, month), the manifest's files, the catalogue."""
+    recs = sorted((r["dossier_id"], r["status"], r["month"]) for r in _stored(store))
+    cat = store.catalogue()
+    return recs, [e["file"] for e in store.manifest()], None if cat is None else cat.num_rows
+
+
+def _two_exports(tmp_path):  # noqa: ANN001, ANN202
+    """March's export, and April's: a new status for H2 (replace) and new dossiers in two months."""
+    march = write_rows(tmp_path / "march.csv", [dossier(1), dossier(2), dossier(3, received_at="2024-02-20 09:00:00")])
+    april = write_rows(tmp_path / "april.csv", [
+        dossier(2, status=10, finished_at="2024-03-08 10:00:00"),
+        dossier(4, received_at="2024-04-02 09:00:00"), dossier(5, received_at="2024-04-03 09:00:00")])
+    return march, april
+
+
+def test_an_import_that_dies_before_its_commit_changes_nothing(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    march, april = _two_exports(tmp_path)
+    store = Store(tmp_path / "s")
+    import_file(march, store)
+    before = _state(store)
+    real = Store.stage_rows
+
+    def dies(self, *a, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202 - the new rows are staged, then the process dies
+        real(self, *a, **kw)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Store, "stage_rows", dies)
+    cat = load_catalogue(write_catalogue(tmp_path / "cat.csv"))
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_file(april, store, replace=True, catalogue=cat)
+    assert _state(store) == before  # H2's old record is still there, no April rows, no catalogue, no manifest entry
+    assert store.staging_dir.exists()
+    monkeypatch.undo()
+    res = import_file(april, store, replace=True, catalogue=cat)  # the next import discards the staged files
+    assert (res.accepted, res.rejected, res.replaced) == (3, 0, 1)
+    recs, files, cat_rows = _state(store)
+    assert recs == [("H1", 4, 3), ("H2", 10, 3), ("H3", 4, 2), ("H4", 4, 4), ("H5", 4, 4)]
+    assert files == [str(march), str(april)] and cat_rows == len(cat)
+    assert not store.staging_dir.exists() and not store.journal_path.exists()
+
+
+def test_a_commit_cut_short_is_finished_by_the_next_writer(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import os
+
+    march, april = _two_exports(tmp_path)
+    store = Store(tmp_path / "s")
+    import_file(march, store)
+    real_replace, calls = os.replace, []
+
+    def dies_on_the_second_move(src, dst):  # noqa: ANN001, ANN202 - call 1 writes the journal, call 2 moves a file
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError("power cut")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dies_on_the_second_move)
+    with pytest.raises(OSError, match="power cut"):
+        import_file(april, store, replace=True)
+    monkeypatch.undo()
+    assert store.journal_path.exists()  # committed, but only one file moved
+    assert Store(store.root).recover() == "finished"
+    recs, files, _ = _state(store)
+    assert recs == [("H1", 4, 3), ("H2", 10, 3), ("H3", 4, 2), ("H4", 4, 4), ("H5", 4, 4)]
+    assert files == [str(march), str(april)]
+    assert import_file(april, store, replace=True).skipped  # recorded in the manifest: not imported twice
+    assert Store(store.root).recover() is None

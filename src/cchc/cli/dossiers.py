@@ -75,9 +75,7 @@ def import_(
 
     st = Store(store)
     try:
-        cat = load_catalogue(catalogue) if catalogue else None
-        if cat is not None:
-            st.save_catalogue(cat)
+        cat = load_catalogue(catalogue) if catalogue else None  # saved by the import, with its records
         cal = WorkingCalendar(2000, 2040, load_overrides(calendar)) if calendar else None
     except (ImportError_, CalendarError, OSError) as exc:
         _fail(str(exc))

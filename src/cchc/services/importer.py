@@ -384,39 +384,110 @@ class Store:
         self.root.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, self.catalogue_path)
 
-    def write(self, table: pa.Table, tag: str, con: duckdb.DuckDBPyConnection | None = None) -> None:
-        """Append typed, derived rows (with ``year`` and ``month``) to the partitioned store."""
+    # Writing is two-phase, so that an import is all or nothing even if the process dies half-way: new and
+    # rewritten files go to a staging directory first (invisible to readers, which read dossiers/**), then a
+    # journal listing every move and the manifest entry is written atomically, then the files are moved into
+    # place. Before the journal exists, recovery discards the staging directory (nothing happened); once it
+    # exists, recovery finishes the moves (everything happened). Writers call recover() first.
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.root / ".staging"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.root / "commit.json"
+
+    def stage_rows(self, table: pa.Table, tag: str, con: duckdb.DuckDBPyConnection | None = None,
+                   ) -> list[tuple[Path, Path]]:
+        """Write typed, derived rows (with ``year`` and ``month``) as partitioned Parquet under the staging
+        directory; returns (staged file, final place) pairs for :meth:`commit`."""
         con = con or duckdb.connect()
-        self.dossiers_dir.mkdir(parents=True, exist_ok=True)
+        area = self.staging_dir / tag / "new"
+        area.mkdir(parents=True, exist_ok=True)
         con.register("_accepted", table)
         con.execute(
-            f"COPY _accepted TO {_sql_str(str(self.dossiers_dir))} (FORMAT parquet, PARTITION_BY (year, month), "
+            f"COPY _accepted TO {_sql_str(str(area))} (FORMAT parquet, PARTITION_BY (year, month), "
             f"OVERWRITE_OR_IGNORE true, FILENAME_PATTERN {_sql_str('part-' + tag + '_{i}')}, COMPRESSION zstd)"
         )
         con.unregister("_accepted")
+        return [(f, self.dossiers_dir / f.relative_to(area)) for f in sorted(area.rglob("*.parquet"))]
 
-    def remove_ids(self, ids: pa.Array | pa.ChunkedArray) -> int:
-        """Delete the stored records with these dossier ids (rewriting only the Parquet files that hold them);
-        returns how many were removed."""
+    def stage_removal(self, ids: pa.Array | pa.ChunkedArray, tag: str) -> tuple[list[tuple[Path, Path]], int]:
+        """Staged copies of the stored files that hold any of these dossier ids, without those records:
+        ((staged copy, file it replaces) pairs for :meth:`commit`, number of records removed)."""
         if not self.has_data():
-            return 0
+            return [], 0
         con = duckdb.connect()
         con.register("new_ids", pa.table({"dossier_id": ids}))
         hits = con.execute(
             f"SELECT filename, count(*) FROM read_parquet({_sql_str(self.glob())}, filename = true) "
-            "WHERE dossier_id IN (SELECT dossier_id FROM new_ids) GROUP BY filename"
+            "WHERE dossier_id IN (SELECT dossier_id FROM new_ids) GROUP BY filename ORDER BY filename"
         ).fetchall()
-        removed = 0
+        moves, removed = [], 0
         for filename, n in hits:
             src = Path(filename)
-            tmp = src.with_name(src.name + ".tmp")
+            staged = self.staging_dir / tag / "rm" / src.relative_to(self.dossiers_dir)
+            staged.parent.mkdir(parents=True, exist_ok=True)
             con.execute(
                 f"COPY (SELECT * FROM read_parquet({_sql_str(str(src))}) WHERE dossier_id NOT IN "
-                f"(SELECT dossier_id FROM new_ids)) TO {_sql_str(str(tmp))} (FORMAT parquet, COMPRESSION zstd)"
+                f"(SELECT dossier_id FROM new_ids)) TO {_sql_str(str(staged))} (FORMAT parquet, COMPRESSION zstd)"
             )
-            tmp.replace(src)
+            moves.append((staged, src))
             removed += int(n)
-        return removed
+        return moves, removed
+
+    def commit(self, moves: list[tuple[Path, Path]], manifest_entry: dict | None = None,
+               catalogue: pa.Table | None = None) -> None:
+        """Make staged files (and a new catalogue, and the manifest entry) visible, all or nothing."""
+        import pyarrow.parquet as pq
+
+        moves = list(moves)
+        if catalogue is not None:
+            staged = self.staging_dir / "catalogue.parquet"
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(catalogue, staged)
+            moves.append((staged, self.catalogue_path))
+        journal = {"moves": [[str(a.relative_to(self.root)), str(b.relative_to(self.root))] for a, b in moves],
+                   "manifest": manifest_entry}
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.journal_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(journal, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.journal_path)  # the commit point
+        self._finish(journal)
+
+    def _finish(self, journal: dict) -> None:
+        import os
+        import shutil
+
+        for a, b in journal["moves"]:
+            src, dst = self.root / a, self.root / b
+            if src.exists():  # already moved when finishing an interrupted commit
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+        entry = journal.get("manifest")
+        if entry and not any(e.get("content_hash") == entry.get("content_hash") for e in self.manifest()):
+            self.add_manifest(entry)
+        self.journal_path.unlink(missing_ok=True)
+        shutil.rmtree(self.staging_dir, ignore_errors=True)
+
+    def recover(self) -> str | None:
+        """Finish a commit that was interrupted after its journal was written ("finished"), or discard what an
+        interrupted import had staged before it ("discarded"); None when there was nothing to do."""
+        import shutil
+
+        if self.journal_path.exists():
+            self._finish(json.loads(self.journal_path.read_text(encoding="utf-8")))
+            return "finished"
+        if self.staging_dir.exists():
+            shutil.rmtree(self.staging_dir, ignore_errors=True)
+            return "discarded"
+        return None
+
+    def write(self, table: pa.Table, tag: str, con: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Append typed, derived rows (with ``year`` and ``month``) to the partitioned store, all or nothing."""
+        self.recover()
+        self.commit(self.stage_rows(table, tag, con))
 
     def rederive(self, catalogue: pa.Table | None = None, calendar: WorkingCalendar | None = None) -> int:
         """Recompute the catalogue columns and the derived due date of every stored record (after a catalogue
@@ -509,6 +580,7 @@ def import_file(
     if not path.exists():
         raise ImportError_(f"{path}: no such file")
     result = ImportResult(file=str(path), content_hash=digest)
+    store.recover()  # an import interrupted earlier is finished or discarded before anything else
     if any(e.get("content_hash") == digest for e in store.manifest()):
         result.skipped = True
         return result
@@ -524,10 +596,11 @@ def import_file(
             f"{path}: missing required column(s): "
             + "; ".join(f"{c.name} (or {' / '.join(c.aliases)})" for c in missing)
         )
+    new_catalogue = None  # saved with the records, in the same commit
     if catalogue is None:
         catalogue = store.catalogue()
     elif store.catalogue() is None or not store.catalogue().equals(catalogue):
-        store.save_catalogue(catalogue)
+        new_catalogue = catalogue
     step("validate")
     con = duckdb.connect()
     raw = raw.append_column("_row", pa.array(range(1, raw.num_rows + 1), type=pa.int64()))
@@ -624,17 +697,18 @@ def import_file(
         "SELECT * EXCLUDE (_problems, _row), _row AS source_row FROM checked WHERE len(_problems) = 0 ORDER BY _row"
     ))
     accepted = accepted.append_column("source_file_hash", pa.array([tag] * accepted.num_rows, type=pa.string()))
+    moves: list[tuple[Path, Path]] = []
     if accepted.num_rows:
         accepted = normalise_types(accepted)
         enriched = enrich(accepted, catalogue, calendar)
         step("write")
         if replace:
-            result.replaced = store.remove_ids(accepted["dossier_id"])
-        store.write(enriched, tag)
-    store.add_manifest({
+            moves, result.replaced = store.stage_removal(accepted["dossier_id"], tag)
+        moves += store.stage_rows(enriched, tag)
+    store.commit(moves, {
         "content_hash": digest, "file": str(path), "imported_at": dt.datetime.now().isoformat(timespec="seconds"),
         "accepted": result.accepted, "rejected": result.rejected, "replaced": result.replaced,
-    })
+    }, catalogue=new_catalogue)
     return result
 
 
