@@ -366,12 +366,15 @@ class Store:
             return []
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
 
-    def add_manifest(self, entry: dict) -> None:
+    def _write_json(self, path: Path, data: object) -> None:
+        """Write JSON atomically: to a temporary file, then renamed over the old one."""
         self.root.mkdir(parents=True, exist_ok=True)
-        entries = self.manifest() + [entry]
-        tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(self.manifest_path)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+
+    def add_manifest(self, entry: dict) -> None:
+        self._write_json(self.manifest_path, self.manifest() + [entry])
 
     def catalogue(self) -> pa.Table | None:
         import pyarrow.parquet as pq
@@ -382,7 +385,9 @@ class Store:
         import pyarrow.parquet as pq
 
         self.root.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, self.catalogue_path)
+        tmp = self.catalogue_path.with_suffix(".tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(self.catalogue_path)
 
     # Writing is two-phase, so that an import is all or nothing even if the process dies half-way: new and
     # rewritten files go to a staging directory first (invisible to readers, which read dossiers/**), then a
@@ -450,10 +455,7 @@ class Store:
             moves.append((staged, self.catalogue_path))
         journal = {"moves": [[str(a.relative_to(self.root)), str(b.relative_to(self.root))] for a, b in moves],
                    "manifest": manifest_entry}
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.journal_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(journal, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.journal_path)  # the commit point
+        self._write_json(self.journal_path, journal)  # the commit point
         self._finish(journal)
 
     def _finish(self, journal: dict) -> None:
