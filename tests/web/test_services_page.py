@@ -335,3 +335,35 @@ def _flat(x, path=""):
 def test_odd_period_labels_are_not_server_errors(svc, login, label):
     r = login(svc.users["leader"]).get("/services/units/U0001/late/", {"p": label})
     assert r.status_code == 404
+
+
+def test_pages_finish_an_import_cut_short_after_its_commit(tmp_path, monkeypatch):
+    """An import that died after its commit point (journal written, files half moved) is finished before the
+    pages read the store, so they never show half of it."""
+    import os
+
+    from tests.services.helpers import dossier, write_rows
+
+    from cchc.services.importer import Store, import_file
+
+    store = Store(tmp_path / "store")
+    import_file(write_rows(tmp_path / "a.csv", [dossier(1), dossier(2)]), store)
+    later = write_rows(tmp_path / "b.csv", [dossier(3, received_at="2024-04-02 09:00:00"),
+                                             dossier(4, received_at="2024-05-02 09:00:00")])
+    real, calls = os.replace, []
+
+    def cut(src, dst):  # call 1 writes the journal, call 2 moves April's file, call 3 (May's) fails
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError("power cut")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", cut)
+    with pytest.raises(OSError):
+        import_file(later, store)
+    monkeypatch.undo()
+    assert store.interrupted() and len(list(store.dossiers_dir.rglob("*.parquet"))) == 2  # March, April
+    data.store_state(store.root)  # what every page does first
+    assert not store.interrupted()
+    assert len(list(store.dossiers_dir.rglob("*.parquet"))) == 3
+    assert [e["file"] for e in store.manifest()] == [str(tmp_path / "a.csv"), str(later)]

@@ -14,11 +14,12 @@ export carrying the dossier's new status).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -466,16 +467,35 @@ class Store:
             src, dst = self.root / a, self.root / b
             if src.exists():  # already moved when finishing an interrupted commit
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dst)
+                with contextlib.suppress(FileNotFoundError):  # moved meanwhile by another process
+                    os.replace(src, dst)
         entry = journal.get("manifest")
         if entry and not any(e.get("content_hash") == entry.get("content_hash") for e in self.manifest()):
             self.add_manifest(entry)
         self.journal_path.unlink(missing_ok=True)
         shutil.rmtree(self.staging_dir, ignore_errors=True)
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """One writer at a time, across processes (CLI, web workers): an exclusive lock on ``.import.lock``."""
+        import fcntl
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".import.lock", "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def interrupted(self) -> bool:
+        """Whether an interrupted commit is waiting to be finished (readers may see part of it until then)."""
+        return self.journal_path.exists()
+
     def recover(self) -> str | None:
         """Finish a commit that was interrupted after its journal was written ("finished"), or discard what an
-        interrupted import had staged before it ("discarded"); None when there was nothing to do."""
+        interrupted import had staged before it ("discarded"); None when there was nothing to do. Call it
+        holding :meth:`locked` (writers do)."""
         import shutil
 
         if self.journal_path.exists():
@@ -488,12 +508,18 @@ class Store:
 
     def write(self, table: pa.Table, tag: str, con: duckdb.DuckDBPyConnection | None = None) -> None:
         """Append typed, derived rows (with ``year`` and ``month``) to the partitioned store, all or nothing."""
-        self.recover()
-        self.commit(self.stage_rows(table, tag, con))
+        with self.locked():
+            self.recover()
+            self.commit(self.stage_rows(table, tag, con))
 
     def rederive(self, catalogue: pa.Table | None = None, calendar: WorkingCalendar | None = None) -> int:
         """Recompute the catalogue columns and the derived due date of every stored record (after a catalogue
         or calendar change), rewriting each Parquet file in place; returns the number of records."""
+        with self.locked():
+            self.recover()
+            return self._rederive(catalogue, calendar)
+
+    def _rederive(self, catalogue: pa.Table | None, calendar: WorkingCalendar | None) -> int:
         import pyarrow.parquet as pq
 
         from cchc.services.schema import DERIVED_COLUMNS
@@ -575,8 +601,14 @@ def import_file(
     """Validate one file and append its accepted rows to the store. Idempotent by file content hash.
 
     With ``replace``, a dossier id already in the store is not rejected: the stored record is replaced by the
-    new one (a later export carrying the dossier's new status). Without it, such rows are rejected."""
-    path = Path(path)
+    new one (a later export carrying the dossier's new status). Without it, such rows are rejected. One import
+    at a time per store (:meth:`Store.locked`), all or nothing (:meth:`Store.commit`)."""
+    with store.locked():
+        return _import_locked(Path(path), store, catalogue, calendar, progress, max_problems, replace)
+
+
+def _import_locked(path: Path, store: Store, catalogue: pa.Table | None, calendar: WorkingCalendar | None,
+                   progress: Callable[[str], None] | None, max_problems: int, replace: bool) -> ImportResult:
     step = progress or (lambda _msg: None)
     digest = file_hash(path) if path.exists() else ""
     if not path.exists():

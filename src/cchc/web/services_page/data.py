@@ -42,6 +42,7 @@ def store_state(root: Path | None = None) -> tuple:
     from the command line while the server runs: ``cchc dossiers rederive`` rewrites the Parquet files in place
     without touching the manifest, hence the files' count and latest modification time)."""
     root = root or store_root()
+    _finish_interrupted_import(root)
     parts: list[Any] = [str(root)]
     for name in ("manifest.json", "catalogue.parquet"):
         try:
@@ -58,6 +59,17 @@ def store_state(root: Path | None = None) -> tuple:
             continue
     parts.append((count, latest))
     return tuple(parts)
+
+
+def _finish_interrupted_import(root: Path) -> None:
+    """An import that died after its commit point is finished before the pages read the store (otherwise they
+    would show part of it until the next import)."""
+    from cchc.services.importer import Store
+
+    store = Store(root)
+    if store.interrupted():
+        with store.locked():
+            store.recover()
 
 
 def has_data(root: Path | None = None) -> bool:

@@ -7,7 +7,6 @@ Permissions come from :mod:`cchc.web.accounts.policy`: the province overview for
 from __future__ import annotations
 
 import codecs
-import fcntl
 import hashlib
 import os
 import tempfile
@@ -253,10 +252,8 @@ def import_page(request):
                 ctx["errors"].append(problem)
         if path is not None and not ctx["errors"]:
             store.root.mkdir(parents=True, exist_ok=True)
-            try:
-                with open(store.root / ".import.lock", "w") as lock:  # one import at a time, across workers
-                    fcntl.flock(lock, fcntl.LOCK_EX)
-                    result = import_file(path, store, catalogue=catalogue, replace=request.POST.get("replace") == "on")
+            try:  # one import at a time per store, across workers and the command line (import_file locks)
+                result = import_file(path, store, catalogue=catalogue, replace=request.POST.get("replace") == "on")
             except ImportError_ as exc:
                 ctx["errors"].append(str(exc).replace(str(path), upload.name))
             else:
