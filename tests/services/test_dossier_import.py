@@ -294,8 +294,11 @@ def test_an_import_that_dies_before_its_commit_changes_nothing(tmp_path, monkeyp
     assert not store.staging_dir.exists() and not store.journal_path.exists()
 
 
-def test_a_commit_cut_short_is_finished_by_the_next_writer(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("finisher", ["writer", "reader"])
+def test_a_commit_cut_short_is_finished_by_the_next_writer_or_reader(tmp_path, monkeypatch, finisher) -> None:  # noqa: ANN001
     import os
+
+    from cchc.services.indicators import connect_store
 
     march, april = _two_exports(tmp_path)
     store = Store(tmp_path / "s")
@@ -313,7 +316,11 @@ def test_a_commit_cut_short_is_finished_by_the_next_writer(tmp_path, monkeypatch
         import_file(april, store, replace=True)
     monkeypatch.undo()
     assert store.journal_path.exists()  # committed, but only one file moved
-    assert Store(store.root).recover() == "finished"
+    if finisher == "writer":
+        assert Store(store.root).recover() == "finished"
+    else:  # any reader of the store (CLI indicators, late list, pages)
+        connect_store(store.root)
+        assert not store.interrupted()
     recs, files, _ = _state(store)
     assert recs == [("H1", 4, 3), ("H2", 10, 3), ("H3", 4, 2), ("H4", 4, 4), ("H5", 4, 4)]
     assert files == [str(march), str(april)]

@@ -492,6 +492,13 @@ class Store:
         """Whether an interrupted commit is waiting to be finished (readers may see part of it until then)."""
         return self.journal_path.exists()
 
+    def finish_interrupted(self) -> None:
+        """For readers: finish a commit cut short (one stat when there is none), so that nobody reads half an
+        import."""
+        if self.interrupted():
+            with self.locked():
+                self.recover()
+
     def recover(self) -> str | None:
         """Finish a commit that was interrupted after its journal was written ("finished"), or discard what an
         interrupted import had staged before it ("discarded"); None when there was nothing to do. Call it

@@ -150,6 +150,7 @@ def connect_store(data: str | Path):  # noqa: ANN201
     con = ibis.duckdb.connect()
     if p.is_dir():
         store = Store(p)
+        store.finish_interrupted()
         if not store.has_data():
             raise FileNotFoundError(f"{p}: no dossiers in this store (import some first)")
         t = con.read_parquet(store.glob(), hive_partitioning=True)

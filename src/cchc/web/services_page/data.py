@@ -41,8 +41,10 @@ def store_state(root: Path | None = None) -> tuple:
     """What identifies the store's content: changes whenever an import adds, replaces or re-derives rows (also
     from the command line while the server runs: ``cchc dossiers rederive`` rewrites the Parquet files in place
     without touching the manifest, hence the files' count and latest modification time)."""
+    from cchc.services.importer import Store
+
     root = root or store_root()
-    _finish_interrupted_import(root)
+    Store(root).finish_interrupted()  # an import cut short after its commit point: never show half of it
     parts: list[Any] = [str(root)]
     for name in ("manifest.json", "catalogue.parquet"):
         try:
@@ -59,17 +61,6 @@ def store_state(root: Path | None = None) -> tuple:
             continue
     parts.append((count, latest))
     return tuple(parts)
-
-
-def _finish_interrupted_import(root: Path) -> None:
-    """An import that died after its commit point is finished before the pages read the store (otherwise they
-    would show part of it until the next import)."""
-    from cchc.services.importer import Store
-
-    store = Store(root)
-    if store.interrupted():
-        with store.locked():
-            store.recover()
 
 
 def has_data(root: Path | None = None) -> bool:
