@@ -1,6 +1,7 @@
 """Browser tests (service delivery, issue 5): a leader opens the dossier dashboard, sees the trend chart drawn by
 vega-embed, drills into a unit, one of its procedures' late dossiers and the unit's late-dossier list; the
-administrator imports an export with bad rows and reads each problem.
+administrator imports an export with bad rows (in the background, the page polling its progress), reads each
+problem and downloads the rejected rows.
 
 Set ``CCHC_SCREENSHOTS=DIR`` to keep screenshots (the user guide uses them)."""
 
@@ -80,8 +81,11 @@ def test_admin_imports_dossiers_and_sees_each_problem(live_server, browser_page,
     page.goto(f"{base}/services/import/")
     page.get_by_label("Tệp hồ sơ", exact=False).set_input_files(str(records))
     page.get_by_label("Danh mục TTHC", exact=False).set_input_files(str(catalogue))
+    settings.CCHC_IMPORTS_INLINE = False  # the real background job; the page polls until it is done
     page.get_by_role("button", name="Nhập", exact=True).click()
-    page.locator("#import-result").wait_for()
+    page.wait_for_url(re.compile(r".*/services/import/\d+/$"))
+    page.locator("#import-result").wait_for(timeout=60000)
+    assert page.locator("#job-status").inner_text() == "Hoàn thành"
     assert page.locator("#accepted").inner_text() == "39" and page.locator("#rejected").inner_text() == "2"
     rows = page.locator("#problems tbody tr")
     assert rows.count() == 2
@@ -89,6 +93,14 @@ def test_admin_imports_dossiers_and_sees_each_problem(live_server, browser_page,
     assert first[1:4] == ["5", "status", "12"] and first[4].startswith("mã không hợp lệ (cho phép: ")
     assert "mã hồ sơ trùng trong tệp (lần đầu ở dòng" in rows.nth(1).inner_text()
     _shot(page, "services-import")
+    with page.expect_download() as info:  # the rejected rows with their reasons
+        page.locator("#rejected-file").click()
+    target = tmp_path / "rejected.csv"
+    info.value.save_as(target)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and lines[0].endswith(",_reasons")
+    page.goto(f"{base}/services/import/")
+    assert page.locator("#jobs tbody tr").count() == 1
 
     page.goto(f"{base}/services/?period=month")
     assert page.locator('#services-units tr[data-unit="U0001"]').count() == 1

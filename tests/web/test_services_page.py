@@ -38,6 +38,7 @@ def svc(world, settings, synth_store):
     from cchc.web.org.models import Unit
 
     settings.CCHC_DOSSIER_STORE = synth_store
+    settings.CCHC_IMPORTS_INLINE = True  # the import job runs before the redirect (the thread: test_services_jobs)
     data.clear_cache()
     units = {code: Unit.objects.create(code=code, name=name, unit_type="commune" if code[0] == "U" else "district")
              for code, name in UNITS.items()}
@@ -198,32 +199,47 @@ def test_import_shows_problems_and_stores_only_good_rows(svc, login, settings, t
     def post(**extra):
         files = {"file": SimpleUploadedFile("ho-so-thang-3.csv", records.read_bytes(), "text/csv")}
         files.update(extra)
-        return c.post("/services/import/", files)
+        return c.post("/services/import/", files, follow=True)
 
     r = post(catalogue=SimpleUploadedFile("danh-muc.csv", catalogue.read_bytes(), "text/csv"))
+    assert r.redirect_chain[0][0] == f"/services/import/{r.context['job'].pk}/"
     assert r.status_code == 200
     html = r.content.decode()
-    assert r.context["result"].accepted == 39 and r.context["result"].rejected == 2
+    result = r.context["job"].result
+    assert r.context["job"].status == "done" and result["accepted"] == 39 and result["rejected"] == 2
     assert 'id="accepted">39<' in html and 'id="rejected">2<' in html
     problems = re.findall(r"<tr><td>ho-so-thang-3.csv</td><td class=\"n\">(\d+)</td><td>(\w+)</td><td>([^<]*)</td>"
                           r"<td>([^<]+)</td></tr>", html)
     assert problems[0][:3] == ("5", "status", "12") and problems[0][3].startswith("mã không hợp lệ (cho phép: ")
     assert problems[1][:2] == ("41", "dossier_id") and "mã hồ sơ trùng trong tệp (lần đầu ở dòng" in problems[1][3]
-    assert r.context["result"].problems[0].reason.startswith("unknown code")  # the stored reason stays English
+    assert result["problems"][0]["reason"].startswith("unknown code")  # the stored reason stays English
+    assert str(settings.DATA_DIR) not in html  # the file is named as uploaded, not by its path on the server
     stored = duckdb.sql(f"SELECT dossier_id, status FROM read_parquet('{Store(store).glob()}')").fetchall()
     assert len(stored) == 39 and all(s != 12 for _, s in stored)
     uploads = list((Path(settings.DATA_DIR) / "uploads").iterdir())
     assert (Path(settings.DATA_DIR) / "uploads" / f"{file_hash(records)}.csv") in uploads  # under its SHA-256
+    # the rejected rows with their reasons, to download
+    got = c.get(f"/services/import/{r.context['job'].pk}/rejected.csv")
+    assert got.status_code == 200 and 'filename="bi-loai-ho-so-thang-3.csv"' in got["Content-Disposition"]
+    rejected = list(csv.DictReader(b"".join(got.streaming_content).decode().splitlines()))
+    assert [row["status"] for row in rejected] == ["12", rejected[1]["status"]] and len(rejected) == 2
+    assert "unknown code" in rejected[0]["_reasons"] and "duplicate dossier id" in rejected[1]["_reasons"]
     # the pages see the new store at once (the cache is keyed by the store state)
     html = c.get("/services/?period=month").content.decode()
     assert 'data-unit="U0001"' in html and "2025-03" in html
+    # the import page lists the uploads with their outcome
+    html = c.get("/services/import/").content.decode()
+    assert f'data-job="{r.context["job"].pk}"' in html and "ho-so-thang-3.csv" in html and "Hoàn thành" in html
     # re-import: idempotent
     r = post()
-    assert r.context["result"].skipped and "đã được nhập trước đây" in r.content.decode()
+    assert r.context["job"].result["skipped"] and "đã được nhập trước đây" in r.content.decode()
     assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{Store(store).glob()}')").fetchall()[0][0] == 39
+    assert c.get(f"/services/import/{r.context['job'].pk}/rejected.csv").status_code == 404  # nothing rejected
 
 
 def test_import_refuses_wrong_type_and_size(svc, login, settings, tmp_path):
+    from cchc.web.services_page.models import DossierImport
+
     settings.CCHC_DOSSIER_STORE = tmp_path / "store"
     c = login(svc.users["admin"])
     for name, content, words in [
@@ -237,13 +253,19 @@ def test_import_refuses_wrong_type_and_size(svc, login, settings, tmp_path):
     settings.CCHC_DOSSIER_UPLOAD_MAX_BYTES = 10
     r = c.post("/services/import/", {"file": SimpleUploadedFile("r.csv", b"dossier_id,unit_code\n1,2\n")})
     assert r.status_code == 422 and "quá lớn" in r.content.decode()
+    assert not DossierImport.objects.exists()  # nothing refused at the door becomes a job
     r = c.post("/services/import/", {"file": SimpleUploadedFile("r.csv", b"a,b\n1,2\n")})
     assert not (tmp_path / "store" / "dossiers").exists()
-    # a file the library refuses (missing required columns) is reported, not a server error
+    # a catalogue the library refuses is reported at once, named as uploaded
     settings.CCHC_DOSSIER_UPLOAD_MAX_BYTES = 1000
-    r = c.post("/services/import/", {"file": SimpleUploadedFile("thieu-cot.csv", b"a,b\n1,2\n")})
-    assert r.status_code == 422 and "missing required column" in r.content.decode()
-    assert "thieu-cot.csv" in r.content.decode()
+    r = c.post("/services/import/", {"file": SimpleUploadedFile("r.csv", b"a,b\n1,2\n"),
+                                     "catalogue": SimpleUploadedFile("dm.csv", b"x,y\n1,2\n")})
+    assert r.status_code == 422 and "Danh mục TTHC: dm.csv" in r.content.decode()
+    # a file the library refuses (missing required columns): the job fails and says why, not a server error
+    r = c.post("/services/import/", {"file": SimpleUploadedFile("thieu-cot.csv", b"a,b\n1,2\n")}, follow=True)
+    job = r.context["job"]
+    assert job.status == "failed" and "missing required column" in job.message
+    assert "thieu-cot.csv" in r.content.decode() and str(settings.DATA_DIR) not in job.message
     assert not (tmp_path / "store" / "dossiers").exists()
 
 
@@ -298,9 +320,10 @@ def test_import_parquet_and_json_lines(svc, login, settings, tmp_path, suffix):
     r = c.post("/services/import/", {
         "file": SimpleUploadedFile(out.name, out.read_bytes()),
         "catalogue": SimpleUploadedFile("danh-muc.csv", Path(info["catalogue"]).read_bytes()),
-    })
+    }, follow=True)
     assert r.status_code == 200, r.content.decode()[:2000]
-    assert r.context["result"].accepted == 30 and r.context["result"].rejected == 0
+    result = r.context["job"].result
+    assert result["accepted"] == 30 and result["rejected"] == 0
     recs = compute(tmp_path / "store", period="month", levels=("province",)).records()
     html = c.get("/services/?period=month").content.decode()
     assert _cells(html, "data-unit", "*")[1] == _vi(recs[0]["received"], 0) == "30"
@@ -367,3 +390,16 @@ def test_pages_finish_an_import_cut_short_after_its_commit(tmp_path, monkeypatch
     assert not store.interrupted()
     assert len(list(store.dossiers_dir.rglob("*.parquet"))) == 3
     assert [e["file"] for e in store.manifest()] == [str(tmp_path / "a.csv"), str(later)]
+
+
+def test_import_job_page_in_english(svc, login, settings, tmp_path):
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    records, catalogue = _bad_csv(tmp_path)
+    c = login(svc.users["admin"])
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    r = c.post("/services/import/", {"file": SimpleUploadedFile("march.csv", records.read_bytes()),
+                                     "catalogue": SimpleUploadedFile("cat.csv", catalogue.read_bytes())}, follow=True)
+    html = r.content.decode()
+    assert 'id="job-status">Done<' in html and "Download the rejected rows with their reasons (CSV)" in html
+    assert "unknown code (allowed: " in html and "mã không hợp lệ" not in html  # the reasons in English
+    assert "Uploaded files" in c.get("/services/import/").content.decode()

@@ -488,6 +488,21 @@ class Store:
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
+    def busy(self) -> bool:
+        """Whether a writer holds :meth:`locked` now, in this process or another (does not wait)."""
+        import fcntl
+
+        path = self.root / ".import.lock"
+        if not path.exists():
+            return False
+        with open(path, "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+            return False
+
     def interrupted(self) -> bool:
         """Whether an interrupted commit is waiting to be finished (readers may see part of it until then)."""
         return self.journal_path.exists()

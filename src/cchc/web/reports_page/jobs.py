@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
 
 
 def job_dir(job) -> Path:
@@ -91,14 +89,6 @@ def run(job_id: int) -> None:
 
 def start(job) -> None:
     """Run in a background thread (the page polls the progress), or inline when CCHC_REPORTS_INLINE is set."""
-    if getattr(settings, "CCHC_REPORTS_INLINE", False):
-        run(job.pk)
-        return
+    from cchc.web import background
 
-    def target() -> None:
-        try:
-            run(job.pk)
-        finally:
-            close_old_connections()
-
-    threading.Thread(target=target, daemon=True, name=f"report-{job.pk}").start()
+    background.start(f"report-{job.pk}", lambda: run(job.pk), inline=getattr(settings, "CCHC_REPORTS_INLINE", False))

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -222,43 +222,82 @@ def store_upload(upload, allowed: dict[str, str] | None = None) -> tuple[Path | 
             tmp.unlink()
 
 
+def _require_import(user) -> None:
+    if not policy.can_import_dossiers(user):
+        raise PermissionDenied
+
+
 @login_required
 def import_page(request):
-    from cchc.services.importer import ImportError_, Store, import_file, load_catalogue
+    """The upload form: checks the files' type, size and the catalogue at once, then imports in the background
+    (:mod:`cchc.web.services_page.jobs`) and sends the person to the job's page."""
+    from cchc.services.importer import ImportError_, Store, load_catalogue
+    from cchc.web.services_page import jobs
+    from cchc.web.services_page.models import DossierImport
 
-    if not policy.can_import_dossiers(request.user):
-        raise PermissionDenied
+    _require_import(request.user)
     store = Store(data.store_root())
-    ctx: dict = {"store": store.root, "errors": [], "result": None}
+    errors: list[str] = []
     if request.method == "POST":
         upload = request.FILES.get("file")
-        catalogue = None
         if upload is None:
-            ctx["errors"].append(_("Chọn tệp hồ sơ (CSV, Parquet hoặc JSON Lines)."))
+            errors.append(_("Chọn tệp hồ sơ (CSV, Parquet hoặc JSON Lines)."))
         cat_upload = request.FILES.get("catalogue")
+        cat_path = None
         if cat_upload is not None:
             cat_path, problem = store_upload(cat_upload, TEXT_SUFFIXES | BINARY_SUFFIXES)
             if problem:
-                ctx["errors"].append(problem)
+                errors.append(problem)
             else:
                 try:
-                    catalogue = load_catalogue(cat_path)
+                    load_catalogue(cat_path)
                 except (ImportError_, ValueError) as exc:
-                    ctx["errors"].append(_("Danh mục TTHC: %(error)s") % {"error": exc})
+                    errors.append(_("Danh mục TTHC: %(error)s") % {"error": str(exc).replace(str(cat_path),
+                                                                                             cat_upload.name)})
         path = None
-        if upload is not None and not ctx["errors"]:
+        if upload is not None and not errors:
             path, problem = store_upload(upload)
             if problem:
-                ctx["errors"].append(problem)
-        if path is not None and not ctx["errors"]:
-            store.root.mkdir(parents=True, exist_ok=True)
-            try:  # one import at a time per store, across workers and the command line (import_file locks)
-                result = import_file(path, store, catalogue=catalogue, replace=request.POST.get("replace") == "on")
-            except ImportError_ as exc:
-                ctx["errors"].append(str(exc).replace(str(path), upload.name))
-            else:
-                data.clear_cache()
-                ctx["result"] = result
-                ctx["file_name"] = upload.name
-    ctx["manifest"] = list(reversed(store.manifest()))[:20]
-    return render(request, "services_page/import.html", ctx, status=422 if ctx["errors"] else 200)
+                errors.append(problem)
+        if path is not None and not errors:
+            job = DossierImport.objects.create(
+                file_name=upload.name, path=str(path), replace=request.POST.get("replace") == "on",
+                catalogue_name=cat_upload.name if cat_path else "", catalogue_path=str(cat_path or ""),
+                created_by=request.user)
+            jobs.start(job)
+            return redirect("services:import-job", job_id=job.pk)
+    ctx = {"store": store.root, "errors": errors, "manifest": list(reversed(store.manifest()))[:20],
+           "recent": DossierImport.objects.select_related("created_by")[:20]}
+    return render(request, "services_page/import.html", ctx, status=422 if errors else 200)
+
+
+def _job_or_404(request, job_id: int):
+    from cchc.web.services_page import jobs
+    from cchc.web.services_page.models import DossierImport
+
+    _require_import(request.user)
+    try:
+        return jobs.settle_stale(DossierImport.objects.get(pk=job_id))
+    except DossierImport.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def import_job(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    template = "services_page/_import_job.html" if request.headers.get("HX-Request") else "services_page/import_job.html"
+    return render(request, template, {"job": job, "result": job.result or None})
+
+
+@login_required
+def import_rejected(request, job_id: int):
+    """The rejected rows of a finished import, each with its reasons (written by the importer in the store)."""
+    job = _job_or_404(request, job_id)
+    stored = (job.result or {}).get("rejected_path")
+    if not stored:
+        raise Http404
+    path = Path(stored).resolve()
+    if not path.is_relative_to((data.store_root() / "rejected").resolve()) or not path.is_file():
+        raise Http404
+    name = f"bi-loai-{Path(job.file_name).stem}.csv"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="text/csv; charset=utf-8")

@@ -1,0 +1,81 @@
+"""Import an uploaded dossier file into the store after the response, recording progress on its
+:class:`~cchc.web.services_page.models.DossierImport`.
+
+The import itself is :func:`cchc.services.importer.import_file`: all or nothing, one writer at a time per store
+(a job waits, queued, while the command line or another job imports). A job whose worker died (a restart) is
+found by :func:`settle_stale`: it is not running in this process, the store's lock is free and it has not
+moved for :data:`STALE_AFTER`; the store itself is finished or left unchanged by the next reader or writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.web import background
+from cchc.web.services_page import data
+from cchc.web.services_page.models import DossierImport
+
+STALE_AFTER = dt.timedelta(seconds=30)
+
+
+def run(job_id: int) -> None:
+    from cchc.services.importer import ImportError_, Store, import_file, load_catalogue
+
+    job = DossierImport.objects.get(pk=job_id)
+
+    def progress(step: str) -> None:  # called holding the store's lock: from here on the job runs
+        job.status, job.step = DossierImport.Status.RUNNING, step
+        job.save(update_fields=["status", "step", "updated_at"])
+
+    try:
+        catalogue = load_catalogue(job.catalogue_path) if job.catalogue_path else None
+        store = Store(data.store_root())
+        store.root.mkdir(parents=True, exist_ok=True)
+        result = import_file(job.path, store, catalogue=catalogue, replace=job.replace, progress=progress)
+    except ImportError_ as error:
+        _finish(job, DossierImport.Status.FAILED, message=_hide_paths(str(error), job))
+    except Exception as error:  # noqa: BLE001 - a failed job tells the person why, the server keeps running
+        _finish(job, DossierImport.Status.FAILED, message=f"{type(error).__name__}: {_hide_paths(str(error), job)}")
+    else:
+        data.clear_cache()
+        out = result.to_dict()
+        out["file"] = job.file_name
+        for p in out["problems"]:
+            p["file"] = job.file_name
+        _finish(job, DossierImport.Status.DONE, result=out)
+
+
+def _hide_paths(text: str, job: DossierImport) -> str:
+    """Messages name the file as the person uploaded it, not its content-hash path on the server."""
+    text = text.replace(job.path, job.file_name)
+    return text.replace(job.catalogue_path, job.catalogue_name) if job.catalogue_path else text
+
+
+def _finish(job: DossierImport, status: str, *, result: dict | None = None, message: str = "") -> None:
+    job.status, job.result, job.message = status, result or {}, message
+    job.step = ""
+    job.save(update_fields=["status", "result", "message", "step", "updated_at"])
+
+
+def start(job: DossierImport) -> None:
+    background.start(job.thread_name, lambda: run(job.pk), inline=getattr(settings, "CCHC_IMPORTS_INLINE", False))
+
+
+def settle_stale(job: DossierImport) -> DossierImport:
+    """Mark a queued or running job failed when nothing runs it any more (its worker was restarted)."""
+    from cchc.services.importer import Store
+
+    if not job.active or background.alive(job.thread_name) or timezone.now() - job.updated_at < STALE_AFTER:
+        return job
+    if Store(data.store_root()).busy():  # a writer holds the store: this job, in another worker, or one it waits for
+        return job
+    message = _("Lần nhập bị dừng giữa chừng (máy chủ đã khởi động lại?). Kho dữ liệu không bị ghi dở: hãy "
+                    "nhập lại tệp; nếu lần nhập trước đã kịp hoàn tất, hệ thống sẽ báo tệp đã được nhập.")
+    # compare and set: a job that moved meanwhile (it finished in another worker) keeps its own outcome
+    DossierImport.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
+        status=DossierImport.Status.FAILED, message=message, updated_at=timezone.now())
+    job.refresh_from_db()
+    return job
