@@ -95,7 +95,7 @@ schema = _schema()
 
 
 @pytest.fixture
-def token_header(world):
+def token_header(world, settings, tmp_path):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
     from rest_framework.authtoken.models import Token
@@ -106,6 +106,8 @@ def token_header(world):
     request_finished.disconnect(close_old_connections)
 
     set_state(world.cycle, State.OPEN)
+    settings.CCHC_DOSSIER_STORE = tmp_path / "dossiers"  # uploads the schema's examples make stay in the test
+    settings.CCHC_IMPORTS_INLINE = True
     yield {"Authorization": f"Token {Token.objects.get_or_create(user=world.users['admin'])[0].key}"}
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)

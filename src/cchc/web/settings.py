@@ -223,7 +223,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "cchc API",
-    "DESCRIPTION": "Units, frameworks, assessment cycles, per-leaf assessments and published results.",
+    "DESCRIPTION": "Units, frameworks, assessment cycles, per-leaf assessments and published results; steering "
+                   "plans, tasks and targets; service-delivery indicators, late dossiers and dossier imports.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

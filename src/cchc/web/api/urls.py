@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from cchc.web.api import views
+from cchc.web.services_page import api as services_api
 from cchc.web.steering import api as steering_api
 
 router = DefaultRouter()
@@ -20,5 +21,9 @@ urlpatterns = [
     path("cycles/<id:cycle_id>/units/<str:unit_code>/submit/", views.SubmitView.as_view(), name="api-submit"),
     path("cycles/<id:cycle_id>/results/", views.ResultsView.as_view(), name="api-results"),
     path("cycles/<id:cycle_id>/results/<str:unit_code>/", views.UnitResultView.as_view(), name="api-unit-result"),
+    path("services/indicators/", services_api.IndicatorsView.as_view(), name="api-services-indicators"),
+    path("services/late/", services_api.LateView.as_view(), name="api-services-late"),
+    path("services/imports/", services_api.ImportsView.as_view(), name="api-services-imports"),
+    path("services/imports/<int:job_id>/", services_api.ImportDetailView.as_view(), name="api-services-import"),
     path("", include(router.urls)),
 ]

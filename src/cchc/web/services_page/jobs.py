@@ -60,6 +60,40 @@ def _finish(job: DossierImport, status: str, *, result: dict | None = None, mess
     job.save(update_fields=["status", "result", "message", "step", "updated_at"])
 
 
+def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tuple[DossierImport | None, list[str]]:  # noqa: ANN001
+    """Check and store the uploaded files, then queue their import: (the started job, []) or (None, the problems,
+    each naming the file as uploaded). Used by the page and the API alike."""
+    from cchc.services.importer import ImportError_, load_catalogue
+    from cchc.web.services_page.uploads import store_upload
+
+    errors: list[str] = []
+    if upload is None:
+        errors.append(_("Chọn tệp hồ sơ (CSV, Parquet hoặc JSON Lines)."))
+    cat_path = None
+    if catalogue_upload is not None:
+        cat_path, problem = store_upload(catalogue_upload)
+        if problem:
+            errors.append(problem)
+        else:
+            try:
+                load_catalogue(cat_path)
+            except (ImportError_, ValueError) as exc:
+                errors.append(_("Danh mục TTHC: %(error)s")
+                              % {"error": str(exc).replace(str(cat_path), catalogue_upload.name)})
+    path = None
+    if upload is not None and not errors:
+        path, problem = store_upload(upload)
+        if problem:
+            errors.append(problem)
+    if path is None or errors:
+        return None, errors
+    job = DossierImport.objects.create(
+        file_name=upload.name, path=str(path), replace=replace, created_by=user,
+        catalogue_name=catalogue_upload.name if cat_path else "", catalogue_path=str(cat_path or ""))
+    start(job)
+    return job, []
+
+
 def start(job: DossierImport) -> None:
     background.start(job.thread_name, lambda: run(job.pk), inline=getattr(settings, "CCHC_IMPORTS_INLINE", False))
 

@@ -6,13 +6,8 @@ Permissions come from :mod:`cchc.web.accounts.policy`: the province overview for
 
 from __future__ import annotations
 
-import codecs
-import hashlib
-import os
-import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -22,8 +17,6 @@ from django.utils.translation import gettext as _
 from cchc.web.accounts import policy
 from cchc.web.services_page import data
 
-TEXT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-BINARY_SUFFIXES = {".parquet": "parquet", ".pq": "parquet"}
 LATE_SHOWN = 1000
 
 
@@ -158,70 +151,6 @@ def late_page(request, unit_code: str):
 # --- import ---------------------------------------------------------------------------------------------------
 
 
-def _max_bytes() -> int:
-    return int(getattr(settings, "CCHC_DOSSIER_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
-
-
-def store_upload(upload, allowed: dict[str, str] | None = None) -> tuple[Path | None, str | None]:
-    """Stream an upload to ``DATA_DIR/uploads/<sha256><suffix>``, checking size and type on the way.
-    Returns (path, None) or (None, problem)."""
-    name = upload.name
-    suffix = Path(name).suffix.lower()
-    kinds = allowed or (TEXT_SUFFIXES | BINARY_SUFFIXES)
-    if suffix not in kinds:
-        return None, _("Tệp %(name)s: chỉ nhận %(kinds)s.") % {"name": name, "kinds": ", ".join(sorted(kinds))}
-    limit = _max_bytes()
-    if upload.size is not None and upload.size > limit:
-        return None, _("Tệp %(name)s quá lớn (tối đa %(mb)s MB).") % {"name": name, "mb": limit // (1024 * 1024)}
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    kind = kinds[suffix]
-    digest, size, head, tail = hashlib.sha256(), 0, b"", b""
-    decoder = codecs.getincrementaldecoder("utf-8")() if kind != "parquet" else None
-    fd, tmp_name = tempfile.mkstemp(dir=folder, suffix=".part")
-    tmp = Path(tmp_name)
-    problem = None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in upload.chunks():
-                size += len(chunk)
-                if size > limit:
-                    problem = _("Tệp %(name)s quá lớn (tối đa %(mb)s MB).") % {"name": name, "mb": limit // (1024 * 1024)}
-                    break
-                if len(head) < 64:
-                    head += chunk[: 64 - len(head)]
-                tail = (tail + chunk)[-4:]
-                if decoder is not None:
-                    try:
-                        text = decoder.decode(chunk)
-                    except UnicodeDecodeError:
-                        problem = _("Tệp %(name)s không phải văn bản UTF-8.") % {"name": name}
-                        break
-                    if "\x00" in text:
-                        problem = _("Tệp %(name)s không phải văn bản.") % {"name": name}
-                        break
-                digest.update(chunk)
-                out.write(chunk)
-        if problem is None:
-            if size == 0:
-                problem = _("Tệp %(name)s trống.") % {"name": name}
-            elif kind == "parquet" and not (head.startswith(b"PAR1") and tail == b"PAR1"):
-                problem = _("Tệp %(name)s không phải Parquet.") % {"name": name}
-            elif kind == "jsonl" and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-                problem = _("Tệp %(name)s không phải JSON Lines (mỗi dòng một đối tượng JSON).") % {"name": name}
-        if problem is not None:
-            return None, problem
-        path = folder / f"{digest.hexdigest()}{suffix}"
-        if path.exists():
-            tmp.unlink()
-        else:
-            tmp.replace(path)
-        return path, None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _require_import(user) -> None:
     if not policy.can_import_dossiers(user):
         raise PermissionDenied
@@ -229,43 +158,20 @@ def _require_import(user) -> None:
 
 @login_required
 def import_page(request):
-    """The upload form: checks the files' type, size and the catalogue at once, then imports in the background
-    (:mod:`cchc.web.services_page.jobs`) and sends the person to the job's page."""
-    from cchc.services.importer import ImportError_, Store, load_catalogue
+    """The upload form: the files' type, size and the catalogue are checked at once (:func:`jobs.submit`), the
+    import runs in the background and the person is sent to the job's page."""
+    from cchc.services.importer import Store
     from cchc.web.services_page import jobs
     from cchc.web.services_page.models import DossierImport
 
     _require_import(request.user)
-    store = Store(data.store_root())
     errors: list[str] = []
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            errors.append(_("Chọn tệp hồ sơ (CSV, Parquet hoặc JSON Lines)."))
-        cat_upload = request.FILES.get("catalogue")
-        cat_path = None
-        if cat_upload is not None:
-            cat_path, problem = store_upload(cat_upload, TEXT_SUFFIXES | BINARY_SUFFIXES)
-            if problem:
-                errors.append(problem)
-            else:
-                try:
-                    load_catalogue(cat_path)
-                except (ImportError_, ValueError) as exc:
-                    errors.append(_("Danh mục TTHC: %(error)s") % {"error": str(exc).replace(str(cat_path),
-                                                                                             cat_upload.name)})
-        path = None
-        if upload is not None and not errors:
-            path, problem = store_upload(upload)
-            if problem:
-                errors.append(problem)
-        if path is not None and not errors:
-            job = DossierImport.objects.create(
-                file_name=upload.name, path=str(path), replace=request.POST.get("replace") == "on",
-                catalogue_name=cat_upload.name if cat_path else "", catalogue_path=str(cat_path or ""),
-                created_by=request.user)
-            jobs.start(job)
+        job, errors = jobs.submit(request.user, request.FILES.get("file"), request.FILES.get("catalogue"),
+                                  replace=request.POST.get("replace") == "on")
+        if job is not None:
             return redirect("services:import-job", job_id=job.pk)
+    store = Store(data.store_root())
     ctx = {"store": store.root, "errors": errors, "manifest": list(reversed(store.manifest()))[:20],
            "recent": DossierImport.objects.select_related("created_by")[:20]}
     return render(request, "services_page/import.html", ctx, status=422 if errors else 200)
