@@ -95,6 +95,9 @@ def test_a_job_whose_worker_died_is_reported_failed(admin_client, tmp_path, stat
     r = admin_client.get(f"/services/import/{job.pk}/")
     assert r.context["job"].status == "failed"
     assert "bị dừng giữa chừng" in r.content.decode() and "hx-get" not in r.content.decode()
+    other = _orphan(admin_client, status, dt.timedelta(minutes=2))
+    listed = admin_client.get("/services/import/").content.decode()  # the list of uploads settles it too
+    assert f'<tr data-job="{other.pk}"><td>' in listed and DossierImport.objects.get(pk=other.pk).status == "failed"
     # a recent one is left alone: it may be starting in another worker
     young = _orphan(admin_client, status, dt.timedelta(seconds=2))
     assert admin_client.get(f"/services/import/{young.pk}/").context["job"].status == status

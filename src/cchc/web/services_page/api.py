@@ -145,11 +145,10 @@ class ImportsView(APIView):
     @extend_schema(operation_id="services_imports", responses={200: _page("DossierImportJobs", Job)})
     def get(self, request):
         """The dossier imports, newest first (administrator)."""
-        from cchc.web.services_page.models import DossierImport
+        from cchc.web.services_page import jobs
 
         _require_import(request.user)
-        jobs = list(DossierImport.objects.select_related("created_by"))
-        return _paginated(request, self, [_job(j) for j in jobs])
+        return _paginated(request, self, [_job(j) for j in jobs.recent()])
 
     @extend_schema(operation_id="services_import_create", request={"multipart/form-data": inline_serializer(
         "DossierUpload", {"file": serializers.FileField(), "catalogue": serializers.FileField(required=False),

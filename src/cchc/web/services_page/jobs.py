@@ -98,6 +98,12 @@ def start(job: DossierImport) -> None:
     background.start(job.thread_name, lambda: run(job.pk), inline=getattr(settings, "CCHC_IMPORTS_INLINE", False))
 
 
+def recent(limit: int | None = None) -> list[DossierImport]:
+    """The imports, newest first, a dead job's status settled (:func:`settle_stale`)."""
+    rows = DossierImport.objects.select_related("created_by")
+    return [settle_stale(j) for j in (rows[:limit] if limit else rows)]
+
+
 def settle_stale(job: DossierImport) -> DossierImport:
     """Mark a queued or running job failed when nothing runs it any more (its worker was restarted)."""
     from cchc.services.importer import Store

@@ -162,7 +162,6 @@ def import_page(request):
     import runs in the background and the person is sent to the job's page."""
     from cchc.services.importer import Store
     from cchc.web.services_page import jobs
-    from cchc.web.services_page.models import DossierImport
 
     _require_import(request.user)
     errors: list[str] = []
@@ -173,7 +172,7 @@ def import_page(request):
             return redirect("services:import-job", job_id=job.pk)
     store = Store(data.store_root())
     ctx = {"store": store.root, "errors": errors, "manifest": list(reversed(store.manifest()))[:20],
-           "recent": DossierImport.objects.select_related("created_by")[:20]}
+           "recent": jobs.recent(20)}
     return render(request, "services_page/import.html", ctx, status=422 if errors else 200)
 
 
