@@ -143,3 +143,25 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def api(client):
+    """Token-authenticated API calls: ``api(user)(method, url, data=None, **kw)``. Bodies are JSON unless
+    ``multipart=True`` (file uploads)."""
+
+    def _as(user):
+        r = client.post("/api/token/", {"username": user.username, "password": PASSWORD},
+                        content_type="application/json")
+        assert r.status_code == 200, r.content
+        token = r.json()["token"]
+        client.logout()
+
+        def call(method, url, data=None, *, multipart=False, **kw):
+            if not multipart and method != "get":
+                kw.setdefault("content_type", "application/json")
+            return getattr(client, method)(url, data, HTTP_AUTHORIZATION=f"Token {token}", **kw)
+
+        return call
+
+    return _as

@@ -7,23 +7,9 @@ from hypothesis import HealthCheck, settings
 
 from cchc.web.assessments.models import State
 
-from .conftest import PASSWORD, fill_all, set_state
+from .conftest import fill_all, set_state
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
-
-
-@pytest.fixture
-def api(client):
-    def _as(user):
-        r = client.post("/api/token/", {"username": user.username, "password": PASSWORD},
-                        content_type="application/json")
-        assert r.status_code == 200, r.content
-        token = r.json()["token"]
-        client.logout()
-        return lambda method, url, data=None: getattr(client, method)(
-            url, data, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}")
-
-    return _as
 
 
 def test_token_and_wrong_password(world, client):

@@ -8,27 +8,9 @@ import pytest
 
 from cchc.services.indicators import compute, late_dossiers
 
-from .conftest import PASSWORD
 from .test_services_page import _bad_csv, _flat, svc, synth_store  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
-
-
-@pytest.fixture
-def api(client):
-    def _as(user):
-        r = client.post("/api/token/", {"username": user.username, "password": PASSWORD},
-                        content_type="application/json")
-        assert r.status_code == 200, r.content
-        headers = {"HTTP_AUTHORIZATION": f"Token {r.json()['token']}"}
-        client.logout()
-
-        def call(method, url, data=None, **kw):
-            return getattr(client, method)(url, data, **headers, **kw)
-
-        return call
-
-    return _as
 
 
 def _all(call, url: str) -> list[dict]:
@@ -107,7 +89,7 @@ def test_import_through_the_api(svc, api, settings, tmp_path):  # noqa: F811
     records, catalogue = _bad_csv(tmp_path)
     call = api(svc.users["admin"])
     with records.open("rb") as f, catalogue.open("rb") as c:
-        r = call("post", "/api/services/imports/", {"file": f, "catalogue": c})
+        r = call("post", "/api/services/imports/", {"file": f, "catalogue": c}, multipart=True)
     assert r.status_code == 202, r.content
     job = r.json()
     assert job["status"] == "done" and job["file_name"] == "records.csv"  # inline in the tests
@@ -124,12 +106,12 @@ def test_import_through_the_api(svc, api, settings, tmp_path):  # noqa: F811
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"PK\x03\x04")
     with bad.open("rb") as f:
-        r = call("post", "/api/services/imports/", {"file": f})
+        r = call("post", "/api/services/imports/", {"file": f}, multipart=True)
     assert r.status_code == 400 and "x.xlsx" in r.json()["errors"][0]
-    assert call("post", "/api/services/imports/", {}).status_code == 400
+    assert call("post", "/api/services/imports/", {}, multipart=True).status_code == 400
     assert call("get", "/api/services/imports/999999/").status_code == 404
     with records.open("rb") as f:
-        assert api(svc.users["leader"])("post", "/api/services/imports/", {"file": f}).status_code == 403
+        assert api(svc.users["leader"])("post", "/api/services/imports/", {"file": f}, multipart=True).status_code == 403
 
 
 def test_no_store_gives_empty_lists(svc, api, settings, tmp_path):  # noqa: F811

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
-from tests.web.conftest import PASSWORD, _fast_passwords, evidence_dir, fill_part  # noqa: F401 - fixtures shared
+from tests.web.conftest import PASSWORD, _fast_passwords, api, evidence_dir, fill_part  # noqa: F401 - fixtures shared
 
 TODAY = dt.date(2026, 7, 10)
 

@@ -6,21 +6,9 @@ import io
 
 import pytest
 
-from .conftest import PASSWORD, tiny_pdf
+from .conftest import tiny_pdf
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
-
-
-@pytest.fixture
-def api(client):
-    def _as(user):
-        r = client.post("/api/token/", {"username": user.username, "password": PASSWORD}, content_type="application/json")
-        token = r.json()["token"]
-        client.logout()
-        return lambda method, url, data=None: getattr(client, method)(
-            url, data, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}")
-
-    return _as
 
 
 def test_task_life_over_the_api(world, api, client):

@@ -113,7 +113,7 @@ def settle_stale(job: DossierImport) -> DossierImport:
     if Store(data.store_root()).busy():  # a writer holds the store: this job, in another worker, or one it waits for
         return job
     message = _("Lần nhập bị dừng giữa chừng (máy chủ đã khởi động lại?). Kho dữ liệu không bị ghi dở: hãy "
-                    "nhập lại tệp; nếu lần nhập trước đã kịp hoàn tất, hệ thống sẽ báo tệp đã được nhập.")
+                "nhập lại tệp; nếu lần nhập trước đã kịp hoàn tất, hệ thống sẽ báo tệp đã được nhập.")
     # compare and set: a job that moved meanwhile (it finished in another worker) keeps its own outcome
     DossierImport.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
         status=DossierImport.Status.FAILED, message=message, updated_at=timezone.now())
