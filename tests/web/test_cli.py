@@ -20,15 +20,17 @@ def test_demo_refuses_public_host_without_allow_public():
 
 @pytest.mark.db
 @pytest.mark.django_db(transaction=True)
-def test_demo_seed_backup_restore(tmp_path, evidence_dir):
+def test_demo_seed_backup_restore(tmp_path, evidence_dir, settings):
     from cchc.cli import web
     from cchc.web import engine
     from cchc.web.assessments.models import Cycle, Evidence, LeafAssessment
     from cchc.web.demo import seed
     from cchc.web.org.models import Unit
 
+    settings.CCHC_DOSSIER_STORE = tmp_path / "dossiers"
     summary = seed()
     assert summary["units"] >= 80 and summary["evidence"] > 0
+    _demo_dossiers_for_the_focal_point(summary)
     states = [c[2] for c in summary["cycles"]]
     assert states == ["published", "published", "open", "appraisal"]
     for cycle in Cycle.objects.filter(state="published"):
@@ -50,3 +52,20 @@ def test_demo_seed_backup_restore(tmp_path, evidence_dir):
     assert any(u["change"] and u["change"]["delta_rank"] is not None for u in data["units"])
     sngv = next(u for u in data["units"] if u["code"] == "SNGV")
     assert sngv["change"]["prev_index"] is not None  # compared through the rename lineage
+
+
+def _demo_dossiers_for_the_focal_point(summary):
+    """The demo's dossier store uses the demo's unit codes: the ward's focal point sees its own indicators."""
+    from django.test import Client
+
+    from cchc.web.demo import DOSSIER_ROWS
+    from cchc.web.services_page import data
+
+    assert summary["dossiers"] == DOSSIER_ROWS
+    data.clear_cache()
+    units = {r["unit"] for r in data.overview("year")}
+    assert {"X001", "STC", "*"} <= units and not any(u.startswith("U0") for u in units)
+    c = Client()
+    c.login(username="daumoi.xa", password="cchc-demo-2026")
+    r = c.get("/services/", follow=True)
+    assert r.redirect_chain[-1][0] == "/services/units/X001/" and 'id="indicators"' in r.content.decode()

@@ -108,7 +108,8 @@ def _demo(host: str, port: int, allow_public: bool, no_run: bool) -> None:
     else:
         summary = seed()
         typer.echo(f"cchc demo: {summary['units']} units, {len(summary['cycles'])} cycles, "
-                   f"{summary['evidence']} evidence files.")
+                   f"{summary['evidence']} evidence files, {summary['dossiers']:,} synthetic dossiers "
+                   f"(service delivery).")
     typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, full, role, scope, fields in USERS:
         where = f" · {scope}" if scope and not scope.startswith("*") else (" · các sở, ban, ngành" if scope else "")

@@ -53,6 +53,16 @@ class SynthSpec:
     start: dt.date = dt.date(2024, 1, 1)
     end: dt.date = dt.date(2025, 12, 31)
     chunk_rows: int = 2_000_000
+    unit_codes: tuple[str, ...] = ()
+    """Unit codes to use instead of U0001… (then ``units`` is their number), e.g. a demo province's communes."""
+    parent_codes: tuple[str | None, ...] = ()
+    """Their parent unit codes (None: no parent), one per unit code; default D001… (ten units per parent)."""
+
+    def __post_init__(self) -> None:
+        if self.unit_codes:
+            self.units = len(self.unit_codes)
+        if self.parent_codes and len(self.parent_codes) != self.units:
+            raise ValueError(f"parent_codes: {len(self.parent_codes)} codes for {self.units} units")
 
 
 def catalogue(spec: SynthSpec) -> pa.Table:
@@ -118,8 +128,9 @@ def generate(spec: SynthSpec, cal: WorkingCalendar | None = None) -> Iterator[pa
     urng = np.random.default_rng([spec.seed, 11])
     u_w = urng.lognormal(0, 0.8, spec.units)
     u_w /= u_w.sum()
-    unit_codes = pa.array([f"U{i + 1:04d}" for i in range(spec.units)])
-    parent_codes = pa.array([f"D{i // 10 + 1:03d}" for i in range(spec.units)])
+    unit_codes = pa.array(list(spec.unit_codes) or [f"U{i + 1:04d}" for i in range(spec.units)], type=pa.string())
+    parent_codes = pa.array(list(spec.parent_codes) or [f"D{i // 10 + 1:03d}" for i in range(spec.units)],
+                            type=pa.string())
     proc_codes = cat["procedure_code"]
     days, d_w = _day_weights(cal, spec.start, spec.end)
     as_of = np.datetime64(spec.end, "s") + np.timedelta64(86_399, "s")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -112,8 +113,30 @@ def _lower(node, points: float) -> float | None:
     return max(0.0, points - max(0.25, round(points * 0.25 * 4) / 4)) if points > 0 else None
 
 
+DOSSIER_ROWS = 40_000
+
+
+def seed_dossiers(store: str | Path | None = None) -> int:
+    """A synthetic one-stop-shop export (:mod:`cchc.services.synth`) for the demo's departments and communes,
+    January 2025 – October 2026, so that the service-delivery pages, the API and a focal point's own unit have
+    data. Communes have no parent (the two-level local government since 2025). Returns the rows written; nothing
+    when the store already has data."""
+    from django.conf import settings
+
+    from cchc.services.importer import Store
+    from cchc.services.synth import SynthSpec, write_synth
+
+    root = Path(store or settings.CCHC_DOSSIER_STORE)
+    if Store(root).has_data():
+        return 0
+    codes = tuple([c for c, _n, _t in DEPARTMENTS] + [f"X{i + 1:03d}" for i in range(len(COMMUNE_NAMES))])
+    spec = SynthSpec(rows=DOSSIER_ROWS, procedures=40, seed=THIS_YEAR, start=date(LAST_YEAR, 1, 1),
+                     end=date(THIS_YEAR, 10, 31), unit_codes=codes, parent_codes=(None,) * len(codes))
+    return write_synth(spec, root)["rows"]
+
+
 @transaction.atomic
-def seed(stdout=print, evidence: bool = True) -> dict:
+def seed(stdout=print, evidence: bool = True, dossiers: bool = True) -> dict:
     """Seed the demo province into an empty database. Returns a summary (units, users, cycles)."""
     from cchc.web import engine
     from cchc.web.accounts.models import RoleAssignment
@@ -272,5 +295,6 @@ def seed(stdout=print, evidence: bool = True) -> dict:
     summary = {
         "units": Unit.objects.count(), "users": [u[0] for u in USERS], "password": DEMO_PASSWORD,
         "cycles": [(c.pk, c.name, c.state) for c in Cycle.objects.order_by("pk")], "evidence": n_files,
+        "dossiers": seed_dossiers() if dossiers else 0,
     }
     return summary
