@@ -21,7 +21,10 @@ def test_demo_refuses_public_host_without_allow_public():
 @pytest.mark.db
 @pytest.mark.django_db(transaction=True)
 def test_demo_seed_backup_restore(tmp_path, evidence_dir, settings):
+    from tests.services.helpers import dossier, write_rows
+
     from cchc.cli import web
+    from cchc.services.importer import Store, import_file
     from cchc.web import engine
     from cchc.web.assessments.models import Cycle, Evidence, LeafAssessment
     from cchc.web.demo import seed
@@ -36,14 +39,18 @@ def test_demo_seed_backup_restore(tmp_path, evidence_dir, settings):
     for cycle in Cycle.objects.filter(state="published"):
         assert engine.verify_snapshot(cycle.snapshots.get(published=True))
     counts = (Unit.objects.count(), LeafAssessment.objects.count(), Evidence.objects.count())
+    store = Store(settings.CCHC_DOSSIER_STORE)
+    stored = {rel: (store.root / rel).read_bytes() for rel in store.content()}
     out = tmp_path / "backup.zip"
     web.backup(out)
     Unit.objects.filter(code="STC").update(name="đã sửa")
     for f in evidence_dir.rglob("*"):
         if f.is_file():
             f.unlink()
+    import_file(write_rows(tmp_path / "later.csv", [dossier(1)]), store)  # the store changes after the backup
     web.restore(out, yes=True)
     assert (Unit.objects.count(), LeafAssessment.objects.count(), Evidence.objects.count()) == counts
+    assert {rel: (store.root / rel).read_bytes() for rel in store.content()} == stored  # the store, byte for byte
     assert Unit.objects.get(code="STC").name == "Sở Tài chính"
     ev = Evidence.objects.first()
     assert (evidence_dir / ev.sha256[:2] / ev.sha256).exists()
@@ -69,3 +76,36 @@ def _demo_dossiers_for_the_focal_point(summary):
     c.login(username="daumoi.xa", password="cchc-demo-2026")
     r = c.get("/services/", follow=True)
     assert r.redirect_chain[-1][0] == "/services/units/X001/" and 'id="indicators"' in r.content.decode()
+
+
+@pytest.mark.db
+@pytest.mark.django_db(transaction=True)
+def test_restore_of_an_older_backup_keeps_the_dossier_store(tmp_path, settings, capsys):
+    """A backup written before the dossier store was part of it (no dossiers.json) leaves the store alone."""
+    import zipfile
+
+    from tests.services.helpers import dossier, write_rows
+
+    from cchc.cli import web
+    from cchc.services.importer import Store, import_file
+
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    store = Store(settings.CCHC_DOSSIER_STORE)
+    import_file(write_rows(tmp_path / "a.csv", [dossier(1), dossier(2)]), store)
+    before = store.content()
+    out = tmp_path / "b.zip"
+    web.backup(out)
+    old = tmp_path / "old.zip"
+    with zipfile.ZipFile(out) as zf, zipfile.ZipFile(old, "w") as zo:
+        for name in zf.namelist():
+            if not name.startswith("dossiers"):
+                zo.writestr(name, zf.read(name))
+    web.restore(old, yes=True)
+    assert store.content() == before and "older backup" in capsys.readouterr().out
+    # a backup of an empty store empties it
+    empty = tmp_path / "e.zip"
+    settings.CCHC_DOSSIER_STORE = tmp_path / "empty"
+    web.backup(empty)
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    web.restore(empty, yes=True)
+    assert store.content() == [] and not store.has_data()

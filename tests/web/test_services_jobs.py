@@ -134,4 +134,10 @@ def test_rejected_file_only_from_the_store(admin_client, tmp_path, settings):
     traversal = str(tmp_path / "store" / "rejected" / ".." / ".." / "secret.csv")
     DossierImport.objects.filter(pk=job.pk).update(result={"rejected_path": traversal})
     assert admin_client.get(f"/services/import/{job.pk}/rejected.csv").status_code == 404
+    # a store that moved (restored elsewhere): the file is found by its name in the current store
+    (tmp_path / "store" / "rejected").mkdir(parents=True)
+    (tmp_path / "store" / "rejected" / "abc-x.csv").write_text("dossier_id,_reasons\nHS1,bad\n")
+    DossierImport.objects.filter(pk=job.pk).update(result={"rejected_path": "/old/place/rejected/abc-x.csv"})
+    r = admin_client.get(f"/services/import/{job.pk}/rejected.csv")
+    assert r.status_code == 200 and b"HS1,bad" in b"".join(r.streaming_content)
     assert admin_client.get("/services/import/999999/").status_code == 404

@@ -8,7 +8,9 @@ For production use gunicorn behind nginx (docs/production.md).
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
+import shutil
 from pathlib import Path
 
 import typer
@@ -139,7 +141,10 @@ def backup(
     buf = io.StringIO()
     call_command("dumpdata", natural_foreign=True, exclude=["contenttypes", "auth.permission", "sessions",
                                                               "admin.logentry"], stdout=buf)
+    from cchc.services.importer import Store
+
     root = Path(settings.EVIDENCE_ROOT)
+    store = Store(settings.CCHC_DOSSIER_STORE)
     n = 0
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("data.json", buf.getvalue())
@@ -148,7 +153,14 @@ def backup(
                 if path.is_file() and not path.name.startswith("."):
                     zf.write(path, f"evidence/{path.relative_to(root)}")
                     n += 1
-    typer.echo(f"cchc backup: {out} (database and {n} evidence files)")
+        with store.locked():  # no import half-way through the copy
+            store.recover()
+            files = store.content()
+            for rel in files:  # Parquet is compressed already
+                zf.write(store.root / rel, f"{DOSSIER_PREFIX}{rel.as_posix()}",
+                         zipfile.ZIP_STORED if rel.suffix == ".parquet" else zipfile.ZIP_DEFLATED)
+            zf.writestr(DOSSIER_INDEX, json.dumps({"files": len(files)}))
+    typer.echo(f"cchc backup: {out} (database, {n} evidence files, {len(files)} files of the dossier store)")
 
 
 def restore(
@@ -183,4 +195,32 @@ def restore(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(zf.read(name))
                 n += 1
-    typer.echo(f"cchc restore: database and {n} evidence files restored from {archive}")
+        store_note = _restore_dossiers(zf, Path(settings.CCHC_DOSSIER_STORE))
+    typer.echo(f"cchc restore: database and {n} evidence files restored from {archive}; {store_note}")
+
+
+DOSSIER_PREFIX, DOSSIER_INDEX = "dossiers/", "dossiers.json"
+
+
+def _restore_dossiers(zf, root: Path) -> str:  # noqa: ANN001 - zipfile.ZipFile
+    """Replace the dossier store with the backup's copy. A backup made before the store was included has no
+    ``dossiers.json``: the current store is then kept, and said so."""
+    import tempfile
+
+    from cchc.services.importer import Store
+
+    if DOSSIER_INDEX not in zf.namelist():
+        return f"the backup has no dossier store (an older backup): the store at {root} is kept as it is"
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root.parent, prefix=".restore-") as tmp:  # same file system: moves
+        for name in zf.namelist():
+            if name.startswith(DOSSIER_PREFIX) and not name.endswith("/"):
+                rel = Path(name).relative_to(DOSSIER_PREFIX)
+                if ".." in rel.parts or rel.is_absolute():
+                    continue
+                target = Path(tmp) / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(name) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+        n = Store(root).replace_content(Path(tmp))
+    return f"{n} files of the dossier store restored into {root}"

@@ -503,6 +503,31 @@ class Store:
             fcntl.flock(f, fcntl.LOCK_UN)
             return False
 
+    def content(self) -> list[Path]:
+        """The store's files (relative paths, sorted) — records, catalogue, manifest, rejected rows — without the
+        lock and staging entries (names starting with a dot). Call it holding :meth:`locked` for a consistent set."""
+        if not self.root.exists():
+            return []
+        return sorted(p.relative_to(self.root) for p in self.root.rglob("*")
+                      if p.is_file() and not any(part.startswith(".") for part in p.relative_to(self.root).parts))
+
+    def replace_content(self, source: Path) -> int:
+        """Replace everything in the store with the files under ``source`` (a restored backup; moved, not
+        copied), one writer at a time. Returns the number of files."""
+        import shutil
+
+        with self.locked():
+            self.recover()
+            for entry in self.root.iterdir():
+                if not entry.name.startswith("."):
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            n = 0
+            for entry in sorted(Path(source).iterdir()):
+                if not entry.name.startswith("."):
+                    n += sum(1 for p in entry.rglob("*") if p.is_file()) if entry.is_dir() else 1
+                    shutil.move(str(entry), self.root / entry.name)
+            return n
+
     def interrupted(self) -> bool:
         """Whether an interrupted commit is waiting to be finished (readers may see part of it until then)."""
         return self.journal_path.exists()

@@ -201,8 +201,8 @@ def import_rejected(request, job_id: int):
     stored = (job.result or {}).get("rejected_path")
     if not stored:
         raise Http404
-    path = Path(stored).resolve()
-    if not path.is_relative_to((data.store_root() / "rejected").resolve()) or not path.is_file():
+    path = data.store_root() / "rejected" / Path(stored).name  # by name: the store may have moved (a restore)
+    if not path.is_file():
         raise Http404
     name = f"bi-loai-{Path(job.file_name).stem}.csv"
     return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="text/csv; charset=utf-8")
