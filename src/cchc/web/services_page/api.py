@@ -37,23 +37,20 @@ def _page(name: str, item: serializers.Field) -> serializers.Serializer:
                                     "results": serializers.ListField(child=item)})
 
 
-def _paginated(request, view, rows: list) -> Response:
+def _paginated(request, view, rows, shape=lambda row: row) -> Response:  # noqa: ANN001
+    """One page of ``rows`` (a list or a query set), each page item passed through ``shape``."""
     paginator = LimitOffsetPagination()
-    return paginator.get_paginated_response(paginator.paginate_queryset(rows, request, view=view))
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response([shape(row) for row in page])
 
 
 def _label(request, granularity: str | None = None) -> str | None:
     """The ``p`` parameter, checked as a canonical period label (of ``granularity`` when given)."""
-    from cchc.services.measures import parse_period_label, period_label
-
     label = request.query_params.get("p")
     if label is None:
         return None
-    try:
-        gran, idx = parse_period_label(label)
-    except (ValueError, IndexError):
-        gran, idx = None, None
-    if gran is None or period_label(idx, gran) != label or (granularity and gran != granularity):
+    gran = data.canonical_period(label)
+    if gran is None or (granularity and gran != granularity):
         raise _bad("p", f"not a {granularity or 'period'} label such as 2025-05, 2025-Q2, 2025-H1, 2025")
     return label
 
@@ -146,9 +143,11 @@ class ImportsView(APIView):
     def get(self, request):
         """The dossier imports, newest first (administrator)."""
         from cchc.web.services_page import jobs
+        from cchc.web.services_page.models import DossierImport
 
-        _require_import(request.user)
-        return _paginated(request, self, [_job(j) for j in jobs.recent()])
+        _require_import(request.user)  # only the page's jobs are settled (jobs.settle_stale), not all of them
+        return _paginated(request, self, DossierImport.objects.select_related("created_by"),
+                          lambda j: _job(jobs.settle_stale(j)))
 
     @extend_schema(operation_id="services_import_create", request={"multipart/form-data": inline_serializer(
         "DossierUpload", {"file": serializers.FileField(), "catalogue": serializers.FileField(required=False),

@@ -63,6 +63,18 @@ def store_state(root: Path | None = None) -> tuple:
     return tuple(parts)
 
 
+def canonical_period(label: str) -> str | None:
+    """The granularity of a canonical period label (``2025-05`` month, ``2025-Q2``, ``2025-H1``, ``2025``), or
+    None for anything else (``2025-13``, ``2025-5``, ``abc``): what pages and API accept as a period."""
+    from cchc.services.measures import parse_period_label, period_label
+
+    try:
+        gran, idx = parse_period_label(label)
+    except (ValueError, IndexError):
+        return None
+    return gran if period_label(idx, gran) == label else None
+
+
 def has_data(root: Path | None = None) -> bool:
     from cchc.services.importer import Store
 

@@ -98,10 +98,9 @@ def start(job: DossierImport) -> None:
     background.start(job.thread_name, lambda: run(job.pk), inline=getattr(settings, "CCHC_IMPORTS_INLINE", False))
 
 
-def recent(limit: int | None = None) -> list[DossierImport]:
-    """The imports, newest first, a dead job's status settled (:func:`settle_stale`)."""
-    rows = DossierImport.objects.select_related("created_by")
-    return [settle_stale(j) for j in (rows[:limit] if limit else rows)]
+def recent(limit: int = 20) -> list[DossierImport]:
+    """The latest imports, newest first, a dead job's status settled (:func:`settle_stale`)."""
+    return [settle_stale(j) for j in DossierImport.objects.select_related("created_by")[:limit]]
 
 
 def settle_stale(job: DossierImport) -> DossierImport:

@@ -126,17 +126,12 @@ def unit_page(request, unit_code: str):
 
 @login_required
 def late_page(request, unit_code: str):
-    from cchc.services.measures import parse_period_label, period_label
-
     _unit_or_404(request, unit_code)
     if not data.has_data():
         raise Http404
     label = request.GET.get("p", "")
-    try:
-        gran, idx = parse_period_label(label)
-    except (ValueError, IndexError):
-        raise Http404 from None
-    if period_label(idx, gran) != label:  # only the canonical labels (2025-05, 2025-Q2, 2025-H1, 2025)
+    gran = data.canonical_period(label)
+    if gran is None:
         raise Http404
     procedure = request.GET.get("procedure") or None
     rows = data.late(unit_code, label)
@@ -172,7 +167,7 @@ def import_page(request):
             return redirect("services:import-job", job_id=job.pk)
     store = Store(data.store_root())
     ctx = {"store": store.root, "errors": errors, "manifest": list(reversed(store.manifest()))[:20],
-           "recent": jobs.recent(20)}
+           "recent": jobs.recent()}
     return render(request, "services_page/import.html", ctx, status=422 if errors else 200)
 
 
