@@ -185,21 +185,28 @@ def restore(
         call_command("flush", interactive=False, verbosity=0)
         caches[settings.SESSION_CACHE_ALIAS].clear()  # flush signed everyone out; the cached sessions go too
         call_command("loaddata", str(Path(tmp) / "data.json"), verbosity=0)
-        n = 0
-        for name in zf.namelist():
-            if name.startswith("evidence/") and not name.endswith("/"):
-                rel = Path(name).relative_to("evidence")
-                if ".." in rel.parts:
-                    continue
-                target = root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(zf.read(name))
-                n += 1
+        n = _extract(zf, "evidence/", root)
         store_note = _restore_dossiers(zf, Path(settings.CCHC_DOSSIER_STORE))
     typer.echo(f"cchc restore: database and {n} evidence files restored from {archive}; {store_note}")
 
 
 DOSSIER_PREFIX, DOSSIER_INDEX = "dossiers/", "dossiers.json"
+
+
+def _extract(zf, prefix: str, target: Path) -> int:  # noqa: ANN001 - zipfile.ZipFile
+    """Write the archive's files under ``prefix`` into ``target`` (members leaving it are skipped); the count."""
+    n = 0
+    for name in zf.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            rel = Path(name).relative_to(prefix)
+            if ".." in rel.parts or rel.is_absolute():
+                continue
+            out = target / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(name) as src, open(out, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            n += 1
+    return n
 
 
 def _restore_dossiers(zf, root: Path) -> str:  # noqa: ANN001 - zipfile.ZipFile
@@ -213,14 +220,6 @@ def _restore_dossiers(zf, root: Path) -> str:  # noqa: ANN001 - zipfile.ZipFile
         return f"the backup has no dossier store (an older backup): the store at {root} is kept as it is"
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root.parent, prefix=".restore-") as tmp:  # same file system: moves
-        for name in zf.namelist():
-            if name.startswith(DOSSIER_PREFIX) and not name.endswith("/"):
-                rel = Path(name).relative_to(DOSSIER_PREFIX)
-                if ".." in rel.parts or rel.is_absolute():
-                    continue
-                target = Path(tmp) / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(name) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
+        _extract(zf, DOSSIER_PREFIX, Path(tmp))
         n = Store(root).replace_content(Path(tmp))
     return f"{n} files of the dossier store restored into {root}"

@@ -116,7 +116,7 @@ def _lower(node, points: float) -> float | None:
 DOSSIER_ROWS = 40_000
 
 
-def seed_dossiers(store: str | Path | None = None) -> int:
+def seed_dossiers() -> int:
     """A synthetic one-stop-shop export (:mod:`cchc.services.synth`) for the demo's departments and communes,
     January 2025 – October 2026, so that the service-delivery pages, the API and a focal point's own unit have
     data. Communes have no parent (the two-level local government since 2025). Returns the rows written; nothing
@@ -126,7 +126,7 @@ def seed_dossiers(store: str | Path | None = None) -> int:
     from cchc.services.importer import Store
     from cchc.services.synth import SynthSpec, write_synth
 
-    root = Path(store or settings.CCHC_DOSSIER_STORE)
+    root = Path(settings.CCHC_DOSSIER_STORE)
     if Store(root).has_data():
         return 0
     codes = tuple([c for c, _n, _t in DEPARTMENTS] + [f"X{i + 1:03d}" for i in range(len(COMMUNE_NAMES))])
