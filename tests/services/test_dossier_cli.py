@@ -87,7 +87,7 @@ def test_import_cli_reports_and_is_idempotent(tmp_path) -> None:  # noqa: ANN001
     assert json.loads(r.stdout)[0]["skipped"] is True
     (tmp_path / "bad.csv").write_text("MaHoSo\nH1\n")
     r = run("import", tmp_path / "bad.csv", "--store", store)
-    assert r.exit_code == 2 and "missing required column" in r.stderr
+    assert r.exit_code == 2 and "missing required column" in r.stderr and "thiếu cột bắt buộc" in r.stderr
 
 
 def test_synth_csv_then_import_equals_synth_store(tmp_path) -> None:  # noqa: ANN001

@@ -162,8 +162,10 @@ def test_unreadable_or_incomplete_files_fail_whole(tmp_path) -> None:  # noqa: A
     with pytest.raises(ImportError_, match="unknown format"):
         import_file(tmp_path / "x.txt", store)
     (tmp_path / "m.csv").write_text("MaHoSo,MaDonVi\nH1,U1\n")
-    with pytest.raises(ImportError_, match=r"missing required column\(s\): procedure_code .*status"):
+    with pytest.raises(ImportError_, match=r"missing required column\(s\): procedure_code .*status") as err:
         import_file(tmp_path / "m.csv", store)
+    assert err.value.vi == (f"{tmp_path / 'm.csv'}: thiếu cột bắt buộc: procedure_code (hoặc MaTTHC / MaThuTuc); "
+                            "status (hoặc TrangThaiHoSo / TrangThaiHoSoId)")  # and in Vietnamese
 
 
 def test_catalogue_with_vietnamese_units_and_errors(tmp_path) -> None:  # noqa: ANN001

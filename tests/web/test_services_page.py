@@ -265,6 +265,7 @@ def test_import_refuses_wrong_type_and_size(svc, login, settings, tmp_path):
     r = c.post("/services/import/", {"file": SimpleUploadedFile("thieu-cot.csv", b"a,b\n1,2\n")}, follow=True)
     job = r.context["job"]
     assert job.status == "failed" and "missing required column" in job.message
+    assert "thieu-cot.csv: thiếu cột bắt buộc: dossier_id (hoặc MaHoSo" in r.content.decode()  # in Vietnamese
     assert "thieu-cot.csv" in r.content.decode() and str(settings.DATA_DIR) not in job.message
     assert not (tmp_path / "store" / "dossiers").exists()
 

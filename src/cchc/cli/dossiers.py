@@ -27,6 +27,12 @@ def _fail(msg: str) -> None:
     raise typer.Exit(code=2)
 
 
+def _fail_with(exc: Exception) -> None:
+    """An import error in Vietnamese then English (as the per-row reasons), others as they are."""
+    vi = getattr(exc, "vi", None)
+    _fail(f"{vi}\n       {exc}" if vi and vi != str(exc) else str(exc))
+
+
 def _dump(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
 
@@ -78,7 +84,7 @@ def import_(
         cat = load_catalogue(catalogue) if catalogue else None  # saved by the import, with its records
         cal = WorkingCalendar(2000, 2040, load_overrides(calendar)) if calendar else None
     except (ImportError_, CalendarError, OSError) as exc:
-        _fail(str(exc))
+        _fail_with(exc)
     results = []
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -89,7 +95,7 @@ def import_(
                 res = import_file(f, st, catalogue=cat, calendar=cal, replace=replace,
                                   progress=lambda s, task=task, f=f: prog.update(task, description=f"{f.name}: {s}"))
             except ImportError_ as exc:
-                _fail(str(exc))
+                _fail_with(exc)
             prog.update(task, description=f"{f.name}: done")
             results.append(res)
     if as_json:
@@ -128,7 +134,7 @@ def rederive(
         cat = load_catalogue(catalogue) if catalogue else None
         cal = WorkingCalendar(2000, 2040, load_overrides(calendar)) if calendar else None
     except (ImportError_, CalendarError, OSError) as exc:
-        _fail(str(exc))
+        _fail_with(exc)
     n = st.rederive(cat, cal)
     typer.echo(f"{n} dossiers re-derived in {store}")
 

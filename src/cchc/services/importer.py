@@ -59,7 +59,12 @@ LINK_HEADERS = {"duongdanteptinketqua"}
 
 
 class ImportError_(ValueError):
-    """The file cannot be imported at all (unreadable, unknown format, missing required columns)."""
+    """The file cannot be imported at all (unreadable, unknown format, missing required columns). ``str()`` is
+    the English message; ``vi`` the Vietnamese one (the same when none was given)."""
+
+    def __init__(self, message: str, vi: str | None = None):
+        super().__init__(message)
+        self.vi = vi or message
 
 
 REASONS_VI = {
@@ -146,7 +151,8 @@ def _fmt(path: Path) -> str:
         return "parquet"
     if name.endswith(".jsonl") or name.endswith(".ndjson") or name.endswith(".json"):
         return "jsonl"
-    raise ImportError_(f"{path}: unknown format (expected .csv, .parquet or .jsonl)")
+    raise ImportError_(f"{path}: unknown format (expected .csv, .parquet or .jsonl)",
+                       f"{path}: định dạng không nhận (cần .csv, .parquet hoặc .jsonl)")
 
 
 def read_raw(path: str | Path) -> pa.Table:
@@ -157,7 +163,7 @@ def read_raw(path: str | Path) -> pa.Table:
 
     path = Path(path)
     if not path.exists():
-        raise ImportError_(f"{path}: no such file")
+        raise ImportError_(f"{path}: no such file", f"{path}: không có tệp này")
     kind = _fmt(path)
     try:
         if kind == "csv":
@@ -177,7 +183,7 @@ def read_raw(path: str | Path) -> pa.Table:
         else:
             table = pjson.read_json(path)
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
-        raise ImportError_(f"{path}: cannot read {kind}: {exc}") from exc
+        raise ImportError_(f"{path}: cannot read {kind}: {exc}", f"{path}: không đọc được tệp {kind}: {exc}") from exc
     cols = []
     for name in table.column_names:
         col = table[name]
@@ -257,7 +263,8 @@ def load_catalogue(path: str | Path) -> pa.Table:
     raw = read_raw(path)
     mapping, _ = _map_headers(raw.column_names, catalogue_name)
     if "procedure_code" not in mapping.values():
-        raise ImportError_(f"{path}: the catalogue needs a procedure_code column (MaTTHC)")
+        raise ImportError_(f"{path}: the catalogue needs a procedure_code column (MaTTHC)",
+                           f"{path}: danh mục TTHC cần cột procedure_code (MaTTHC)")
     out: dict[str, list] = {c.name: [] for c in CATALOGUE_COLUMNS}
     inv = {v: k for k, v in mapping.items()}
     rows = raw.to_pylist()
@@ -306,7 +313,8 @@ def load_catalogue(path: str | Path) -> pa.Table:
         for k in out:
             out[k].append(rec.get(k))
     if problems:
-        raise ImportError_(f"{path}: invalid catalogue:\n  " + "\n  ".join(problems[:50]))
+        listed = "\n  ".join(problems[:50])
+        raise ImportError_(f"{path}: invalid catalogue:\n  {listed}", f"{path}: danh mục TTHC có lỗi:\n  {listed}")
     schema = pa.schema([
         ("procedure_code", pa.string()), ("procedure_name", pa.string()), ("time_limit", pa.float64()),
         ("time_unit", pa.string()), ("fee", pa.float64()), ("online_level", pa.string()),
@@ -659,7 +667,7 @@ def _import_locked(path: Path, store: Store, catalogue: pa.Table | None, calenda
     step = progress or (lambda _msg: None)
     digest = file_hash(path) if path.exists() else ""
     if not path.exists():
-        raise ImportError_(f"{path}: no such file")
+        raise ImportError_(f"{path}: no such file", f"{path}: không có tệp này")
     result = ImportResult(file=str(path), content_hash=digest)
     store.recover()  # an import interrupted earlier is finished or discarded before anything else
     if any(e.get("content_hash") == digest for e in store.manifest()):
@@ -675,7 +683,8 @@ def _import_locked(path: Path, store: Store, catalogue: pa.Table | None, calenda
     if missing:
         raise ImportError_(
             f"{path}: missing required column(s): "
-            + "; ".join(f"{c.name} (or {' / '.join(c.aliases)})" for c in missing)
+            + "; ".join(f"{c.name} (or {' / '.join(c.aliases)})" for c in missing),
+            f"{path}: thiếu cột bắt buộc: " + "; ".join(f"{c.name} (hoặc {' / '.join(c.aliases)})" for c in missing),
         )
     new_catalogue = None  # saved with the records, in the same commit
     if catalogue is None:

@@ -116,6 +116,7 @@ JOB_FIELDS = {
     "catalogue_name": serializers.CharField(), "replace": serializers.BooleanField(),
     "status": serializers.ChoiceField(choices=["queued", "running", "done", "failed"]),
     "step": serializers.CharField(), "result": serializers.DictField(), "message": serializers.CharField(),
+    "message_vi": serializers.CharField(),
     "created_by": serializers.CharField(), "created_at": serializers.DateTimeField(),
     "updated_at": serializers.DateTimeField(),
 }
@@ -128,6 +129,7 @@ def _job(job) -> dict:  # noqa: ANN001
     result["has_rejected_file"] = bool((job.result or {}).get("rejected_path"))
     return {"id": job.pk, "file_name": job.file_name, "catalogue_name": job.catalogue_name, "replace": job.replace,
             "status": job.status, "step": job.step, "result": result if job.result else {}, "message": job.message,
+            "message_vi": job.message_vi,
             "created_by": job.created_by.username, "created_at": job.created_at, "updated_at": job.updated_at}
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cchc.web import background
@@ -19,6 +20,10 @@ from cchc.web.services_page import data
 from cchc.web.services_page.models import DossierImport
 
 STALE_AFTER = dt.timedelta(seconds=30)
+STALE_VI = ("Lần nhập bị dừng giữa chừng (máy chủ đã khởi động lại?). Kho dữ liệu không bị ghi dở: hãy nhập lại "
+            "tệp; nếu lần nhập trước đã kịp hoàn tất, hệ thống sẽ báo tệp đã được nhập.")
+STALE_EN = ("The import stopped part-way (was the server restarted?). The store was not left half-written: import "
+            "the file again; if the earlier import had finished, you will be told the file was already imported.")
 
 
 def run(job_id: int) -> None:
@@ -36,9 +41,11 @@ def run(job_id: int) -> None:
         store.root.mkdir(parents=True, exist_ok=True)
         result = import_file(job.path, store, catalogue=catalogue, replace=job.replace, progress=progress)
     except ImportError_ as error:
-        _finish(job, DossierImport.Status.FAILED, message=_hide_paths(str(error), job))
+        _finish(job, DossierImport.Status.FAILED, message=_hide_paths(str(error), job),
+                message_vi=_hide_paths(error.vi, job))
     except Exception as error:  # noqa: BLE001 - a failed job tells the person why, the server keeps running
-        _finish(job, DossierImport.Status.FAILED, message=f"{type(error).__name__}: {_hide_paths(str(error), job)}")
+        text = f"{type(error).__name__}: {_hide_paths(str(error), job)}"
+        _finish(job, DossierImport.Status.FAILED, message=text, message_vi=f"Lỗi không lường trước: {text}")
     else:
         data.clear_cache()
         out = result.to_dict()
@@ -54,10 +61,11 @@ def _hide_paths(text: str, job: DossierImport) -> str:
     return text.replace(job.catalogue_path, job.catalogue_name) if job.catalogue_path else text
 
 
-def _finish(job: DossierImport, status: str, *, result: dict | None = None, message: str = "") -> None:
-    job.status, job.result, job.message = status, result or {}, message
+def _finish(job: DossierImport, status: str, *, result: dict | None = None, message: str = "",
+            message_vi: str = "") -> None:
+    job.status, job.result, job.message, job.message_vi = status, result or {}, message, message_vi
     job.step = ""
-    job.save(update_fields=["status", "result", "message", "step", "updated_at"])
+    job.save(update_fields=["status", "result", "message", "message_vi", "step", "updated_at"])
 
 
 def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tuple[DossierImport | None, list[str]]:  # noqa: ANN001
@@ -78,8 +86,9 @@ def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tup
             try:
                 load_catalogue(cat_path)
             except (ImportError_, ValueError) as exc:
+                text = str(exc) if (get_language() or "vi").startswith("en") else getattr(exc, "vi", str(exc))
                 errors.append(_("Danh mục TTHC: %(error)s")
-                              % {"error": str(exc).replace(str(cat_path), catalogue_upload.name)})
+                              % {"error": text.replace(str(cat_path), catalogue_upload.name)})
     path = None
     if upload is not None and not errors:
         path, problem = store_upload(upload)
@@ -111,10 +120,8 @@ def settle_stale(job: DossierImport) -> DossierImport:
         return job
     if Store(data.store_root()).busy():  # a writer holds the store: this job, in another worker, or one it waits for
         return job
-    message = _("Lần nhập bị dừng giữa chừng (máy chủ đã khởi động lại?). Kho dữ liệu không bị ghi dở: hãy "
-                "nhập lại tệp; nếu lần nhập trước đã kịp hoàn tất, hệ thống sẽ báo tệp đã được nhập.")
     # compare and set: a job that moved meanwhile (it finished in another worker) keeps its own outcome
     DossierImport.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
-        status=DossierImport.Status.FAILED, message=message, updated_at=timezone.now())
+        status=DossierImport.Status.FAILED, message=STALE_EN, message_vi=STALE_VI, updated_at=timezone.now())
     job.refresh_from_db()
     return job

@@ -30,7 +30,8 @@ class DossierImport(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     step = models.CharField(max_length=20, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True)  # why it failed, in English
+    message_vi = models.TextField(blank=True)  # … and in Vietnamese
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -45,6 +46,13 @@ class DossierImport(models.Model):
     @property
     def step_label(self) -> str:
         return str(STEP_LABELS.get(self.step, ""))
+
+    @property
+    def message_shown(self) -> str:
+        """The failure message in the page's language (Vietnamese unless English is chosen)."""
+        from django.utils.translation import get_language
+
+        return self.message if (get_language() or "vi").startswith("en") else (self.message_vi or self.message)
 
     @property
     def thread_name(self) -> str:
