@@ -130,6 +130,58 @@ def test_synth_is_deterministic_by_seed() -> None:
     assert catalogue(spec).equals(catalogue(SynthSpec(seed=11)))
 
 
+def test_synth_with_the_provinces_own_units(tmp_path) -> None:  # noqa: ANN001
+    """--unit-list: the units file of docs/formats/units.md (XLSX, Vietnamese headers) or a plain CSV."""
+    import csv
+
+    import pyarrow.parquet as pq
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["mã", "tên", "loại", "mã cấp trên"])
+    for row in (["STC", "Sở Tài chính", "sở", ""], ["X001", "Xã A", "xã", ""], ["P002", "Phường B", "phường", "TP1"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "don-vi.xlsx")
+    out = tmp_path / "ho-so.parquet"
+    r = run("synth", out, "--rows", "900", "--unit-list", tmp_path / "don-vi.xlsx", "--json")
+    assert r.exit_code == 0, r.output
+    t = pq.read_table(out, columns=["unit_code", "parent_unit_code"]).to_pylist()
+    assert {(d["unit_code"], d["parent_unit_code"]) for d in t} == {("STC", None), ("X001", None), ("P002", "TP1")}
+
+    csv_list = tmp_path / "units.csv"
+    csv_list.write_text("unit_code\nA1\nA2\n", encoding="utf-8")
+    r = run("synth", tmp_path / "b.csv", "--rows", "200", "--unit-list", csv_list)
+    assert r.exit_code == 0, r.output
+    with (tmp_path / "b.csv").open(encoding="utf-8") as fh:
+        assert {row["unit_code"] for row in csv.DictReader(fh)} == {"A1", "A2"}
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("name\nA1\n", "row 1: no unit code column"),
+    ("code,parent\nA1,P\n,P\n", "row 3, column code: empty unit code"),
+    ("mã\nA1\nA2\nA1\n", "row 4, column mã: unit code 'A1' already on row 2"),
+    ("code\n", "no units listed"),
+])
+def test_synth_unit_list_problems_name_the_row_and_column(tmp_path, content: str, message: str) -> None:  # noqa: ANN001
+    path = tmp_path / "units.csv"
+    path.write_text(content, encoding="utf-8")
+    r = run("synth", tmp_path / "x.csv", "--rows", "10", "--unit-list", path)
+    assert r.exit_code == 2 and message in r.output and str(path) in r.output, r.output
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_synth_unit_list_unreadable(tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "units.csv"
+    bad.write_bytes("mã\nXã\n".encode("utf-16"))
+    r = run("synth", tmp_path / "x.csv", "--unit-list", bad)
+    assert r.exit_code == 2 and "not UTF-8" in r.output
+    r = run("synth", tmp_path / "x.csv", "--unit-list", tmp_path / "missing.xlsx")
+    assert r.exit_code == 2 and "file not found" in r.output
+    (tmp_path / "fake.xlsx").write_text("not a workbook")
+    r = run("synth", tmp_path / "x.csv", "--unit-list", tmp_path / "fake.xlsx")
+    assert r.exit_code == 2 and "cannot be read as XLSX" in r.output
+
+
 def test_synth_shapes(synth_store: str) -> None:
     recs = compute(synth_store, period="month", levels=("province",)).records()
     received = {r["period"]: next(i for i in r["indicators"] if i["id"] == "1.4")["denominator"] for r in recs}

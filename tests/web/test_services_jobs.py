@@ -82,6 +82,29 @@ def test_a_job_waits_while_another_writer_holds_the_store(admin_client, tmp_path
     assert store.manifest()[-1]["accepted"] == 39
 
 
+def test_a_progress_note_that_cannot_be_saved_does_not_stop_the_import(admin_client, tmp_path, settings,
+                                                                       monkeypatch):
+    """A busy database may refuse a progress note (SQLite: "database is locked" after its timeout); the import
+    goes on and its outcome is saved."""
+    from django.db import OperationalError
+
+    settings.CCHC_IMPORTS_INLINE = True
+    refused: list[str] = []
+    save = DossierImport.save
+
+    def flaky_save(self, *args, **kwargs):
+        if kwargs.get("update_fields") == ["status", "step", "updated_at"]:
+            refused.append(self.step)
+            raise OperationalError("database is locked")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(DossierImport, "save", flaky_save)
+    job = DossierImport.objects.get(pk=_post(admin_client, tmp_path))
+    assert refused[:2] == ["read", "validate"], refused
+    assert job.status == "done" and job.result["accepted"] == 39, job.message
+    assert Store(tmp_path / "store").manifest()[-1]["accepted"] == 39
+
+
 def _orphan(client, status: str, age: dt.timedelta) -> DossierImport:
     job = DossierImport.objects.create(file_name="x.csv", path="/nonexistent/x.csv", status=status,
                                        step="validate", created_by=client.world.users["admin"])

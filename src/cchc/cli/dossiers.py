@@ -316,6 +316,10 @@ def synth(
     seed: int = typer.Option(0, "--seed", "-s"),
     start: str = typer.Option("2024-01-01", "--start"),
     end: str = typer.Option("2025-12-31", "--end"),
+    unit_list: Path | None = typer.Option(
+        None, "--unit-list",
+        help="CSV or XLSX of the province's own units: column unit_code (or code / mã), optional parent_unit_code "
+             "(or parent / mã cấp trên); the units file of docs/formats/units.md works as it is. Replaces --units."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Generate realistic synthetic dossiers (deterministic for a seed; distributions in docs)."""
@@ -324,9 +328,11 @@ def synth(
 
     from cchc.services.synth import SynthSpec, write_synth
 
+    codes, parents = _read_unit_list(unit_list) if unit_list else ((), ())
     try:
         spec = SynthSpec(rows=rows, units=units, procedures=procedures, seed=seed,
-                         start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end))
+                         start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end),
+                         unit_codes=codes, parent_codes=parents)
     except ValueError as exc:
         _fail(f"--start/--end: {exc}")
     if spec.end < spec.start:
@@ -341,6 +347,60 @@ def synth(
     else:
         typer.echo(f"wrote {info['rows']} dossiers to {info['out']}" +
                    (f" (catalogue {info['catalogue']})" if "catalogue" in info else ""))
+
+
+UNIT_CODE_HEADERS = {"unit_code", "code", "mã", "ma", "mã đơn vị", "madonvi"}
+PARENT_HEADERS = {"parent_unit_code", "parent", "parent_code", "mã cấp trên", "đơn vị cấp trên"}
+
+
+def _read_unit_list(path: Path) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """Unit codes and parent codes (None: no parent) from a CSV (UTF-8) or the first sheet of an XLSX whose first
+    row names the columns; other columns are ignored. A problem exits naming the file, row and column."""
+    import csv
+    import unicodedata
+
+    def norm(value: object) -> str:
+        return unicodedata.normalize("NFC", "" if value is None else str(value)).strip()
+
+    if not path.is_file():
+        _fail(f"--unit-list {path}: file not found")
+    try:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True, data_only=True)
+            rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+            wb.close()
+        else:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                rows = list(csv.reader(fh))
+    except UnicodeDecodeError:
+        _fail(f"{path}: not UTF-8 text (save the CSV as UTF-8, or use XLSX)")
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises several kinds for a file that is not a workbook
+        _fail(f"{path}: cannot be read as {'XLSX' if path.suffix.lower() == '.xlsx' else 'CSV'} ({exc})")
+    header = [norm(h).casefold() for h in rows[0]] if rows else []
+    code_col = next((i for i, h in enumerate(header) if h in UNIT_CODE_HEADERS), None)
+    parent_col = next((i for i, h in enumerate(header) if h in PARENT_HEADERS), None)
+    if code_col is None:
+        _fail(f"{path}, row 1: no unit code column (name it unit_code, code or mã)")
+    codes: list[str] = []
+    parents: list[str | None] = []
+    first_row: dict[str, int] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(norm(v) for v in row):
+            continue
+        code = norm(row[code_col]) if code_col < len(row) else ""
+        if not code:
+            _fail(f"{path}, row {n}, column {rows[0][code_col]}: empty unit code")
+        if code in first_row:
+            _fail(f"{path}, row {n}, column {rows[0][code_col]}: unit code {code!r} already on row {first_row[code]}")
+        first_row[code] = n
+        codes.append(code)
+        parent = norm(row[parent_col]) if parent_col is not None and parent_col < len(row) else ""
+        parents.append(parent or None)
+    if not codes:
+        _fail(f"{path}: no units listed")
+    return tuple(codes), tuple(parents)
 
 
 @app.command("calendar")

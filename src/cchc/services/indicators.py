@@ -369,6 +369,12 @@ def procedure_attributes(catalogue) -> pd.DataFrame:  # noqa: ANN001
     })
 
 
+def _no_missing_parent(codes: pd.Series) -> pd.Series:
+    """Parent codes with "" for none (communes under the two-level local government have no parent). A column
+    of nothing but missing codes comes back from the engine as floats: it is made text first."""
+    return (codes if pd.api.types.is_string_dtype(codes.dtype) else codes.astype(object)).fillna("")
+
+
 def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = False,
            competence: pd.DataFrame | None = None, attrs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Measures per (level, unit, period[, procedure]) for levels unit, parent and province (``*``).
@@ -378,14 +384,14 @@ def rollup(fine: pd.DataFrame, procs: pd.DataFrame, *, by_procedure: bool = Fals
     use the procedures each unit handled at least once."""
     sums = [c for c in fine.columns if c not in KEY_COLS]
     f = fine.copy()
-    f["parent_unit_code"] = f["parent_unit_code"].fillna("")
+    f["parent_unit_code"] = _no_missing_parent(f["parent_unit_code"])
     # one fixed order of the rows, whatever order the engine returned them in (parallel aggregation): sums of
     # fractional measures (processing days) are then the same to the last bit in every run
     f = f.sort_values(["unit_code", "parent_unit_code", "period"] + (["procedure_code"] if by_procedure else []),
                       kind="stable", ignore_index=True)
     f["prov"] = PROVINCE
     p = procs.copy()
-    p["parent_unit_code"] = p["parent_unit_code"].fillna("")
+    p["parent_unit_code"] = _no_missing_parent(p["parent_unit_code"])
     p["prov"] = PROVINCE
     scopes = None
     if competence is not None:

@@ -9,8 +9,10 @@ moved for :data:`STALE_AFTER`; the store itself is finished or left unchanged by
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,6 +20,8 @@ from django.utils.translation import gettext as _
 from cchc.web import background
 from cchc.web.services_page import data
 from cchc.web.services_page.models import DossierImport
+
+log = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(seconds=30)
 STALE_VI = ("Lần nhập bị dừng giữa chừng (máy chủ đã khởi động lại?). Kho dữ liệu không bị ghi dở: hãy nhập lại "
@@ -33,7 +37,10 @@ def run(job_id: int) -> None:
 
     def progress(step: str) -> None:  # called holding the store's lock: from here on the job runs
         job.status, job.step = DossierImport.Status.RUNNING, step
-        job.save(update_fields=["status", "step", "updated_at"])
+        try:
+            job.save(update_fields=["status", "step", "updated_at"])
+        except DatabaseError as error:  # a progress note is not worth the import: the outcome is saved at the end
+            log.warning("import job %s: progress %r not saved: %s", job_id, step, error)
 
     try:
         catalogue = load_catalogue(job.catalogue_path) if job.catalogue_path else None

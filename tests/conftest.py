@@ -1,0 +1,31 @@
+"""Fixtures for the whole suite.
+
+The SQLite test database is a file (in memory-backed ``/dev/shm`` where the machine has it), not Django's
+default shared-cache in-memory database. A shared-cache database answers "database table is locked" at once
+when a background thread (an import or report job) writes while a request reads, where the real server's file
+database waits (``timeout``) and lets readers through (WAL, see ``cchc.web.settings``). The tests then see the
+locking the server sees.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    if not db["ENGINE"].endswith("sqlite3"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="cchc-test-db-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    db.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
