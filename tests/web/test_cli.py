@@ -109,3 +109,46 @@ def test_restore_of_an_older_backup_keeps_the_dossier_store(tmp_path, settings, 
     settings.CCHC_DOSSIER_STORE = tmp_path / "store"
     web.restore(empty, yes=True)
     assert store.content() == [] and not store.has_data()
+
+
+@pytest.mark.db
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_that_cannot_be_loaded_changes_nothing(tmp_path, evidence_dir, settings, capsys):
+    """Restore empties the database and loads the backup in one transaction: a damaged backup (or not a backup at
+    all) leaves every record, file and dossier where it was, and says why."""
+    import zipfile
+
+    import typer
+    from tests.services.helpers import dossier, write_rows
+
+    from cchc.cli import web
+    from cchc.services.importer import Store, import_file
+    from cchc.web.org.models import Unit
+
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    store = Store(settings.CCHC_DOSSIER_STORE)
+    import_file(write_rows(tmp_path / "a.csv", [dossier(1)]), store)
+    Unit.objects.create(code="STC", name="Sở Tài chính", unit_type="department")
+    (evidence_dir / "ab").mkdir(parents=True)
+    (evidence_dir / "ab" / "abc").write_bytes(b"minh chung")
+    before = (list(Unit.objects.values_list("code", "name")), store.content())
+
+    good = tmp_path / "good.zip"
+    web.backup(good)
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(good) as zf, zipfile.ZipFile(damaged, "w") as zo:
+        for name in zf.namelist():
+            zo.writestr(name, zf.read(name) if name != "data.json" else zf.read(name)[:-40] + b"garbage")
+    not_zip = tmp_path / "notes.zip"
+    not_zip.write_text("không phải tệp nén")
+    no_data = tmp_path / "empty.zip"
+    with zipfile.ZipFile(no_data, "w") as zo:
+        zo.writestr("evidence/x", b"x")
+    for archive, said in ((damaged, "could not be loaded"), (not_zip, "is not a cchc backup"),
+                          (no_data, "it has no data.json")):
+        with pytest.raises(typer.Exit) as exit_:
+            web.restore(archive, yes=True)
+        err = capsys.readouterr().err
+        assert exit_.value.exit_code == 2 and said in err and str(archive) in err, err
+        assert (list(Unit.objects.values_list("code", "name")), store.content()) == before
+        assert (evidence_dir / "ab" / "abc").read_bytes() == b"minh chung"

@@ -175,16 +175,33 @@ def restore(
     from django.conf import settings
     from django.core.cache import caches
     from django.core.management import call_command
+    from django.db import transaction
 
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            if "data.json" not in zf.namelist():
+                raise zipfile.BadZipFile("it has no data.json")
+    except zipfile.BadZipFile as exc:
+        typer.echo(f"Lỗi: {archive} không phải bản sao lưu của cchc ({exc}); không có gì bị thay đổi.\n"
+                   f"error: {archive} is not a cchc backup ({exc}); nothing was changed.", err=True)
+        raise typer.Exit(code=2) from None
     if not yes:
         typer.confirm("Xóa dữ liệu hiện có và khôi phục từ bản sao lưu? / Replace all current data?", abort=True)
     _migrate()
     root = Path(settings.EVIDENCE_ROOT)
     with zipfile.ZipFile(archive) as zf, tempfile.TemporaryDirectory() as tmp:
         zf.extract("data.json", tmp)
-        call_command("flush", interactive=False, verbosity=0)
+        try:
+            with transaction.atomic():  # emptied and reloaded together: a backup that fails to load changes nothing
+                call_command("flush", interactive=False, verbosity=0)
+                call_command("loaddata", str(Path(tmp) / "data.json"), verbosity=0)
+        except Exception as exc:  # noqa: BLE001 - whatever loaddata met (bad JSON, a newer schema): say it, keep data
+            typer.echo(f"Lỗi: không nạp được cơ sở dữ liệu từ {archive}; dữ liệu hiện có được giữ nguyên.\n"
+                       f"error: the database in {archive} could not be loaded; the current data is kept.\n"
+                       f"       {type(exc).__name__}: "
+                       + str(exc).replace(str(Path(tmp) / "data.json"), f"{archive.name}:data.json"), err=True)
+            raise typer.Exit(code=2) from None
         caches[settings.SESSION_CACHE_ALIAS].clear()  # flush signed everyone out; the cached sessions go too
-        call_command("loaddata", str(Path(tmp) / "data.json"), verbosity=0)
         n = _extract(zf, "evidence/", root)
         store_note = _restore_dossiers(zf, Path(settings.CCHC_DOSSIER_STORE))
     typer.echo(f"cchc restore: database and {n} evidence files restored from {archive}; {store_note}")
