@@ -152,3 +152,41 @@ def test_a_backup_that_cannot_be_loaded_changes_nothing(tmp_path, evidence_dir, 
         assert exit_.value.exit_code == 2 and said in err and str(archive) in err, err
         assert (list(Unit.objects.values_list("code", "name")), store.content()) == before
         assert (evidence_dir / "ab" / "abc").read_bytes() == b"minh chung"
+
+
+@pytest.mark.db
+@pytest.mark.django_db(transaction=True)
+def test_backup_keeps_the_uploaded_originals(tmp_path, settings, capsys):
+    """Survey responses, dossier exports and templates as uploaded (DATA_DIR/uploads, named by SHA-256) go into
+    the backup and come back; temporary files do not; --without-uploads leaves them out."""
+    import hashlib
+    import zipfile
+
+    from cchc.cli import web
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    folder = settings.DATA_DIR / "uploads"
+    folder.mkdir(parents=True)
+    originals = {}
+    for content, suffix in ((b"don_vi,cau_1\nSo A,5\n", ".csv"), (b"PK\x03\x04 workbook", ".xlsx")):
+        name = f"{hashlib.sha256(content).hexdigest()}{suffix}"
+        (folder / name).write_bytes(content)
+        originals[name] = content
+    (folder / "tmpab12.part").write_bytes(b"half an upload")
+    out = tmp_path / "b.zip"
+    web.backup(out)
+    assert "2 uploaded originals" in capsys.readouterr().out
+    with zipfile.ZipFile(out) as zf:
+        assert sorted(n for n in zf.namelist() if n.startswith("uploads/")) == sorted(f"uploads/{n}" for n in originals)
+    for f in folder.iterdir():
+        f.unlink()
+    web.restore(out, yes=True)
+    assert "2 uploaded originals" in capsys.readouterr().out
+    assert {f.name: f.read_bytes() for f in folder.iterdir()} == originals
+
+    lean = tmp_path / "lean.zip"
+    web.backup(lean, without_uploads=True)
+    assert "uploaded originals left out" in capsys.readouterr().out
+    with zipfile.ZipFile(lean) as zf:
+        assert not any(n.startswith("uploads/") for n in zf.namelist())

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -123,8 +124,13 @@ def _demo(host: str, port: int, allow_public: bool, no_run: bool) -> None:
 
 def backup(
     out: Path = typer.Argument(..., help="Backup file to write (.zip)."),
+    without_uploads: Annotated[bool, typer.Option(
+        "--without-uploads",
+        help="Leave out the uploaded originals (DATA_DIR/uploads: survey responses, dossier exports, templates).",
+    )] = False,  # Annotated: a plain default, also when called from Python (tests)
 ) -> None:
-    """Write the whole database (as Django fixtures) and the evidence files into one ZIP file."""
+    """Write the whole database (as Django fixtures), the evidence files, the dossier store and the uploaded
+    originals into one ZIP file."""
     import io
     import zipfile
 
@@ -160,7 +166,23 @@ def backup(
                 zf.write(store.root / rel, f"{DOSSIER_PREFIX}{rel.as_posix()}",
                          zipfile.ZIP_STORED if rel.suffix == ".parquet" else zipfile.ZIP_DEFLATED)
             zf.writestr(DOSSIER_INDEX, json.dumps({"files": len(files)}))
-    typer.echo(f"cchc backup: {out} (database, {n} evidence files, {len(files)} files of the dossier store)")
+        originals = [] if without_uploads else _uploaded_originals(Path(settings.DATA_DIR) / "uploads")
+        for path in originals:  # XLSX and Parquet are compressed already
+            zf.write(path, f"{UPLOADS_PREFIX}{path.name}",
+                     zipfile.ZIP_DEFLATED if path.suffix in (".csv", ".jsonl", ".txt") else zipfile.ZIP_STORED)
+    typer.echo(f"cchc backup: {out} (database, {n} evidence files, {len(files)} files of the dossier store, "
+               + ("uploaded originals left out)" if without_uploads else f"{len(originals)} uploaded originals)"))
+
+
+def _uploaded_originals(folder: Path) -> list[Path]:
+    """The kept uploads: files named by their SHA-256 (``<64 hex><suffix>``); temporary files of uploads in
+    progress are not originals."""
+    import re
+
+    named = re.compile(r"[0-9a-f]{64}\.[a-z0-9]+")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and named.fullmatch(p.name))
 
 
 def restore(
@@ -204,10 +226,12 @@ def restore(
         caches[settings.SESSION_CACHE_ALIAS].clear()  # flush signed everyone out; the cached sessions go too
         n = _extract(zf, "evidence/", root)
         store_note = _restore_dossiers(zf, Path(settings.CCHC_DOSSIER_STORE))
-    typer.echo(f"cchc restore: database and {n} evidence files restored from {archive}; {store_note}")
+        originals = _extract(zf, UPLOADS_PREFIX, Path(settings.DATA_DIR) / "uploads")  # named by content: no clash
+    typer.echo(f"cchc restore: database, {n} evidence files and {originals} uploaded originals restored from "
+               f"{archive}; {store_note}")
 
 
-DOSSIER_PREFIX, DOSSIER_INDEX = "dossiers/", "dossiers.json"
+DOSSIER_PREFIX, DOSSIER_INDEX, UPLOADS_PREFIX = "dossiers/", "dossiers.json", "uploads/"
 
 
 def _extract(zf, prefix: str, target: Path) -> int:  # noqa: ANN001 - zipfile.ZipFile

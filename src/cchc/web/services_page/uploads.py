@@ -12,6 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from cchc.web.uploads import upload_dir
+
 TEXT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BINARY_SUFFIXES = {".parquet": "parquet", ".pq": "parquet"}
 
@@ -31,8 +33,7 @@ def store_upload(upload, allowed: dict[str, str] | None = None) -> tuple[Path | 
     limit = _max_bytes()
     if upload.size is not None and upload.size > limit:
         return None, _("Tệp %(name)s quá lớn (tối đa %(mb)s MB).") % {"name": name, "mb": limit // (1024 * 1024)}
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = upload_dir()
     kind = kinds[suffix]
     digest, size, head, tail = hashlib.sha256(), 0, b"", b""
     decoder = codecs.getincrementaldecoder("utf-8")() if kind != "parquet" else None

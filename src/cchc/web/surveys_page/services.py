@@ -18,11 +18,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.web.accounts import policy
+from cchc.web.uploads import upload_dir
 
 MAX_UPLOAD = 20 * 1024 * 1024
 SUFFIXES = (".csv", ".xlsx")
@@ -67,12 +67,6 @@ def check_upload(name: str, data: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise UploadRefused(_("Tệp %(name)s không phải văn bản CSV UTF-8.") % {"name": name}) from exc
     return suffix
-
-
-def upload_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def known_unit_names(year: int) -> list[str] | None:
