@@ -75,6 +75,29 @@ def test_decision_annex_and_form_errors(published, login):
     assert "phu-luc-chi-so-cchc-2026.docx" in files and "phu-luc-chi-so-cchc-2026.xlsx" in files
 
 
+def test_a_progress_note_that_cannot_be_saved_does_not_stop_the_report(published, login, monkeypatch):
+    """A busy database may refuse a progress note; the report is still written and its outcome saved."""
+    from django.db import OperationalError
+
+    from cchc.web.reports_page.models import ReportJob
+
+    refused: list[str] = []
+    save = ReportJob.save
+
+    def flaky_save(self, *args, **kwargs):
+        if kwargs.get("update_fields") == ["step", "status"]:
+            refused.append(self.step)
+            raise OperationalError("database is locked")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReportJob, "save", flaky_save)
+    client = login(published.users["admin"])
+    response = client.post("/reports/", {"kind": "decision", "cycle": str(published.cycle.pk), "province": "Kon Tum"})
+    job = ReportJob.objects.latest("pk")
+    assert response.status_code == 302 and refused, refused
+    assert job.status == "done" and job.step == "Xong" and "phu-luc-chi-so-cchc-2026.docx" in job.files, job.message
+
+
 def test_cli_decision_from_a_published_cycle(published, tmp_path):
     from typer.testing import CliRunner
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError
+
+log = logging.getLogger(__name__)
 
 
 def job_dir(job) -> Path:
@@ -13,8 +17,20 @@ def job_dir(job) -> Path:
 
 
 def _step(job, text: str) -> None:
+    """Note progress; a note the database refuses (busy) is not worth the report: the outcome is saved at the end
+    (:func:`_finish`)."""
     job.step = text
-    job.save(update_fields=["step", "status"])
+    try:
+        job.save(update_fields=["step", "status"])
+    except DatabaseError as error:
+        log.warning("report job %s: progress %r not saved: %s", job.pk, text, error)
+
+
+def _finish(job, status: str, step: str, **fields) -> None:  # noqa: ANN003
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.status, job.step = status, step
+    job.save(update_fields=["status", "step", *fields])
 
 
 def run(job_id: int) -> None:
@@ -69,22 +85,13 @@ def run(job_id: int) -> None:
         if "pdf" in written:
             files.append(Path(written["pdf"]).name)
         files += [Path(c).name for c in written.get("charts", [])]
-        job.files = files
-        job.charts = [{"name": c.name, "caption": c.caption, "spec": c.spec} for c in report.charts()] if charts else []
-        job.message = written.get("pdf_error", "")
-        job.status = ReportJob.Status.DONE
-        _step(job, "Xong")
-        job.save(update_fields=["files", "charts", "message"])
+        _finish(job, ReportJob.Status.DONE, "Xong", files=files, message=written.get("pdf_error", ""),
+                charts=[{"name": c.name, "caption": c.caption, "spec": c.spec} for c in report.charts()]
+                if charts else [])
     except InputError as error:
-        job.status = ReportJob.Status.FAILED
-        job.message = "\n".join(error.problems)
-        _step(job, "Lỗi dữ liệu")
-        job.save(update_fields=["message"])
+        _finish(job, ReportJob.Status.FAILED, "Lỗi dữ liệu", message="\n".join(error.problems))
     except Exception as error:  # noqa: BLE001 - a failed job tells the person why, the server keeps running
-        job.status = ReportJob.Status.FAILED
-        job.message = f"{type(error).__name__}: {error}"
-        _step(job, "Lỗi")
-        job.save(update_fields=["message"])
+        _finish(job, ReportJob.Status.FAILED, "Lỗi", message=f"{type(error).__name__}: {error}")
 
 
 def start(job) -> None:
