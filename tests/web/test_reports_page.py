@@ -85,7 +85,7 @@ def test_a_progress_note_that_cannot_be_saved_does_not_stop_the_report(published
     save = ReportJob.save
 
     def flaky_save(self, *args, **kwargs):
-        if kwargs.get("update_fields") == ["step", "status"]:
+        if kwargs.get("update_fields") == ["step", "status", "updated_at"]:
             refused.append(self.step)
             raise OperationalError("database is locked")
         return save(self, *args, **kwargs)
@@ -96,6 +96,37 @@ def test_a_progress_note_that_cannot_be_saved_does_not_stop_the_report(published
     job = ReportJob.objects.latest("pk")
     assert response.status_code == 302 and refused, refused
     assert job.status == "done" and job.step == "Xong" and "phu-luc-chi-so-cchc-2026.docx" in job.files, job.message
+
+
+@pytest.mark.parametrize("status", ["queued", "running"])
+def test_a_report_whose_worker_died_is_reported_failed(published, login, status):
+    """A server restart kills the report's thread: once the job has not moved for ten minutes and its thread is
+    not here, the page says so and stops polling; a younger job is left alone (it may run in another worker)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cchc.web.reports_page import jobs
+    from cchc.web.reports_page.models import ReportJob
+
+    client = login(published.users["admin"])
+    old, young = (ReportJob.objects.create(kind="review", params={"period": "2026"}, status=status,
+                                           created_by=published.users["admin"]) for _ in range(2))
+    ReportJob.objects.filter(pk=old.pk).update(updated_at=timezone.now() - jobs.STALE_AFTER - dt.timedelta(seconds=1))
+    partial = client.get(f"/reports/{old.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert ReportJob.objects.get(pk=old.pk).status == "failed"
+    assert "bị dừng giữa chừng" in partial and "every 1s" not in partial
+    assert "every 1s" in client.get(f"/reports/{young.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert ReportJob.objects.get(pk=young.pk).status == status
+    # the list of the person's reports settles them too; a job that finished meanwhile keeps its outcome
+    ReportJob.objects.filter(pk=young.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    seen = ReportJob.objects.get(pk=young.pk)
+    ReportJob.objects.filter(pk=young.pk).update(status="done", updated_at=timezone.now())
+    assert jobs.settle_stale(seen).status == "done"
+    third = ReportJob.objects.create(kind="review", params={}, status=status, created_by=published.users["admin"])
+    ReportJob.objects.filter(pk=third.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    client.get("/reports/")
+    assert ReportJob.objects.get(pk=third.pk).status == "failed"
 
 
 def test_cli_decision_from_a_published_cycle(published, tmp_path):

@@ -11,6 +11,10 @@ from django.db import DatabaseError
 
 log = logging.getLogger(__name__)
 
+STALE_AFTER = dt.timedelta(minutes=10)  # far above the slowest step (charts and the PDF through LibreOffice)
+STALE_MESSAGE = ("Việc tạo báo cáo bị dừng giữa chừng (máy chủ đã khởi động lại?): hãy tạo lại. / "
+                 "The report stopped part-way (was the server restarted?): create it again.")
+
 
 def job_dir(job) -> Path:
     return Path(settings.DATA_DIR) / "reports" / str(job.pk)
@@ -21,7 +25,7 @@ def _step(job, text: str) -> None:
     (:func:`_finish`)."""
     job.step = text
     try:
-        job.save(update_fields=["step", "status"])
+        job.save(update_fields=["step", "status", "updated_at"])
     except DatabaseError as error:
         log.warning("report job %s: progress %r not saved: %s", job.pk, text, error)
 
@@ -30,7 +34,7 @@ def _finish(job, status: str, step: str, **fields) -> None:  # noqa: ANN003
     for name, value in fields.items():
         setattr(job, name, value)
     job.status, job.step = status, step
-    job.save(update_fields=["status", "step", *fields])
+    job.save(update_fields=["status", "step", "updated_at", *fields])
 
 
 def run(job_id: int) -> None:
@@ -94,8 +98,25 @@ def run(job_id: int) -> None:
         _finish(job, ReportJob.Status.FAILED, "Lỗi", message=f"{type(error).__name__}: {error}")
 
 
+def settle_stale(job):  # noqa: ANN001, ANN201 - ReportJob
+    """Mark a queued or running job failed when nothing runs it any more: its thread is not in this process and
+    it has not moved for :data:`STALE_AFTER` (with several workers it may run in another one until then)."""
+    from django.utils import timezone
+
+    from cchc.web import background
+    from cchc.web.reports_page.models import ReportJob
+
+    if not job.active or background.alive(job.thread_name) or timezone.now() - job.updated_at < STALE_AFTER:
+        return job
+    # compare and set: a job that moved meanwhile keeps its own outcome
+    ReportJob.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
+        status=ReportJob.Status.FAILED, step="Lỗi", message=STALE_MESSAGE, updated_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
 def start(job) -> None:
     """Run in a background thread (the page polls the progress), or inline when CCHC_REPORTS_INLINE is set."""
     from cchc.web import background
 
-    background.start(f"report-{job.pk}", lambda: run(job.pk), inline=getattr(settings, "CCHC_REPORTS_INLINE", False))
+    background.start(job.thread_name, lambda: run(job.pk), inline=getattr(settings, "CCHC_REPORTS_INLINE", False))

@@ -21,6 +21,15 @@ class ReportJob(models.Model):
     message = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # last progress: a job that stops moving has lost its worker
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def thread_name(self) -> str:
+        return f"report-{self.pk}"
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -91,7 +91,7 @@ def report_page(request):
                                            params=params, created_by=request.user)
             jobs.start(job)
             return redirect("report-job", job_id=job.pk)
-    recent = ReportJob.objects.filter(created_by=request.user)[:10]
+    recent = [jobs.settle_stale(j) for j in ReportJob.objects.filter(created_by=request.user)[:10]]
     return render(request, "reports_page/report.html",
                   {"cycles": published, "errors": errors, "values": values, "recent": recent})
 
@@ -108,7 +108,9 @@ def _job_for(request, job_id):
 
 @login_required
 def report_job(request, job_id):
-    job = _job_for(request, job_id)
+    from cchc.web.reports_page.jobs import settle_stale
+
+    job = settle_stale(_job_for(request, job_id))
     template = "reports_page/_job.html" if request.headers.get("HX-Request") else "reports_page/job.html"
     return render(request, template, {"job": job})
 
