@@ -1,6 +1,6 @@
 """Fixtures for the whole suite.
 
-The SQLite test database is a file (in memory-backed ``/dev/shm`` where the machine has it), not Django's
+The SQLite test database is a file (in memory-backed ``/dev/shm`` where the machine has room there), not Django's
 default shared-cache in-memory database. A shared-cache database answers "database table is locked" at once
 when a background thread (an import or report job) writes while a request reads, where the real server's file
 database waits (``timeout``) and lets readers through (WAL, see ``cchc.web.settings``). The tests then see the
@@ -17,6 +17,15 @@ from collections.abc import Iterator
 import pytest
 
 
+def _roomy(folder: str, need: int = 1 << 30) -> bool:
+    """Whether ``folder`` exists with at least ``need`` bytes free (a container's /dev/shm may have 64 MB)."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize >= need
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
     from django.db import connections
@@ -25,7 +34,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     if not db["ENGINE"].endswith("sqlite3"):
         yield
         return
-    folder = tempfile.mkdtemp(prefix="cchc-test-db-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    folder = tempfile.mkdtemp(prefix="cchc-test-db-", dir="/dev/shm" if _roomy("/dev/shm") else None)
     db.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
     yield
     shutil.rmtree(folder, ignore_errors=True)
