@@ -48,6 +48,24 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def refuse_saves(monkeypatch, model, update_fields: list[str]) -> list[str]:
+    """Make ``model.save(update_fields=...)`` with exactly these fields fail as a busy SQLite database does
+    ("database is locked" after its timeout); returns the steps whose save was refused, as they happen."""
+    from django.db import OperationalError
+
+    refused: list[str] = []
+    save = model.save
+
+    def busy_save(self, *args, **kwargs):
+        if kwargs.get("update_fields") == update_fields:
+            refused.append(self.step)
+            raise OperationalError("database is locked")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(model, "save", busy_save)
+    return refused
+
+
 @pytest.fixture
 def evidence_dir(settings, tmp_path):
     settings.EVIDENCE_ROOT = tmp_path / "evidence"

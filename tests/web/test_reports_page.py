@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from .conftest import fill_all, set_state
+from .conftest import fill_all, refuse_saves, set_state
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 NATIONAL = Path(__file__).parents[2] / "examples" / "par_index_national_2022_2023.csv"
@@ -77,20 +77,9 @@ def test_decision_annex_and_form_errors(published, login):
 
 def test_a_progress_note_that_cannot_be_saved_does_not_stop_the_report(published, login, monkeypatch):
     """A busy database may refuse a progress note; the report is still written and its outcome saved."""
-    from django.db import OperationalError
-
     from cchc.web.reports_page.models import ReportJob
 
-    refused: list[str] = []
-    save = ReportJob.save
-
-    def flaky_save(self, *args, **kwargs):
-        if kwargs.get("update_fields") == ["step", "status", "updated_at"]:
-            refused.append(self.step)
-            raise OperationalError("database is locked")
-        return save(self, *args, **kwargs)
-
-    monkeypatch.setattr(ReportJob, "save", flaky_save)
+    refused = refuse_saves(monkeypatch, ReportJob, ["step", "status", "updated_at"])
     client = login(published.users["admin"])
     response = client.post("/reports/", {"kind": "decision", "cycle": str(published.cycle.pk), "province": "Kon Tum"})
     job = ReportJob.objects.latest("pk")

@@ -14,7 +14,7 @@ from cchc.services.importer import Store
 from cchc.web.services_page import data, jobs
 from cchc.web.services_page.models import DossierImport
 
-from .conftest import build_world
+from .conftest import build_world, refuse_saves
 from .test_services_page import _bad_csv
 
 pytestmark = [pytest.mark.db]
@@ -86,19 +86,8 @@ def test_a_progress_note_that_cannot_be_saved_does_not_stop_the_import(admin_cli
                                                                        monkeypatch):
     """A busy database may refuse a progress note (SQLite: "database is locked" after its timeout); the import
     goes on and its outcome is saved."""
-    from django.db import OperationalError
-
     settings.CCHC_IMPORTS_INLINE = True
-    refused: list[str] = []
-    save = DossierImport.save
-
-    def flaky_save(self, *args, **kwargs):
-        if kwargs.get("update_fields") == ["status", "step", "updated_at"]:
-            refused.append(self.step)
-            raise OperationalError("database is locked")
-        return save(self, *args, **kwargs)
-
-    monkeypatch.setattr(DossierImport, "save", flaky_save)
+    refused = refuse_saves(monkeypatch, DossierImport, ["status", "step", "updated_at"])
     job = DossierImport.objects.get(pk=_post(admin_client, tmp_path))
     assert refused[:2] == ["read", "validate"], refused
     assert job.status == "done" and job.result["accepted"] == 39, job.message
