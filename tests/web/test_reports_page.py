@@ -118,6 +118,23 @@ def test_a_report_whose_worker_died_is_reported_failed(published, login, status)
     assert ReportJob.objects.get(pk=third.pk).status == "failed"
 
 
+def test_report_pages_in_english(published, login):
+    """The report page, its errors, the job's status and steps follow the chosen language (steps are kept in
+    Vietnamese and translated when shown)."""
+    client = login(published.users["admin"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/reports/").content.decode()
+    assert "Make the report" in page and "Tạo báo cáo" not in page
+    bad = client.post("/reports/", {"kind": "review", "period": "2026-Q1", "province": ""}).content.decode()
+    assert "Type the province&#x27;s name." in bad and "The period must be a year (2025)" in bad
+    r = client.post("/reports/", {"kind": "decision", "cycle": str(published.cycle.pk), "province": "Kon Tum"},
+                    follow=True)
+    html = r.content.decode()
+    assert "<strong>Done</strong> — Finished" in html and "Download phu-luc-chi-so-cchc-2026.docx" in html
+    client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+    assert "<strong>Hoàn thành</strong> — Xong" in client.get(r.redirect_chain[-1][0]).content.decode()
+
+
 def test_cli_decision_from_a_published_cycle(published, tmp_path):
     from typer.testing import CliRunner
 

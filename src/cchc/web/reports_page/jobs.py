@@ -8,12 +8,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils.translation import gettext_noop  # steps are kept in Vietnamese, shown translated
 
 log = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(minutes=10)  # far above the slowest step (charts and the PDF through LibreOffice)
-STALE_MESSAGE = ("Việc tạo báo cáo bị dừng giữa chừng (máy chủ đã khởi động lại?): hãy tạo lại. / "
-                 "The report stopped part-way (was the server restarted?): create it again.")
+STALE_MESSAGE = gettext_noop("Việc tạo báo cáo bị dừng giữa chừng (máy chủ đã khởi động lại?): hãy tạo lại.")
 
 
 def job_dir(job) -> Path:
@@ -60,7 +60,7 @@ def run(job_id: int) -> None:
 
     job = ReportJob.objects.get(pk=job_id)
     job.status = ReportJob.Status.RUNNING
-    _step(job, "Đang đọc kết quả đã công bố")
+    _step(job, gettext_noop("Đang đọc kết quả đã công bố"))
     out = job_dir(job)
     p = job.params
     try:
@@ -74,28 +74,28 @@ def run(job_id: int) -> None:
             if p.get("national_file"):
                 from cchc.frameworks import load_framework
 
-                _step(job, "Đang đọc bảng PAR INDEX")
+                _step(job, gettext_noop("Đang đọc bảng PAR INDEX"))
                 national = [NationalIndex("PAR INDEX", read_results([p["national_file"]]), load_framework("par-index-876-provincial"))]
-            _step(job, "Đang tổng hợp nhiệm vụ, chỉ tiêu, khen thưởng")
+            _step(job, gettext_noop("Đang tổng hợp nhiệm vụ, chỉ tiêu, khen thưởng"))
             report = build_review(ReviewInputs(
                 province=p["province"], year=year, half=half, national=national,
                 internal=internal_indices(year), kinds=unit_kinds(), date=dt.date.today(),
                 extra_sections=survey_and_service_sections(year, half) + steering_sections(year, half),
             ))
             stem, charts = f"bao-cao-cchc-{p['period']}", True
-        _step(job, "Đang vẽ biểu đồ và ghi DOCX, XLSX")
+        _step(job, gettext_noop("Đang vẽ biểu đồ và ghi DOCX, XLSX"))
         written = write_report(report, out, stem, pdf=bool(p.get("pdf")), charts=charts)
         files = [Path(written["docx"]).name, Path(written["xlsx"]).name]
         if "pdf" in written:
             files.append(Path(written["pdf"]).name)
         files += [Path(c).name for c in written.get("charts", [])]
-        _finish(job, ReportJob.Status.DONE, "Xong", files=files, message=written.get("pdf_error", ""),
+        _finish(job, ReportJob.Status.DONE, gettext_noop("Xong"), files=files, message=written.get("pdf_error", ""),
                 charts=[{"name": c.name, "caption": c.caption, "spec": c.spec} for c in report.charts()]
                 if charts else [])
     except InputError as error:
-        _finish(job, ReportJob.Status.FAILED, "Lỗi dữ liệu", message="\n".join(error.problems))
+        _finish(job, ReportJob.Status.FAILED, gettext_noop("Lỗi dữ liệu"), message="\n".join(error.problems))
     except Exception as error:  # noqa: BLE001 - a failed job tells the person why, the server keeps running
-        _finish(job, ReportJob.Status.FAILED, "Lỗi", message=f"{type(error).__name__}: {error}")
+        _finish(job, ReportJob.Status.FAILED, "", message=f"{type(error).__name__}: {error}")
 
 
 def settle_stale(job):  # noqa: ANN001, ANN201 - ReportJob
@@ -110,7 +110,7 @@ def settle_stale(job):  # noqa: ANN001, ANN201 - ReportJob
         return job
     # compare and set: a job that moved meanwhile keeps its own outcome
     ReportJob.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
-        status=ReportJob.Status.FAILED, step="Lỗi", message=STALE_MESSAGE, updated_at=timezone.now())
+        status=ReportJob.Status.FAILED, step="", message=STALE_MESSAGE, updated_at=timezone.now())
     job.refresh_from_db()
     return job
 
