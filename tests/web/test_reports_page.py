@@ -105,6 +105,9 @@ def test_a_report_whose_worker_died_is_reported_failed(published, login, status)
     partial = client.get(f"/reports/{old.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert ReportJob.objects.get(pk=old.pk).status == "failed"
     assert "bị dừng giữa chừng" in partial and "every 1s" not in partial
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/reports/{old.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "The report stopped part-way (was the server restarted?)" in english
     assert "every 1s" in client.get(f"/reports/{young.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert ReportJob.objects.get(pk=young.pk).status == status
     # the list of the person's reports settles them too; a job that finished meanwhile keeps its outcome
