@@ -82,6 +82,23 @@ def test_late_dossiers_are_the_library_list(svc, api, synth_store):  # noqa: F81
     assert call("get", "/api/services/late/?p=2025-Q2").status_code == 400
 
 
+def test_late_dossiers_of_a_unit_without_a_parent(svc, api, settings, tmp_path):  # noqa: F811
+    """Departments and communes under the two-level local government have no parent unit: the missing parent is
+    JSON null, not NaN (which is not JSON and made the endpoint fail)."""
+    import datetime as dt
+
+    from cchc.services.synth import SynthSpec, write_synth
+    from cchc.web.services_page import data
+
+    write_synth(SynthSpec(rows=1500, procedures=8, seed=2, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30),
+                          unit_codes=("U0001", "U0002"), parent_codes=(None, None)), tmp_path / "store")
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    data.clear_cache()
+    got = _all(api(svc.users["leader"]), "/api/services/late/?unit=U0001&p=2025")
+    assert got and all(r["parent_unit_code"] is None for r in got)
+    assert len(got) == len(late_dossiers(tmp_path / "store", unit="U0001", period="2025"))
+
+
 def test_import_through_the_api(svc, api, settings, tmp_path):  # noqa: F811
     from cchc.services.importer import Store
 

@@ -137,19 +137,23 @@ def procedures(period: str, unit: str) -> list[dict]:
     return _cached(("procedures", period, unit), run)
 
 
+def _plain(value: object) -> object:
+    """A cell as JSON and templates want it: missing (NaN, NaT: a unit without a parent, an open dossier's end)
+    → None, timestamps → datetime."""
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
 def late(unit: str, period_label: str) -> list[dict]:
     """:func:`cchc.services.indicators.late_dossiers` of the unit (and the units under it) for the period."""
     from cchc.services.indicators import late_dossiers
 
     def run() -> list[dict]:
         df = late_dossiers(store_root(), unit=None if unit == "*" else unit, period=period_label)
-        rows = []
-        for r in df.to_dict("records"):
-            for k in ("received_at", "due_effective_at", "end_at"):
-                v = r.get(k)
-                r[k] = None if v is None or v != v else v.to_pydatetime()  # NaT → None
-            rows.append(r)
-        return rows
+        return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
 
     return _cached(("late", unit, period_label), run)
 
