@@ -59,6 +59,42 @@ def test_stale_save_is_refused_and_never_overwrites(world, login):
     assert 'id="totals"' in r.content.decode() and "hx-swap-oob" in r.content.decode()
 
 
+def test_a_refused_save_keeps_what_was_typed(world, login):
+    """Nothing the person typed is lost when a save is refused (422): the leaf comes back with the typed points,
+    justification, appraisal comment — not the stored ones."""
+    import html as html_mod
+
+    set_state(world.cycle, State.OPEN)
+    part, leaf, lv = world.part("D1"), _free_leaf(world), _levelled_leaf(world)
+    services.save_self(part, leaf.code, {"self_points": "0", "justification": "bản cũ"}, world.users["focal"], 0)
+    c = login(world.users["focal"])
+    url = f"/cycles/{world.cycle.pk}/units/D1/self/leaf/{leaf.code}/"
+    r = c.post(url, {"self_points": str(leaf.max_points + 1), "justification": "Đã ban hành <kế hoạch> số 12",
+                     "version": "1"}, HTTP_HX_REQUEST="true")
+    page = r.content.decode()
+    assert r.status_code == 422 and "Điểm phải trong khoảng" in page
+    assert html_mod.escape("Đã ban hành <kế hoạch> số 12") in page and "bản cũ" not in page
+    assert f'value="{leaf.max_points + 1}"' in page
+    stored = LeafAssessment.objects.get(participation=part, leaf_code=leaf.code)
+    assert stored.justification == "bản cũ" and stored.self_points == 0  # and nothing was saved
+
+    part2 = fill_all(world, "D1", 1.0)
+    set_state(world.cycle, State.APPRAISAL)
+    c = login(world.users["appraiser"])
+    la = LeafAssessment.objects.get(participation=part2, leaf_code=leaf.code)
+    url = f"/cycles/{world.cycle.pk}/units/D1/appraise/leaf/{leaf.code}/"
+    r = c.post(url, {"appraised_points": "0", "appraisal_comment": "", "version": str(la.version)},
+               HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and 'name="appraised_points" inputmode="decimal" size="6" value="0"' in r.content.decode()
+    r = c.post(url, {"appraised_points": "99", "appraisal_comment": "thiếu quyết định", "version": str(la.version)},
+               HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and ">thiếu quyết định</textarea>" in r.content.decode()
+    la2 = LeafAssessment.objects.get(participation=part2, leaf_code=lv.code)
+    r = c.post(f"/cycles/{world.cycle.pk}/units/D1/appraise/leaf/{lv.code}/",
+               {"appraised_points": str(lv.max_points + 7), "version": str(la2.version)}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and " selected>" not in r.content.decode().split('name="appraised_points"')[1][:2000]
+
+
 def test_history_records_who_old_new_why(world):
     set_state(world.cycle, State.OPEN)
     part = world.part("D1")

@@ -312,7 +312,8 @@ def _render_leaf(request, part, leaf_code, mode, *, status=200, error=None, erro
     row = next(r for r in engine.leaf_rows(fw, part.unit.unit_type) if r.node.code == leaf_code)
     la = LeafAssessment.objects.filter(participation=part, leaf_code=leaf_code).prefetch_related("evidence").first()
     item = _leaf_item(part, row, la, mode, request.user, error=error, errors=errors)
-    item["posted"] = posted or {}
+    # a refused save shows what the person typed in the form they sent, not the stored values (nothing lost)
+    item["typed"] = {k: posted.get(k, "") for k in posted if k not in ("csrfmiddlewaretoken", "version")} if posted else {}
     totals = engine.self_total(part) if mode == "self" else engine.unit_total(part)
     return render(request, "cchc/_leaf.html", {"i": item, "part": part, "totals": totals, "oob": True,
                                                 "max_mb": int(_settings().EVIDENCE_MAX_BYTES / 1048576)},
