@@ -49,8 +49,11 @@ def test_every_allowed_transition_through_the_page(world, client, pair):
 def test_refusals_name_what_is_missing(world, client):
     client.force_login(world.users["focal"])
     url = f"/steering/tasks/{world.task1.pk}/transition/"
-    r = client.post(url, {"target": "done", "completion_note": "xong"}, HTTP_HX_REQUEST="true")
+    r = client.post(url, {"target": "done", "completion_note": "Đã ban hành QĐ 15", "completed_on": "2026-07-01"},
+                    HTTP_HX_REQUEST="true")
     assert r.status_code == 422 and "tài liệu kiểm chứng" in r.content.decode()
+    # what was typed is shown back, not lost
+    assert '>Đã ban hành QĐ 15</textarea>' in r.content.decode() and 'value="2026-07-01"' in r.content.decode()
     _upload(client, world.task1)
     r = client.post(url, {"target": "done"}, HTTP_HX_REQUEST="true")
     assert r.status_code == 422 and "kết quả thực hiện" in r.content.decode()
@@ -77,8 +80,9 @@ def test_progress_report_starts_the_task_and_shows_overdue(world, client):
     assert r.status_code == 200 and "40%" in r.content.decode()
     world.task1.refresh_from_db()
     assert world.task1.state == "in_progress" and world.task1.latest_percent == 40
-    r = client.post(f"/steering/tasks/{world.task1.pk}/progress/", {"percent": "140", "text": "x"}, HTTP_HX_REQUEST="true")
-    assert r.status_code == 422
+    r = client.post(f"/steering/tasks/{world.task1.pk}/progress/", {"percent": "140", "text": "Đã rà soát 20/30"},
+                    HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and "Đã rà soát 20/30</textarea>" in r.content.decode()  # kept for correcting
     # without htmx: redirect with a message
     r = client.post(f"/steering/tasks/{world.task1.pk}/progress/", {"percent": "50", "text": "tiếp"})
     assert r.status_code == 302

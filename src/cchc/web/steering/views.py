@@ -147,13 +147,15 @@ def task_edit(request, task_id):
     return render(request, "cchc/form.html", {"form": form, "title": _("Sửa nhiệm vụ")})
 
 
-def _panel_context(request, task, error=None):
+def _panel_context(request, task, error=None, *, typed=None, progress_form=None):
+    """``typed``: what a refused transition sent, ``progress_form``: a refused progress report, bound — shown
+    back so that nothing typed is lost."""
     today = services.today()
     options = [t for (s, t) in TRANSITIONS if s == task.state and policy.can_transition_task(request.user, task, t)]
     return {"task": task, "today": today, "state": task.display_state(today), "labels": _labels(),
             "options": [(t, _labels()[t], TRANSITIONS[(TaskState(task.state), TaskState(t))]) for t in options],
             "can_update": policy.can_update_task(request.user, task), "error": error,
-            "progress_form": forms.ProgressForm(initial={"date": today}),
+            "progress_form": progress_form or forms.ProgressForm(initial={"date": today}), "typed": typed or {},
             "progress": task.progress.select_related("user"), "evidence": task.evidence.all()}
 
 
@@ -176,10 +178,10 @@ def task_detail(request, task_id):
     return render(request, "steering/task.html", ctx)
 
 
-def _panel(request, task, error=None, status=200):
+def _panel(request, task, error=None, status=200, **kept):  # noqa: ANN003 - typed / progress_form
     task.refresh_from_db()
     if _htmx(request):
-        return render(request, "steering/_panel.html", _panel_context(request, task, error), status=status)
+        return render(request, "steering/_panel.html", _panel_context(request, task, error, **kept), status=status)
     if error:
         messages.error(request, error)
     return redirect("steering:task", task_id=task.pk)
@@ -199,7 +201,8 @@ def task_transition(request, task_id):
                             completion_note=request.POST.get("completion_note", ""),
                             completed_on=dt.date.fromisoformat(completed_on) if completed_on else None)
     except (TransitionError, ValueError) as exc:
-        return _panel(request, task, _translate_transition(str(exc)), 422)
+        typed = {k: request.POST.get(k, "") for k in ("target", "completion_note", "completed_on", "reason")}
+        return _panel(request, task, _translate_transition(str(exc)), 422, typed=typed)
     if not _htmx(request):
         messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": _labels()[target]})
     return _panel(request, task)
@@ -220,12 +223,13 @@ def task_progress(request, task_id):
     _require(policy.can_update_task(request.user, task))
     form = forms.ProgressForm(request.POST)
     if not form.is_valid():
-        return _panel(request, task, "; ".join(e for errs in form.errors.values() for e in errs), 422)
+        return _panel(request, task, "; ".join(e for errs in form.errors.values() for e in errs), 422,
+                      progress_form=form)
     try:
         services.report_progress(task, request.user, form.cleaned_data["percent"], form.cleaned_data["text"],
                                  form.cleaned_data.get("date"))
     except ValueError as exc:
-        return _panel(request, task, str(exc), 422)
+        return _panel(request, task, str(exc), 422, progress_form=form)
     if not _htmx(request):
         messages.success(request, _("Đã ghi báo cáo tiến độ."))
     return _panel(request, task)
