@@ -402,5 +402,7 @@ def test_import_job_page_in_english(svc, login, settings, tmp_path):
                                      "catalogue": SimpleUploadedFile("cat.csv", catalogue.read_bytes())}, follow=True)
     html = r.content.decode()
     assert 'id="job-status">Done<' in html and "Download the rejected rows with their reasons (CSV)" in html
+    assert "Rejected: <strong id=\"rejected\">2<" in html and "Type:" not in html  # not the unit type's "Loại"
     assert "unknown code (allowed: " in html and "mã không hợp lệ" not in html  # the reasons in English
-    assert "Uploaded files" in c.get("/services/import/").content.decode()
+    listing = c.get("/services/import/").content.decode()
+    assert "Uploaded files" in listing and '<th scope="col" class="n">Rejected</th>' in listing
