@@ -485,3 +485,15 @@ def test_proposals_filtered_and_paged(two_years, world, client):
     assert f"Trang 1/2 ({n + 120} đề xuất)" in page
     page = client.get("/steering/proposals/?unit=D1&criterion=3.2").content.decode()
     assert "Tiêu chí 3.2" in page and "<strong>Sở Hai</strong>" not in page and "Trang 1/" not in page
+
+
+def test_criterion_links_only_for_those_who_may_open_the_chain(world, client):
+    """The criterion a task serves links to its chain page for readers of everything; a focal point (who may not
+    open the chain) sees the code as text, not a link that ends in 403."""
+    chain = "/steering/chain/?criterion=3.2"
+    client.force_login(world.users["focal"])
+    page = client.get(f"/steering/tasks/{world.task1.pk}/").content.decode()
+    assert "3.2" in page and chain not in page and client.get(chain).status_code == 403
+    client.force_login(world.users["leader"])
+    page = client.get(f"/steering/tasks/{world.task1.pk}/").content.decode()
+    assert chain in page and client.get(chain).status_code == 200

@@ -173,6 +173,7 @@ def task_detail(request, task_id):
     ctx = _panel_context(request, task) | {
         "changes": changes, "events": task.events.select_related("user"),
         "can_manage": policy.can_manage_steering(request.user),
+        "can_see_chain": policy.can_view_steering_results(request.user),
         "proposals": task.proposals.all(),
     }
     return render(request, "steering/task.html", ctx)
