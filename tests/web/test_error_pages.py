@@ -25,3 +25,11 @@ def test_server_error_page_is_bilingual_and_standalone():
 
     html = loader.get_template("500.html").render()  # rendered without a request, as Django does
     assert "Đã có lỗi ở máy chủ" in html and "Server error" in html and "không bị ảnh hưởng" in html
+
+
+def test_pages_name_their_icon(client):
+    """Browsers asked for /favicon.ico on every page (404): the pages name the application's own icon."""
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/accounts/login/").content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page and finders.find("cchc/favicon.svg")
