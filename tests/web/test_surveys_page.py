@@ -129,8 +129,14 @@ def test_problem_report_stores_nothing_else_and_skip_invalid_imports_the_valid_r
     assert 'id="problems"' in html and "chart-units" not in html
     table = html[html.index('class="results problems"'):]
     assert "<code>7</code>" in table and "<code>Sở Không Có</code>" in table
-    for p in survey.problems:
-        assert p["reason"].split("'")[0][:20] in table
+    # the reasons in Vietnamese on the Vietnamese page, the file named as uploaded (not a temporary name)
+    assert "câu trả lời ngoài thang đo (cho phép: " in table and "đơn vị không có trong danh sách đơn vị" in table
+    assert "<td>loi.csv</td>" in table and "tmp" not in table and "outside the scale" not in table
+    assert not list((Path(settings.DATA_DIR) / "uploads").glob(".import-*"))  # no temporary folder left behind
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(r["Location"]).content.decode()
+    assert "answer outside the scale (allowed: " in english and "unknown unit (not in the unit list)" in english
+    client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
 
     r = upload(client, bad, skip_invalid=True)
     survey = SurveyImport.objects.first()

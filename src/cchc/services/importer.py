@@ -95,13 +95,9 @@ _REASON_PATTERNS_VI = (
 
 def reason_vi(reason: str) -> str:
     """The Vietnamese wording of an import reason (:data:`REASONS_VI`); an unknown reason is returned as is."""
-    if reason in REASONS_VI:
-        return REASONS_VI[reason]
-    for pattern, text in _REASON_PATTERNS_VI:
-        m = pattern.match(reason)
-        if m:
-            return text.format(*m.groups())
-    return reason
+    from cchc.core.reasons import translate
+
+    return translate(reason, REASONS_VI, _REASON_PATTERNS_VI)
 
 
 @dataclass

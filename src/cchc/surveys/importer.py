@@ -63,6 +63,37 @@ _META_NAMES = {
 _REPEAT_SHEET_MARKERS = {"_parent_index", "_parent_table_name", "_submission__id", "parent_key", "set-of"}
 
 
+REASONS_VI = {
+    "file not found": "không tìm thấy tệp",
+    "no sheet with a header row found": "không có trang tính nào có dòng tiêu đề",
+    "weight is not a number": "trọng số không phải là số",
+    "weight must be a positive number": "trọng số phải là số dương",
+    "unknown unit (not in the unit list)": "đơn vị không có trong danh sách đơn vị",
+    "missing required answer": "thiếu câu trả lời bắt buộc",
+    "expected 1/0 (selected / not selected)": "cần 1/0 (có chọn / không chọn)",
+}
+"""Vietnamese wording of the import's reasons (the reasons stay English in files and JSON)."""
+_REASON_PATTERNS_VI = (
+    (re.compile(r"cannot read the workbook: (.*)$"), "không đọc được tệp Excel: {0}"),
+    (re.compile(r"unsupported file type (.*) \(use \.csv or \.xlsx\)$"), "loại tệp {0} không được hỗ trợ (dùng .csv hoặc .xlsx)"),
+    (re.compile(r"column matches (.*) already given by column (.*)$"), "cột này trùng với {0}, đã có ở cột {1}"),
+    (re.compile(r"required column (.*) \((.*)\) is missing$"), "thiếu cột bắt buộc {0} ({1})"),
+    (re.compile(r"required question column (.*) is missing$"), "thiếu cột của câu hỏi bắt buộc {0}"),
+    (re.compile(r"duplicate respondent id \(first at row (\d+)\)$"), "mã người trả lời bị trùng (lần đầu ở dòng {0})"),
+    (re.compile(r"impossible value for (.*) \(allowed: (.*)\)$"), "giá trị không hợp lệ cho {0} (cho phép: {1})"),
+    (re.compile(r"answer outside the scale \(allowed: (.*)\)$"), "câu trả lời ngoài thang đo (cho phép: {0})"),
+    (re.compile(r"choice\(s\) (.*) not in the options \((.*)\)$"), "lựa chọn {0} không có trong các phương án ({1})"),
+    (re.compile(r"(\w+) is required$"), "thiếu {0} (bắt buộc)"),
+)
+
+
+def reason_vi(reason: str) -> str:
+    """The Vietnamese wording of an import reason; one nobody worded yet is returned as is."""
+    from cchc.core.reasons import translate
+
+    return translate(reason, REASONS_VI, _REASON_PATTERNS_VI)
+
+
 @dataclass(frozen=True)
 class Problem:
     sheet: str
@@ -70,6 +101,10 @@ class Problem:
     column: str
     value: str
     reason: str
+
+    @property
+    def reason_vi(self) -> str:
+        return reason_vi(self.reason)
 
     def __str__(self) -> str:
         where = f"sheet {self.sheet}" + (f", row {self.row}" if self.row else "")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,10 @@ def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user
         instrument=inst.id, instrument_version=str(inst.version or ""), year=year, skip_invalid=skip_invalid,
         file_name=Path(name).name[:255], file_sha256=digest, file_size=len(data), uploaded_by=user,
     )
-    with tempfile.NamedTemporaryFile(suffix=suffix, dir=upload_dir(), delete=False) as tmp:
-        tmp.write(data)
-        tmp_path = Path(tmp.name)
+    # read under the name it was uploaded with: problems name the person's file, not a temporary one
+    tmp_dir = Path(tempfile.mkdtemp(dir=upload_dir(), prefix=".import-"))
+    tmp_path = tmp_dir / (Path(name).name or f"upload{suffix}")
+    tmp_path.write_bytes(data)
     try:
         try:
             res = import_responses(tmp_path, inst, units=known_unit_names(year), skip_invalid=skip_invalid)
@@ -123,7 +125,7 @@ def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user
             warnings=list(res.warnings), result=_clean(result),
         )
     finally:
-        tmp_path.unlink(missing_ok=True)
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def _problem(p) -> dict[str, Any]:

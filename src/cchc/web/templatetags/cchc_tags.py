@@ -48,6 +48,14 @@ def signed(value, decimals=2):
 
 
 @register.filter
+def survey_reason(reason):
+    """A survey import reason (kept in English) in the page's language."""
+    from cchc.surveys.importer import reason_vi
+
+    return reason if (get_language() or "vi").startswith("en") else reason_vi(str(reason))
+
+
+@register.filter
 def get(mapping, key):
     if not isinstance(mapping, dict):
         return None
