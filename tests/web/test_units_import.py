@@ -64,7 +64,25 @@ def test_errors_name_row_and_column_and_nothing_is_written():
 
 def test_missing_required_column():
     rep = import_units(_xlsx([["mã", "tên"], ["A", "B"]]))
-    assert rep.errors == ["Thiếu cột bắt buộc: unit_type"]
+    assert rep.errors == ["Thiếu cột bắt buộc: “loại” (hoặc “type”)."]  # the header's names, not an internal one
+
+
+def test_errors_in_the_persons_language(world, login):
+    """On the English page the problems are in English; a file that is not a workbook says so plainly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        rep = import_units(_xlsx([HEAD, ["A2", "Đơn vị B", "hợp tác xã"], ["A3", "", "sở"]]))
+        assert "Row 2, column C (loại): invalid unit type: 'hợp tác xã'" in rep.errors[0]
+        assert rep.errors[1] == "Row 3, column B (tên): the unit name is missing."
+        assert import_units(_xlsx([["code"], ["A"]])).errors == [
+            "Missing required column: “name” (or “tên”).", "Missing required column: “type” (or “loại”)."]
+    c = login(world.users["admin"])
+    fake = io.BytesIO(b"ma,ten\nA,B\n")
+    fake.name = "don-vi.xlsx"
+    page = c.post("/units/import/", {"file": fake}, follow=True).content.decode()
+    assert "Tệp don-vi.xlsx không phải tệp Excel (.xlsx); không có thay đổi nào được ghi." in page
+    assert "zip" not in page
 
 
 def test_import_page_admin_only(world, login):

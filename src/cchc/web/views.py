@@ -642,8 +642,15 @@ def units_import(request):
         f = request.FILES.get("file")
         if f is None:
             return HttpResponseBadRequest("file missing")
+        import zipfile
+
+        from openpyxl.utils.exceptions import InvalidFileException
+
         try:
             report = import_units(f)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError):
+            messages.error(request, _("Tệp %(name)s không phải tệp Excel (.xlsx); không có thay đổi nào được ghi.")
+                           % {"name": f.name})
         except Exception as exc:  # noqa: BLE001 - an unreadable workbook is a user error
             messages.error(request, _("Không đọc được tệp XLSX: %(e)s") % {"e": exc})
         else:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import BinaryIO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cchc.web.org.models import LineageKind, Unit, UnitLineage, UnitType
 
@@ -35,6 +36,16 @@ KIND_ALIASES = {
     "rename": LineageKind.RENAME, "đổi tên": LineageKind.RENAME, "merge": LineageKind.MERGE,
     "sáp nhập": LineageKind.MERGE, "split": LineageKind.SPLIT, "chia tách": LineageKind.SPLIT,
 }
+
+
+REQUIRED = {"code": ("mã", "code"), "name": ("tên", "name"), "unit_type": ("loại", "type")}
+"""Required columns: their Vietnamese and English header names (docs/formats/units.md)."""
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _norm(value) -> str:
@@ -76,7 +87,7 @@ def import_units(fileobj: BinaryIO) -> ImportReport:
     ws = wb.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
-        report.errors.append("Tệp trống.")
+        report.errors.append(_("Tệp trống."))
         return report
     columns: dict[str, int] = {}
     for i, h in enumerate(rows[0]):
@@ -84,18 +95,17 @@ def import_units(fileobj: BinaryIO) -> ImportReport:
         for name, aliases in HEADERS.items():
             if key in aliases:
                 columns[name] = i
-    for required in ("code", "name", "unit_type"):
+    for required, (vi, en) in REQUIRED.items():
         if required not in columns:
-            report.errors.append(f"Thiếu cột bắt buộc: {required}")
+            report.errors.append(_("Thiếu cột bắt buộc: “%(vi)s” (hoặc “%(en)s”).") % {"vi": vi, "en": en})
     if report.errors:
         return report
 
-    from openpyxl.utils import get_column_letter
-
     def where(n, name):
         i = columns.get(name)
-        col = get_column_letter(i + 1) if i is not None else "?"
-        return f"Dòng {n}, cột {col} ({rows[0][i] if i is not None else name})"
+        col = _column_letter(i) if i is not None else "?"
+        return _("Dòng %(n)s, cột %(col)s (%(head)s)") % {"n": n, "col": col,
+                                                       "head": rows[0][i] if i is not None else name}
 
     def cell(row, name):
         i = columns.get(name)
@@ -109,16 +119,16 @@ def import_units(fileobj: BinaryIO) -> ImportReport:
         name = _norm(cell(row, "name"))
         utype = TYPE_ALIASES.get(_norm(cell(row, "unit_type")).lower())
         if not code:
-            report.errors.append(f"{where(n, 'code')}: thiếu mã đơn vị.")
+            report.errors.append(_("%(where)s: thiếu mã đơn vị.") % {"where": where(n, "code")})
             continue
         if not name:
-            report.errors.append(f"{where(n, 'name')}: thiếu tên đơn vị.")
+            report.errors.append(_("%(where)s: thiếu tên đơn vị.") % {"where": where(n, "name")})
             continue
         if utype is None:
             report.errors.append(
-                f"{where(n, 'unit_type')}: loại đơn vị không hợp lệ: {cell(row, 'unit_type')!r} "
-                f"(dùng một trong: {', '.join(sorted(UnitType.values))})."
-            )
+                _("%(where)s: loại đơn vị không hợp lệ: %(value)r (dùng một trong: %(allowed)s).")
+                % {"where": where(n, "unit_type"), "value": cell(row, "unit_type"),
+                   "allowed": ", ".join(sorted(UnitType.values))})
             continue
         years = {}
         for key in ("active_from", "active_to"):
@@ -126,26 +136,29 @@ def import_units(fileobj: BinaryIO) -> ImportReport:
             try:
                 years[key] = int(v) if v not in (None, "") else None
             except (TypeError, ValueError):
-                report.errors.append(f"{where(n, key)}: năm không hợp lệ: {v!r}.")
+                report.errors.append(_("%(where)s: năm không hợp lệ: %(value)r.") % {"where": where(n, key), "value": v})
                 years[key] = None
         parsed.append((n, code, name, utype, _norm(cell(row, "parent")), years, row))
     codes_in_file = [p[1] for p in parsed]
     dups = {c for c in codes_in_file if codes_in_file.count(c) > 1}
     for c in sorted(dups):
         lines = ", ".join(str(p[0]) for p in parsed if p[1] == c)
-        report.errors.append(f"Cột {where(0, 'code').split('cột ')[1]}: mã {c} trùng ở các dòng {lines}.")
+        report.errors.append(_("Cột %(col)s: mã %(code)s trùng ở các dòng %(rows)s.")
+                             % {"col": _column_letter(columns["code"]), "code": c, "rows": lines})
     known = set(Unit.objects.values_list("code", flat=True)) | set(codes_in_file)
     for n, _code, _name, _t, parent, _y, row in parsed:
         if parent and parent not in known:
-            report.errors.append(f"{where(n, 'parent')}: không tìm thấy đơn vị cấp trên {parent}.")
+            report.errors.append(_("%(where)s: không tìm thấy đơn vị cấp trên %(code)s.")
+                                 % {"where": where(n, "parent"), "code": parent})
         try:
             _parse_date(cell(row, "lineage_date"))
         except ValueError:
-            report.errors.append(f"{where(n, 'lineage_date')}: ngày không hợp lệ: {cell(row, 'lineage_date')!r} "
-                                 "(dùng dd/mm/yyyy hoặc yyyy-mm-dd).")
+            report.errors.append(_("%(where)s: ngày không hợp lệ: %(value)r (dùng dd/mm/yyyy hoặc yyyy-mm-dd).")
+                                 % {"where": where(n, "lineage_date"), "value": cell(row, "lineage_date")})
         for pred in filter(None, (_norm(x) for x in _norm(cell(row, "predecessors")).split(";"))):
             if pred not in known:
-                report.errors.append(f"{where(n, 'predecessors')}: không tìm thấy đơn vị tiền thân {pred}.")
+                report.errors.append(_("%(where)s: không tìm thấy đơn vị tiền thân %(code)s.")
+                                     % {"where": where(n, "predecessors"), "code": pred})
     if report.errors:
         return report
 
@@ -175,7 +188,7 @@ def import_units(fileobj: BinaryIO) -> ImportReport:
                     (units[code].active_from or date.today().year), 1, 1
                 )
                 for pred in preds:
-                    _, made = UnitLineage.objects.get_or_create(
+                    _link, made = UnitLineage.objects.get_or_create(
                         predecessor=units.get(pred) or Unit.objects.get(code=pred),
                         successor=units[code], defaults={"kind": kind, "date": when},
                     )
