@@ -187,7 +187,8 @@ def test_import_is_atomic_and_errors_name_row_and_column(world):
     problems = err.value.problems
     assert "dòng 4, cột B (Nhiệm vụ): thiếu tên nhiệm vụ" in problems
     assert any(p.startswith("dòng 4, cột D (Đơn vị chủ trì)") and "Sở Ba" in p for p in problems)
-    assert any(p.startswith("dòng 4, cột F (Thời hạn)") for p in problems)
+    assert "dòng 4, cột F (Thời hạn): “31/13/2026” không phải ngày có thật (ngày/tháng không hợp lệ; dd/mm/yyyy)" in problems
+    assert not any("must be in" in p for p in problems)  # no raw Python message
     assert any(p.startswith("dòng 4, cột H (Mức ưu tiên)") for p in problems)
     assert Task.objects.count() == 2  # nothing imported
     with pytest.raises(xlsx.ImportError_, match="thiếu cột “Đơn vị chủ trì”"):

@@ -73,12 +73,15 @@ def _date(value):
     if isinstance(value, dt.date):
         return value
     m = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", str(value))
-    if m:
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    m = re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})\s*", str(value))
-    if m:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    raise ValueError(f"“{value}” không phải ngày (dd/mm/yyyy)")
+    ymd = (int(m[3]), int(m[2]), int(m[1])) if m else None
+    m = None if ymd else re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})\s*", str(value))
+    ymd = ymd or ((int(m[1]), int(m[2]), int(m[3])) if m else None)
+    if ymd is None:
+        raise ValueError(f"“{value}” không phải ngày (dd/mm/yyyy)")
+    try:
+        return dt.date(*ymd)
+    except ValueError:  # 32/13/2026, 30/02/2026: the date does not exist
+        raise ValueError(f"“{value}” không phải ngày có thật (ngày/tháng không hợp lệ; dd/mm/yyyy)") from None
 
 
 def read_tasks(data: bytes, sheet: str | None = None) -> list[dict]:
