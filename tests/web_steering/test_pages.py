@@ -320,8 +320,14 @@ def test_targets_attainment_from_observations_and_tasks(world, client):
                                                "o-observed_on": f"{year + 1}-04-15", "o-note": "BNV"})
         assert r.status_code == 302
     status = {r["metric"]: r["status"] for r in services.target_rows(TODAY)}
-    assert status == {"par_index_rank": "not_met", "sipas": "on_track", "task_completion": "not_met" if False else
-                      status["task_completion"], "par_index": "unknown"}
+    assert status == {"par_index_rank": "not_met", "sipas": "on_track", "task_completion": "at_risk",
+                      "par_index": "unknown"}
+    # task completion counts the tasks due so far: on 10/07/2026 only "Rà soát TTHC" (30/06) is due; the task
+    # due on 15/07 is not yet a shortfall
+    assert services.observations("task_completion") == [(TODAY, 0.0)]
+    Task.objects.filter(pk=world.task1.pk).update(state="done", completed_on=dt.date(2026, 6, 28))
+    assert services.observations("task_completion") == [(TODAY, 100.0)]
+    assert {r["metric"]: r["status"] for r in services.target_rows(TODAY)}["task_completion"] == "met"
     page = client.get("/steering/targets/").content.decode()
     assert "Chưa có số liệu" in page and "Không đạt" in page
 

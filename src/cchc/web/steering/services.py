@@ -327,11 +327,14 @@ def observations(metric: str) -> list[tuple[dt.date, float]]:
     if metric == "task_completion":
         years = sorted({t.deadline.year for t in Task.objects.exclude(deadline=None)})
         out = []
+        facts = [t.facts() for t in Task.objects.select_related("lead_unit")]
         for y in years:
-            rows = core_figures.task_figures([t.facts() for t in Task.objects.select_related("lead_unit")],
-                                             str(y), today(), key=lambda t: "all")
+            as_of = min(today(), dt.date(y, 12, 31))
+            # tasks due so far ("nhiệm vụ đến hạn"): a task whose deadline is still ahead is not yet a shortfall
+            due = [f for f in facts if f.deadline is not None and f.deadline <= as_of]
+            rows = core_figures.task_figures(due, str(y), today(), key=lambda t: "all")
             if rows and rows[0].completion_rate is not None:
-                out.append((min(today(), dt.date(y, 12, 31)), rows[0].completion_rate))
+                out.append((as_of, rows[0].completion_rate))
         return out
     return [(o.observed_on, o.value) for o in Observation.objects.filter(metric=metric)]
 
