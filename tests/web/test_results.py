@@ -49,6 +49,18 @@ def test_published_results_match_the_core(world, login):
     rows = list(wb["Kết quả"].iter_rows(values_only=True))
     assert rows[0][:8] == ("Nhóm", "Hạng", "Trên", "Mã đơn vị", "Tên đơn vị", "Điểm", "Điểm tối đa", "Chỉ số (%)")
     assert {r[3]: r[7] for r in rows[1:]} == {u["code"]: u["index"] for u in snap.results["units"]}
+    # field columns as on the page: the index (%) of a field with a maximum, the points of a bonus / penalty field
+    units = {u["code"]: u for u in snap.results["units"]}
+    for j, head in enumerate(rows[0][11:], start=11):
+        code = head.split()[2]
+        key = "index" if head.endswith("(%)") else "points"
+        got = {r[3]: r[j] for r in rows[1:]}
+        want = {c: (u["fields"].get(code) or {}).get(key) for c, u in units.items()}
+        assert {c for c, v in got.items() if v is None} == {c for c, v in want.items() if v is None}, head
+        assert {c: v for c, v in got.items() if v is not None} == pytest.approx(
+            {c: v for c, v in want.items() if v is not None}, rel=1e-12), head
+    bonus = [h for h in rows[0][11:] if h.endswith("(điểm thưởng/trừ)")]
+    assert bonus == ["Lĩnh vực 9 (điểm thưởng/trừ)"] and all(r[rows[0].index(bonus[0])] is not None for r in rows[1:])
 
 
 def test_published_snapshot_does_not_change_with_later_edits(world):
