@@ -95,6 +95,20 @@ def test_a_refused_save_keeps_what_was_typed(world, login):
     assert r.status_code == 422 and " selected>" not in r.content.decode().split('name="appraised_points"')[1][:2000]
 
 
+def test_criterion_names_in_the_persons_language(world, login):
+    """The score sheet names fields and criteria in English on English pages (the framework's name_en)."""
+    set_state(world.cycle, State.OPEN)
+    leaf = next(n for n in world.fw.leaves("department") if n.name_en and n.name_en != n.name_vi)
+    field = next(n for n in world.fw.nodes if n.name_en and n.name_en != n.name_vi)
+    c = login(world.users["focal"])
+    url = f"/cycles/{world.cycle.pk}/units/D1/self/?field=all"
+    page = c.get(url).content.decode()
+    assert leaf.name_vi in page and leaf.name_en not in page
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = c.get(url).content.decode()
+    assert leaf.name_en in page and f"{field.code}. {field.name_en}" in page and leaf.name_vi not in page
+
+
 def test_history_records_who_old_new_why(world):
     set_state(world.cycle, State.OPEN)
     part = world.part("D1")

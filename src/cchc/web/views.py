@@ -21,6 +21,7 @@ from cchc.web.assessments import evidence as evidence_mod
 from cchc.web.assessments import services, workflow
 from cchc.web.assessments.models import Cycle, Evidence, LeafAssessment, Participation, State
 from cchc.web.org.models import Unit
+from cchc.web.templatetags.cchc_tags import local_name
 
 # ---- helpers ----------------------------------------------------------------------------------------------
 
@@ -265,7 +266,7 @@ def _sheet_context(user, part: Participation, mode: str, selected: str, stored: 
     if mode == "appraise" and field_only:
         # appraisers assigned by field see only their fields
         items = [i for i in items if policy.appraises(user, part, i["row"].field_code)]
-    names = {n.code: n.name_vi for n, _a in fw.walk()}
+    names = {n.code: local_name(n) for n, _a in fw.walk()}
     leaves = list(stored.values())
     totals = engine.self_total(part, leaves) if mode == "self" else engine.unit_total(part, leaves)
     return {
@@ -530,7 +531,7 @@ def _unit_result_context(cycle, unit, data) -> dict:
     if u is None:
         raise Http404
     fw = cycle.framework.framework
-    names = {n.code: n.name_vi if (get_language() or "vi") != "en" else (n.name_en or n.name_vi) for n, _a in fw.walk()}
+    names = {n.code: local_name(n) for n, _a in fw.walk()}
     peers = [x for x in data["units"] if x["group"] == u["group"]]
     fields = []
     for f in data["fields"]:

@@ -48,6 +48,16 @@ def signed(value, decimals=2):
 
 
 @register.filter
+def local_name(thing):
+    """A framework node's (or a dict's) name in the page's language: ``name_en`` on English pages when the
+    framework gives one, else ``name_vi``."""
+    get = thing.get if isinstance(thing, dict) else (lambda k: getattr(thing, k, None))
+    if (get_language() or "vi").startswith("en") and get("name_en"):
+        return get("name_en")
+    return get("name_vi") or ""
+
+
+@register.filter
 def survey_reason(reason):
     """A survey import reason (kept in English) in the page's language."""
     from cchc.surveys.importer import reason_vi
