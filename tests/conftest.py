@@ -38,3 +38,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     db.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
     yield
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_default() -> Iterator[None]:
+    """A request in English (the language cookie) leaves English active in the test's thread; the next test
+    starts in the default language again, whatever ran before it."""
+    yield
+    from django.conf import settings
+
+    if settings.configured:
+        from django.utils import translation
+
+        translation.activate(settings.LANGUAGE_CODE)
