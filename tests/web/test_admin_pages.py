@@ -53,6 +53,12 @@ def test_computed_import(world, login):
     body = r.content.decode()
     assert "Dòng 2, cột C: tử số lớn hơn mẫu số" in body and "Dòng 3, cột A" in body
     assert not LeafAssessment.objects.exists()
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    bad = _xlsx([head, ["D1", ratio.code, 50, 40, None], ["D9", survey.code, None, None, 80]])
+    body = c.post(url, {"file": bad}).content.decode()
+    assert "Row 2, column C: the numerator is larger than the denominator." in body
+    assert "Row 3, column A: unit &#x27;D9&#x27; does not take part in this cycle." in body
+    c.post("/i18n/setlang/", {"language": "vi", "next": "/"})
     r = c.post(url, {"file": _xlsx([head, ["D1", ratio.code, 30, 40, None], ["D2", survey.code, None, None, "82,1"]])})
     assert r.status_code == 302
     assert LeafAssessment.objects.get(leaf_code=ratio.code).numerator == 30

@@ -191,6 +191,13 @@ def test_import_is_atomic_and_errors_name_row_and_column(world):
     assert not any("must be in" in p for p in problems)  # no raw Python message
     assert any(p.startswith("dòng 4, cột H (Mức ưu tiên)") for p in problems)
     assert Task.objects.count() == 2  # nothing imported
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(xlsx.ImportError_) as err:  # the English page's wording
+        xlsx.import_tasks(world.plan, data)
+    assert "row 4, column B (Nhiệm vụ): the task name is missing" in err.value.problems
+    assert "row 4, column F (Thời hạn): “31/13/2026” is not a real date (day or month out of range; dd/mm/yyyy)" \
+        in err.value.problems
     with pytest.raises(xlsx.ImportError_, match="thiếu cột “Đơn vị chủ trì”"):
         xlsx.import_tasks(world.plan, _sheet([["STT", "Nhiệm vụ"], [1, "x"]]))
     with pytest.raises(xlsx.ImportError_, match="không đọc được"):

@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cchc.steering.tasks import LABELS_VI
 
@@ -77,11 +78,12 @@ def _date(value):
     m = None if ymd else re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})\s*", str(value))
     ymd = ymd or ((int(m[1]), int(m[2]), int(m[3])) if m else None)
     if ymd is None:
-        raise ValueError(f"“{value}” không phải ngày (dd/mm/yyyy)")
+        raise ValueError(_("“%(value)s” không phải ngày (dd/mm/yyyy)") % {"value": value})
     try:
         return dt.date(*ymd)
     except ValueError:  # 32/13/2026, 30/02/2026: the date does not exist
-        raise ValueError(f"“{value}” không phải ngày có thật (ngày/tháng không hợp lệ; dd/mm/yyyy)") from None
+        raise ValueError(_("“%(value)s” không phải ngày có thật (ngày/tháng không hợp lệ; dd/mm/yyyy)")
+                         % {"value": value}) from None
 
 
 def read_tasks(data: bytes, sheet: str | None = None) -> list[dict]:
@@ -91,14 +93,14 @@ def read_tasks(data: bytes, sheet: str | None = None) -> list[dict]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 — any unreadable file is one problem for the person
-        raise ImportError_([f"không đọc được tệp XLSX: {exc}"]) from None
+        raise ImportError_([_("không đọc được tệp XLSX (tệp không phải bảng tính Excel .xlsx): %(e)s") % {"e": exc}]) from None
     ws = wb[sheet] if sheet else wb.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     header_at = next((i for i, r in enumerate(rows[:10]) if any(fold(c) in HEADERS for c in r if c)), None)
     if header_at is None:
-        raise ImportError_(["không tìm thấy dòng tiêu đề (cần có cột “Nhiệm vụ” và “Đơn vị chủ trì”)"])
+        raise ImportError_([_("không tìm thấy dòng tiêu đề (cần có cột “Nhiệm vụ” và “Đơn vị chủ trì”)")])
     cols = {HEADERS[fold(c)]: j for j, c in enumerate(rows[header_at]) if c and fold(c) in HEADERS}
-    problems = [f"dòng {header_at + 1}: thiếu cột “{label}”" for key, label in COLUMNS
+    problems = [_("dòng %(n)s: thiếu cột “%(col)s”") % {"n": header_at + 1, "col": label} for key, label in COLUMNS
                 if key in ("title", "lead_unit") and key not in cols]
     if problems:
         raise ImportError_(problems)
@@ -114,14 +116,15 @@ def read_tasks(data: bytes, sheet: str | None = None) -> list[dict]:
             continue
 
         def where(key, i=i):
-            return f"dòng {i}, cột {_col(cols[key])} ({dict(COLUMNS)[key]})"
+            return _("dòng %(n)s, cột %(col)s (%(head)s)") % {"n": i, "col": _col(cols[key]), "head": dict(COLUMNS)[key]}
 
         title = cell("title")
         if not title:
-            problems.append(f"{where('title')}: thiếu tên nhiệm vụ")
+            problems.append(_("%(where)s: thiếu tên nhiệm vụ") % {"where": where("title")})
         lead = units.get(fold(cell("lead_unit")))
         if lead is None:
-            problems.append(f"{where('lead_unit')}: không có đơn vị “{cell('lead_unit') or ''}” trong danh mục")
+            problems.append(_("%(where)s: không có đơn vị “%(unit)s” trong danh mục")
+                            % {"where": where("lead_unit"), "unit": cell("lead_unit") or ""})
         coord = []
         if "coordinating" in cols and cell("coordinating"):
             for name in re.split(r"[;,\n]", str(cell("coordinating"))):
@@ -129,7 +132,8 @@ def read_tasks(data: bytes, sheet: str | None = None) -> list[dict]:
                     continue
                 u = units.get(fold(name))
                 if u is None:
-                    problems.append(f"{where('coordinating')}: không có đơn vị “{name.strip()}” trong danh mục")
+                    problems.append(_("%(where)s: không có đơn vị “%(unit)s” trong danh mục")
+                                    % {"where": where("coordinating"), "unit": name.strip()})
                 else:
                     coord.append(u)
         deadline = None
@@ -142,7 +146,8 @@ def read_tasks(data: bytes, sheet: str | None = None) -> list[dict]:
         if "priority" in cols:
             priority = PRIORITIES.get(fold(cell("priority")))
             if priority is None:
-                problems.append(f"{where('priority')}: “{cell('priority')}” không phải Cao / Bình thường / Thấp")
+                problems.append(_("%(where)s: “%(value)s” không phải Cao / Bình thường / Thấp")
+                                % {"where": where("priority"), "value": cell("priority")})
         out.append({"number": str(cell("number") or "")[:20], "title": str(title or "")[:500],
                     "description": str(cell("description") or ""), "lead_unit": lead, "coordinating": coord,
                     "deadline": deadline, "expected_output": str(cell("expected_output") or "")[:500],
@@ -151,7 +156,7 @@ def read_tasks(data: bytes, sheet: str | None = None) -> list[dict]:
     if problems:
         raise ImportError_(problems)
     if not out:
-        raise ImportError_(["tệp không có dòng nhiệm vụ nào"])
+        raise ImportError_([_("tệp không có dòng nhiệm vụ nào")])
     return out
 
 
