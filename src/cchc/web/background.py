@@ -7,10 +7,15 @@ says where it is (queued, running, done, failed); a job whose worker died is det
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
+
+log = logging.getLogger(__name__)
 
 
 def start(name: str, run: Callable[[], None], *, inline: bool = False) -> None:
@@ -32,3 +37,27 @@ def start(name: str, run: Callable[[], None], *, inline: bool = False) -> None:
 def alive(name: str) -> bool:
     """Whether a thread called ``name`` runs in this process."""
     return any(t.name == name and t.is_alive() for t in threading.enumerate())
+
+
+def note_progress(job: Any, fields: list[str]) -> None:
+    """Save a job's progress ``fields`` (and ``updated_at``). A note the database refuses (busy) is not worth the
+    job: it is logged and the job goes on; only its outcome must be written."""
+    try:
+        job.save(update_fields=[*fields, "updated_at"])
+    except DatabaseError as error:
+        log.warning("%s: progress not saved: %s", job.thread_name, error)
+
+
+def settle_orphan(job: Any, stale_after: dt.timedelta, *, busy: Callable[[], bool] = lambda: False,
+                  **failed: Any) -> Any:
+    """Mark a queued or running job ``failed`` (with the ``failed`` fields) when nothing runs it any more: its
+    thread is not in this process, it has not moved for ``stale_after`` and ``busy()`` (a lock it would hold)
+    is false. Compare and set: a job that moved meanwhile (it finished in another worker) keeps its outcome."""
+    from django.utils import timezone
+
+    if not job.active or alive(job.thread_name) or timezone.now() - job.updated_at < stale_after or busy():
+        return job
+    type(job).objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
+        status="failed", updated_at=timezone.now(), **failed)
+    job.refresh_from_db()
+    return job

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.utils.translation import gettext_noop  # steps are kept in Vietnamese, shown translated
-
-log = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(minutes=10)  # far above the slowest step (charts and the PDF through LibreOffice)
 STALE_MESSAGE = gettext_noop("Việc tạo báo cáo bị dừng giữa chừng (máy chủ đã khởi động lại?): hãy tạo lại.")
@@ -21,13 +17,12 @@ def job_dir(job) -> Path:
 
 
 def _step(job, text: str) -> None:
-    """Note progress; a note the database refuses (busy) is not worth the report: the outcome is saved at the end
-    (:func:`_finish`)."""
+    """Note progress (best-effort, :func:`cchc.web.background.note_progress`); the outcome is saved by
+    :func:`_finish`."""
+    from cchc.web import background
+
     job.step = text
-    try:
-        job.save(update_fields=["step", "status", "updated_at"])
-    except DatabaseError as error:
-        log.warning("report job %s: progress %r not saved: %s", job.pk, text, error)
+    background.note_progress(job, ["step", "status"])
 
 
 def _finish(job, status: str, step: str, **fields) -> None:  # noqa: ANN003
@@ -101,18 +96,9 @@ def run(job_id: int) -> None:
 def settle_stale(job):  # noqa: ANN001, ANN201 - ReportJob
     """Mark a queued or running job failed when nothing runs it any more: its thread is not in this process and
     it has not moved for :data:`STALE_AFTER` (with several workers it may run in another one until then)."""
-    from django.utils import timezone
-
     from cchc.web import background
-    from cchc.web.reports_page.models import ReportJob
 
-    if not job.active or background.alive(job.thread_name) or timezone.now() - job.updated_at < STALE_AFTER:
-        return job
-    # compare and set: a job that moved meanwhile keeps its own outcome
-    ReportJob.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
-        status=ReportJob.Status.FAILED, step="", message=STALE_MESSAGE, updated_at=timezone.now())
-    job.refresh_from_db()
-    return job
+    return background.settle_orphan(job, STALE_AFTER, step="", message=STALE_MESSAGE)
 
 
 def start(job) -> None:

@@ -9,19 +9,14 @@ moved for :data:`STALE_AFTER`; the store itself is finished or left unchanged by
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
-from django.db import DatabaseError
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cchc.web import background
 from cchc.web.services_page import data
 from cchc.web.services_page.models import DossierImport
-
-log = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(seconds=30)
 STALE_VI = ("Lần nhập bị dừng giữa chừng (máy chủ đã khởi động lại?). Kho dữ liệu không bị ghi dở: hãy nhập lại "
@@ -37,10 +32,7 @@ def run(job_id: int) -> None:
 
     def progress(step: str) -> None:  # called holding the store's lock: from here on the job runs
         job.status, job.step = DossierImport.Status.RUNNING, step
-        try:
-            job.save(update_fields=["status", "step", "updated_at"])
-        except DatabaseError as error:  # a progress note is not worth the import: the outcome is saved at the end
-            log.warning("import job %s: progress %r not saved: %s", job_id, step, error)
+        background.note_progress(job, ["status", "step"])
 
     try:
         catalogue = load_catalogue(job.catalogue_path) if job.catalogue_path else None
@@ -120,15 +112,9 @@ def recent(limit: int = 20) -> list[DossierImport]:
 
 
 def settle_stale(job: DossierImport) -> DossierImport:
-    """Mark a queued or running job failed when nothing runs it any more (its worker was restarted)."""
+    """Mark a queued or running job failed when nothing runs it any more (its worker was restarted); not while a
+    writer holds the store (this job in another worker, or one it waits for)."""
     from cchc.services.importer import Store
 
-    if not job.active or background.alive(job.thread_name) or timezone.now() - job.updated_at < STALE_AFTER:
-        return job
-    if Store(data.store_root()).busy():  # a writer holds the store: this job, in another worker, or one it waits for
-        return job
-    # compare and set: a job that moved meanwhile (it finished in another worker) keeps its own outcome
-    DossierImport.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
-        status=DossierImport.Status.FAILED, message=STALE_EN, message_vi=STALE_VI, updated_at=timezone.now())
-    job.refresh_from_db()
-    return job
+    return background.settle_orphan(job, STALE_AFTER, busy=lambda: Store(data.store_root()).busy(),
+                                    message=STALE_EN, message_vi=STALE_VI)
