@@ -140,6 +140,8 @@ def backup(
     from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
 
+    from cchc.web import uploads
+
     if not MigrationRecorder(connection).has_table():
         where = os.environ.get("DATABASE_URL") and "DATABASE_URL" or settings.DATABASES["default"]["NAME"]
         typer.echo(f"cchc backup: no cchc database at {where} (check CCHC_DATA_DIR / DATABASE_URL)", err=True)
@@ -166,23 +168,12 @@ def backup(
                 zf.write(store.root / rel, f"{DOSSIER_PREFIX}{rel.as_posix()}",
                          zipfile.ZIP_STORED if rel.suffix == ".parquet" else zipfile.ZIP_DEFLATED)
             zf.writestr(DOSSIER_INDEX, json.dumps({"files": len(files)}))
-        originals = [] if without_uploads else _uploaded_originals(Path(settings.DATA_DIR) / "uploads")
+        originals = [] if without_uploads else uploads.originals()
         for path in originals:  # XLSX and Parquet are compressed already
             zf.write(path, f"{UPLOADS_PREFIX}{path.name}",
                      zipfile.ZIP_DEFLATED if path.suffix in (".csv", ".jsonl", ".txt") else zipfile.ZIP_STORED)
     typer.echo(f"cchc backup: {out} (database, {n} evidence files, {len(files)} files of the dossier store, "
                + ("uploaded originals left out)" if without_uploads else f"{len(originals)} uploaded originals)"))
-
-
-def _uploaded_originals(folder: Path) -> list[Path]:
-    """The kept uploads: files named by their SHA-256 (``<64 hex><suffix>``); temporary files of uploads in
-    progress are not originals."""
-    import re
-
-    named = re.compile(r"[0-9a-f]{64}\.[a-z0-9]+")
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and named.fullmatch(p.name))
 
 
 def restore(
@@ -198,6 +189,8 @@ def restore(
     from django.core.cache import caches
     from django.core.management import call_command
     from django.db import transaction
+
+    from cchc.web import uploads
 
     try:
         with zipfile.ZipFile(archive) as zf:
@@ -226,7 +219,7 @@ def restore(
         caches[settings.SESSION_CACHE_ALIAS].clear()  # flush signed everyone out; the cached sessions go too
         n = _extract(zf, "evidence/", root)
         store_note = _restore_dossiers(zf, Path(settings.CCHC_DOSSIER_STORE))
-        originals = _extract(zf, UPLOADS_PREFIX, Path(settings.DATA_DIR) / "uploads")  # named by content: no clash
+        originals = _extract(zf, UPLOADS_PREFIX, uploads.upload_dir())  # named by their content: no clash
     typer.echo(f"cchc restore: database, {n} evidence files and {originals} uploaded originals restored from "
                f"{archive}; {store_note}")
 

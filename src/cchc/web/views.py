@@ -314,7 +314,7 @@ def _render_leaf(request, part, leaf_code, mode, *, status=200, error=None, erro
     la = LeafAssessment.objects.filter(participation=part, leaf_code=leaf_code).prefetch_related("evidence").first()
     item = _leaf_item(part, row, la, mode, request.user, error=error, errors=errors)
     # a refused save shows what the person typed in the form they sent, not the stored values (nothing lost)
-    item["typed"] = {k: posted.get(k, "") for k in posted if k not in ("csrfmiddlewaretoken", "version")} if posted else {}
+    item["typed"] = {k: v for k, v in (posted or {}).items() if k not in ("csrfmiddlewaretoken", "version")}
     totals = engine.self_total(part) if mode == "self" else engine.unit_total(part)
     return render(request, "cchc/_leaf.html", {"i": item, "part": part, "totals": totals, "oob": True,
                                                 "max_mb": int(_settings().EVIDENCE_MAX_BYTES / 1048576)},

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from cchc.web.accounts import policy
-from cchc.web.uploads import upload_dir
+from cchc.web.uploads import kept_path
 
 MAX_UPLOAD = 5 * 1024 * 1024
 CONTENT_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -43,7 +43,7 @@ def _store_upload(upload) -> tuple[Path | None, str | None]:
     if suffix not in (".csv", ".xlsx"):
         return None, _("Tệp %(name)s: chỉ nhận .csv hoặc .xlsx.") % {"name": upload.name}
     digest = hashlib.sha256(data).hexdigest()
-    path = upload_dir() / f"{digest}{suffix}"
+    path = kept_path(digest, suffix)
     if not path.exists():
         path.write_bytes(data)
     return path, None

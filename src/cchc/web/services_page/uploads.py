@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from cchc.web.uploads import upload_dir
+from cchc.web.uploads import kept_path, upload_dir
 
 TEXT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BINARY_SUFFIXES = {".parquet": "parquet", ".pq": "parquet"}
@@ -70,7 +70,7 @@ def store_upload(upload, allowed: dict[str, str] | None = None) -> tuple[Path | 
                 problem = _("Tệp %(name)s không phải JSON Lines (mỗi dòng một đối tượng JSON).") % {"name": name}
         if problem is not None:
             return None, problem
-        path = folder / f"{digest.hexdigest()}{suffix}"
+        path = kept_path(digest.hexdigest(), suffix)
         if path.exists():
             tmp.unlink()
         else:

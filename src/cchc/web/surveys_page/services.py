@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.web.accounts import policy
-from cchc.web.uploads import upload_dir
+from cchc.web.uploads import kept_path, upload_dir
 
 MAX_UPLOAD = 20 * 1024 * 1024
 SUFFIXES = (".csv", ".xlsx")
@@ -113,7 +113,7 @@ def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user
             return _rejected(common, res.problems or [Problem(Path(name).name, 0, "", "", _("Tệp không có phiếu nào."))],
                              res.warnings)
         result = compute(res.responses, Options(by=["unit"], replicates=REPLICATES, seed=SEED))
-        target = upload_dir() / f"{digest}{suffix}"
+        target = kept_path(digest, suffix)
         if not target.exists():
             tmp_path.replace(target)
         return SurveyImport.objects.create(
