@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cchc.web import background
+from cchc.web.language import in_english
 from cchc.web.services_page import data
 from cchc.web.services_page.models import DossierImport
 
@@ -85,7 +85,7 @@ def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tup
             try:
                 load_catalogue(cat_path)
             except (ImportError_, ValueError) as exc:
-                text = str(exc) if (get_language() or "vi").startswith("en") else getattr(exc, "vi", str(exc))
+                text = str(exc) if in_english() else getattr(exc, "vi", str(exc))
                 errors.append(_("Danh mục TTHC: %(error)s")
                               % {"error": text.replace(str(cat_path), catalogue_upload.name)})
     path = None

@@ -50,9 +50,9 @@ class DossierImport(models.Model):
     @property
     def message_shown(self) -> str:
         """The failure message in the page's language (Vietnamese unless English is chosen)."""
-        from django.utils.translation import get_language
+        from cchc.web.language import in_english
 
-        return self.message if (get_language() or "vi").startswith("en") else (self.message_vi or self.message)
+        return self.message if in_english() else (self.message_vi or self.message)
 
     @property
     def thread_name(self) -> str:

@@ -100,7 +100,8 @@ def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user
     )
     # read under the name it was uploaded with: problems name the person's file, not a temporary one
     tmp_dir = Path(tempfile.mkdtemp(dir=upload_dir(), prefix=".import-"))
-    tmp_path = tmp_dir / (Path(name).name or f"upload{suffix}")
+    base = Path(name).name
+    tmp_path = tmp_dir / (base if base not in ("", ".", "..") else f"upload{suffix}")
     tmp_path.write_bytes(data)
     try:
         try:

@@ -3,9 +3,9 @@ main menu (cached)."""
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from cchc.core.numbers import format_number_en, format_number_vi
+from cchc.web.language import in_english
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ def num(value, decimals=2):
         return value
     if value != value:
         return "—"
-    fmt = format_number_en if (get_language() or "vi") == "en" else format_number_vi
+    fmt = format_number_en if in_english() else format_number_vi
     return fmt(value, int(decimals))
 
 
@@ -31,7 +31,7 @@ def pts(value):
     if value is None or value == "":
         return "—"
     text = f"{float(value):g}"
-    return text.replace(".", ",") if (get_language() or "vi") != "en" else text
+    return text.replace(".", ",") if not in_english() else text
 
 
 @register.filter
@@ -52,7 +52,7 @@ def local_name(thing):
     """A framework node's (or a dict's) name in the page's language: ``name_en`` on English pages when the
     framework gives one, else ``name_vi``."""
     get = thing.get if isinstance(thing, dict) else (lambda k: getattr(thing, k, None))
-    if (get_language() or "vi").startswith("en") and get("name_en"):
+    if in_english() and get("name_en"):
         return get("name_en")
     return get("name_vi") or ""
 
@@ -62,7 +62,7 @@ def survey_reason(reason):
     """A survey import reason (kept in English) in the page's language."""
     from cchc.surveys.importer import reason_vi
 
-    return reason if (get_language() or "vi").startswith("en") else reason_vi(str(reason))
+    return reason if in_english() else reason_vi(str(reason))
 
 
 @register.filter
@@ -76,7 +76,7 @@ def get(mapping, key):
 def band_label(band):
     if not band:
         return "—"
-    return band.get("label_en") if (get_language() or "vi") == "en" else band.get("label_vi")
+    return band.get("label_en") if in_english() else band.get("label_vi")
 
 
 @register.filter
