@@ -54,7 +54,7 @@ def _national(files: list[Path], label: str, framework: str | None, index_name: 
 def _survey_section(path: Path, instrument: str, period: str):
     from cchc.reports.sections_surveys import survey_section
     from cchc.surveys.importer import ImportFailed, import_responses
-    from cchc.surveys.indices import Options, compute
+    from cchc.surveys.indices import compute, standard_options
     from cchc.surveys.registry import load_instrument
 
     try:
@@ -64,7 +64,7 @@ def _survey_section(path: Path, instrument: str, period: str):
         fail([str(p) for p in error.problems])
     except (ValueError, FileNotFoundError) as error:
         fail([f"--survey/--instrument: {error}"])
-    result = compute(imported.responses, Options(by=["unit"], replicates=500, seed=0))
+    result = compute(imported.responses, standard_options())
     return [survey_section(result, inst.title_vi, period)]
 
 
@@ -98,20 +98,21 @@ def review(
     signer: str = typer.Option("", help="name in the signature block"),
 ) -> None:
     """Báo cáo sơ kết / tổng kết công tác CCHC (review report)."""
+    from cchc.core.periods import Period
     from cchc.io.reference import unit_kinds
-    from cchc.reports.review import ReviewInputs, build_review, parse_period, write_report
+    from cchc.reports.review import ReviewInputs, build_review, write_report
+    from cchc.reports.sections_services import KIND as SERVICES_KIND
 
     try:
-        year, half = parse_period(period)
+        chosen = Period.parse(period)
     except ValueError as error:
-        fail([str(error)])
+        fail([f"--period: {error}"])
+    year, half = chosen.year, chosen.half
     if template is not None and not template.exists():
         fail([f"--template: {template}: file not found"])
     indices = (_national(national, "PAR INDEX", "par-index-876-provincial", "Chỉ số CCHC")
                + _national(sipas, "SIPAS", None, "Chỉ số SIPAS") + _national(papi, "PAPI", None, "Chỉ số PAPI"))
-    from cchc.reports.review import period_words
-
-    extra = _survey_section(survey, instrument, period_words(year, half)) if survey else []
+    extra = _survey_section(survey, instrument, chosen.words_vi()) if survey else []
     if dossiers:
         from cchc.reports.sections_services import services_section
 
@@ -123,10 +124,9 @@ def review(
             fail([f"--dossiers: {error}"])
     internal = _internal(framework, assessment, previous, year)
     if from_db:
-        from cchc.cli.web import _migrate, _setup
+        from cchc.cli.web import setup_django
 
-        _setup()
-        _migrate()  # an empty data directory is a database without results, not an error
+        setup_django(migrate=True)  # an empty data directory is a database without results, not an error
         from cchc.web.reports_page.adapter import (
             internal_indices,
             steering_sections,
@@ -134,13 +134,14 @@ def review(
         )
 
         internal += internal_indices(year)
-        stored = [s for s in survey_and_service_sections(year, half) if not (dossiers and s.title.startswith("Kết quả cung cấp"))]
+        # --dossiers gave the service-delivery section already: the web's store does not add a second one
+        stored = [s for s in survey_and_service_sections(year, half) if not (dossiers and s.kind == SERVICES_KIND)]
         extra += stored + steering_sections(year, half)
     inputs = ReviewInputs(province=province, year=year, half=half, national=indices,
                           internal=internal, kinds=unit_kinds(),
                           extra_sections=extra, signer_name=signer, date=dt.date.today())
     report = build_review(inputs)
-    stem = f"bao-cao-cchc-{period}"
+    stem = f"bao-cao-cchc-{chosen.label}"
     _finish(write_report(report, out, stem, template=template, pdf=pdf), out)
 
 
@@ -159,10 +160,9 @@ def decision(
     from cchc.reports.review import build_decision_annex, write_report
 
     if cycle is not None:
-        from cchc.cli.web import _migrate, _setup
+        from cchc.cli.web import setup_django
 
-        _setup()
-        _migrate()
+        setup_django(migrate=True)
         from cchc.web.assessments.models import Cycle
         from cchc.web.reports_page.adapter import cycle_index
 

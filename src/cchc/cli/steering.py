@@ -17,17 +17,10 @@ from pathlib import Path
 
 import typer
 
+from cchc.cli.web import setup_django
+
 app = typer.Typer(help="Chỉ đạo, điều hành CCHC: nhắc việc, nhập/xuất bảng nhiệm vụ (steering work).",
                   no_args_is_help=True)
-
-
-def _setup(data_dir: Path | None, migrate: bool = True) -> None:
-    from cchc.cli.web import _migrate
-    from cchc.cli.web import _setup as setup
-
-    setup(data_dir)
-    if migrate:
-        _migrate()
 
 
 DATA_DIR = typer.Option(None, "--data-dir", help="CCHC_DATA_DIR of the web application.")
@@ -40,7 +33,7 @@ def remind(date: str = typer.Option(None, help="as-of date YYYY-MM-DD (default t
            data_dir: Path = DATA_DIR) -> None:
     """E-mail upcoming and overdue task reminders per unit; idempotent per day (safe to run from cron).
     It does not migrate the database (a cron job should not upgrade a schema)."""
-    _setup(data_dir, migrate=False)
+    setup_django(data_dir)
     from cchc.web.steering import services
 
     on = dt.date.fromisoformat(date) if date else None
@@ -61,7 +54,7 @@ def import_tasks(path: Path = typer.Argument(..., exists=True, dir_okay=False),
                  decision: str = typer.Option("", help="issuing decision of a new plan"),
                  data_dir: Path = DATA_DIR) -> None:
     """Import the tasks of a plan from its XLSX table (all rows or none)."""
-    _setup(data_dir)
+    setup_django(data_dir, migrate=True)
     from django.db import transaction
 
     from cchc.web.steering import xlsx
@@ -88,7 +81,7 @@ def import_tasks(path: Path = typer.Argument(..., exists=True, dir_okay=False),
 def export_tasks(path: Path = typer.Argument(...), plan: int = typer.Option(None, help="only this plan"),
                  data_dir: Path = DATA_DIR) -> None:
     """Export the task table with status (same columns as the import, plus status, progress, completion)."""
-    _setup(data_dir)
+    setup_django(data_dir, migrate=True)
     from cchc.web.steering import xlsx
     from cchc.web.steering.models import Plan, Task
 
@@ -106,7 +99,7 @@ def figures(period: str = typer.Argument(..., help="2026, 2026-H1 or 2026-H2"),
             by: str = typer.Option("unit", help="unit or plan"), as_json: bool = typer.Option(False, "--json"),
             data_dir: Path = DATA_DIR) -> None:
     """Half-year review figures: due, done on time, done late, overdue, cancelled, completion rate."""
-    _setup(data_dir)
+    setup_django(data_dir, migrate=True)
     from cchc.web.steering import services
 
     rows = services.task_figure_rows(period, by)
@@ -126,7 +119,7 @@ def observations(path: Path = typer.Argument(..., exists=True, dir_okay=False),
                  data_dir: Path = DATA_DIR) -> None:
     """Import national observations (PAR INDEX value and rank, SIPAS, field indices) for targets and national
     proposals: a metric,year,value CSV, or a national results table with --province."""
-    _setup(data_dir)
+    setup_django(data_dir, migrate=True)
     from cchc.web.steering import services
 
     try:

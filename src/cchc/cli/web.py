@@ -19,13 +19,20 @@ import typer
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
 
-def _setup(data_dir: Path | None = None) -> None:
+def setup_django(data_dir: Path | None = None, migrate: bool = False) -> None:
+    """Start Django with the web application's settings, for commands that read or write its database.
+
+    ``data_dir`` sets ``CCHC_DATA_DIR`` first (SQLite, evidence, dossier store); ``migrate=True`` then brings the
+    schema up to date (an empty data directory becomes a database without data, not an error). Commands run
+    from cron leave ``migrate`` off: they should not upgrade a schema."""
     if data_dir is not None:
         os.environ["CCHC_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.web.settings")
     import django
 
     django.setup()
+    if migrate:
+        _migrate()
 
 
 def is_loopback(host: str) -> bool:
@@ -71,8 +78,7 @@ def serve(
         _demo(host, port, allow_public, no_run)
         return
     _allow_host(host)
-    _setup()
-    _migrate()
+    setup_django(migrate=True)
     if not no_run:
         _run(host, port)
 
@@ -101,8 +107,7 @@ def _demo(host: str, port: int, allow_public: bool, no_run: bool) -> None:
     if not os.environ.get("CCHC_DATA_DIR") and not os.environ.get("DATABASE_URL"):
         os.environ["CCHC_DATA_DIR"] = str(Path.home() / ".local" / "share" / "cchc-demo")
     _allow_host(host)
-    _setup()
-    _migrate()
+    setup_django(migrate=True)
     from cchc.web.assessments.models import Cycle
     from cchc.web.demo import DEMO_PASSWORD, USERS, seed
 
@@ -134,7 +139,7 @@ def backup(
     import io
     import zipfile
 
-    _setup()
+    setup_django()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -184,7 +189,7 @@ def restore(
     import tempfile
     import zipfile
 
-    _setup()
+    setup_django()
     from django.conf import settings
     from django.core.cache import caches
     from django.core.management import call_command

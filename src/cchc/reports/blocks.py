@@ -37,9 +37,14 @@ Block = Paragraph | Table | Chart
 
 @dataclass
 class Section:
+    """A numbered part of a report. ``kind`` names what it reports on, for callers that pick sections: the
+    builder's module sets it (``"national"``, ``"internal"``, ``"surveys"``, ``"services"``, ``"steering"``);
+    filter on it, never on the title's wording."""
+
     title: str
     blocks: list[Block] = field(default_factory=list)
     available: bool = True
+    kind: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cchc.core.periods import Period
+from cchc.reports import sections_services, sections_steering, sections_surveys
 from cchc.reports.blocks import DocumentMeta, Paragraph, Report, Section
 from cchc.reports.sections import (
+    INTERNAL_KIND,
     InternalIndex,
     NationalIndex,
     absent,
@@ -18,23 +20,34 @@ from cchc.reports.sections import (
     national_section,
 )
 
-PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<half>H[12]))?$")
+# The sections a review always has: when the inputs bring none of a title, a "no data yet" note stands in.
+EXPECTED_SECTIONS = (
+    (sections_surveys.TITLE, "khảo sát mức độ hài lòng", sections_surveys.KIND),
+    (sections_services.TITLE, "hồ sơ thủ tục hành chính", sections_services.KIND),
+    (sections_steering.TASKS_TITLE, "kế hoạch, nhiệm vụ và chỉ tiêu", sections_steering.KIND),
+    (sections_steering.REWARDS_TITLE, "đề xuất khen thưởng", sections_steering.KIND),
+    (sections_steering.NEXT_TITLE, "nhiệm vụ kỳ tới", sections_steering.KIND),
+)
 
 
 def parse_period(text: str) -> tuple[int, str | None]:
-    """'2024' → (2024, None); '2024-H1' → (2024, 'H1'). ValueError with a clear message otherwise.
+    """``--period`` as (year, half): :meth:`cchc.core.periods.Period.parse` with the option named in the message.
+
+    Kept for the web's report form and job (``cchc.web.reports_page``); new code calls ``Period.parse``.
 
     >>> parse_period("2024-H1")
     (2024, 'H1')
     """
-    match = PERIOD.match(text.strip())
-    if not match:
-        raise ValueError(f"--period: {text!r} is not a year (2024) or a half year (2024-H1, 2024-H2)")
-    return int(match["year"]), match["half"]
+    try:
+        period = Period.parse(text)
+    except ValueError as error:
+        raise ValueError(f"--period: {error}") from None
+    return period.year, period.half
 
 
 def period_words(year: int, half: str | None) -> str:
-    return f"6 tháng đầu năm {year}" if half == "H1" else (f"6 tháng cuối năm {year}" if half == "H2" else f"năm {year}")
+    """``Period(year, half).words_vi()``; kept for ``cchc.web.reports_page.adapter``, new code calls Period."""
+    return Period(year, half).words_vi()
 
 
 @dataclass
@@ -51,7 +64,7 @@ class ReviewInputs:
 
 
 def build_review(inputs: ReviewInputs) -> Report:
-    words = period_words(inputs.year, inputs.half)
+    words = Period(inputs.year, inputs.half).words_vi()
     date = inputs.date or dt.date.today()
     meta = DocumentMeta(
         issuer_parent=f"UBND TỈNH {inputs.province.upper()}",
@@ -69,18 +82,13 @@ def build_review(inputs: ReviewInputs) -> Report:
     if inputs.internal:
         sections.extend(internal_section(item) for item in inputs.internal)
     else:
-        sections.append(absent("Kết quả Chỉ số CCHC của các cơ quan, đơn vị", "Chỉ số CCHC nội bộ đã công bố"))
+        sections.append(absent("Kết quả Chỉ số CCHC của các cơ quan, đơn vị", "Chỉ số CCHC nội bộ đã công bố",
+                               INTERNAL_KIND))
     titles = {s.title for s in inputs.extra_sections}
     sections.extend(inputs.extra_sections)
-    for title, what in (
-        ("Mức độ hài lòng của người dân, tổ chức", "khảo sát mức độ hài lòng"),
-        ("Kết quả cung cấp dịch vụ công (Quyết định 766/QĐ-TTg)", "hồ sơ thủ tục hành chính"),
-        ("Thực hiện nhiệm vụ, chỉ tiêu cải cách hành chính", "kế hoạch, nhiệm vụ và chỉ tiêu"),
-        ("Đề xuất khen thưởng", "đề xuất khen thưởng"),
-        ("Nhiệm vụ trọng tâm kỳ tới", "nhiệm vụ kỳ tới"),
-    ):
+    for title, what, kind in EXPECTED_SECTIONS:
         if title not in titles:
-            sections.append(absent(title, what))
+            sections.append(absent(title, what, kind))
     intro = [Paragraph(
         f"Ban Chỉ đạo cải cách hành chính tỉnh {inputs.province} báo cáo kết quả công tác cải cách hành chính {words} "
         "như sau:"

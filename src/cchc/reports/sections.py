@@ -26,8 +26,13 @@ UNIT_TYPE_VI = {
 }
 
 
-def absent(title: str, what: str) -> Section:
-    return Section(title, [Paragraph(f"Chưa có số liệu {what} cho kỳ báo cáo này.", "note")], available=False)
+NATIONAL_KIND = "national"
+INTERNAL_KIND = "internal"
+
+
+def absent(title: str, what: str, kind: str = "") -> Section:
+    return Section(title, [Paragraph(f"Chưa có số liệu {what} cho kỳ báo cáo này.", "note")], available=False,
+                   kind=kind)
 
 
 # ---- 1. national indices ------------------------------------------------------------------------------
@@ -49,8 +54,8 @@ def national_section(
     """Each index's latest published year up to ``year`` for the province, with narrative, fields and charts."""
     title = "Kết quả các chỉ số đánh giá cấp quốc gia"
     if not indices:
-        return absent(title, "các chỉ số quốc gia (PAR INDEX, SIPAS, PAPI)")
-    section = Section(title)
+        return absent(title, "các chỉ số quốc gia (PAR INDEX, SIPAS, PAPI)", NATIONAL_KIND)
+    section = Section(title, kind=NATIONAL_KIND)
     for item in indices:
         # national indices are announced the following spring: report the latest year up to the period's
         known = [y for y in item.results.years() if y <= year and item.results.find(province, y) is not None]
@@ -129,7 +134,8 @@ def ranking_table(framework: Framework, cycle: CycleResult, changes: Mapping[str
 
 def internal_section(item: InternalIndex) -> Section:
     fw, cycle, year = item.framework, item.cycle, item.year
-    section = Section(f"Kết quả Chỉ số CCHC năm {year} của các cơ quan, đơn vị ({fw.unit_noun_vi})")
+    section = Section(f"Kết quả Chỉ số CCHC năm {year} của các cơ quan, đơn vị ({fw.unit_noun_vi})",
+                      kind=INTERNAL_KIND)
     changes = compare_cycles(cycle, item.previous) if item.previous else {}
     groups = list(dict.fromkeys(u.group for u in cycle.units))
     for group in groups:

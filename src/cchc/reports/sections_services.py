@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from cchc.core.numbers import format_number_vi
+from cchc.core.periods import Period
 from cchc.reports import charts
 from cchc.reports.blocks import Chart, Paragraph, Section, Table
 
 TITLE = "Kết quả cung cấp dịch vụ công (Quyết định 766/QĐ-TTg)"
+KIND = "services"
 # (indicator id, column header, trend series name)
 COLUMNS = (
     ("2.1", "Đúng hạn (%)", "Đúng hạn"),
@@ -34,9 +36,11 @@ def _rate(record: dict[str, Any], indicator: str) -> float | None:
 def services_section(store: str | Path, year: int, half: str | None, indicator_set: str = "current") -> Section:
     from cchc.services.indicators import compute
 
-    granularity, label = ("half", f"{year}-{half}") if half else ("year", str(year))
-    records = [r for r in compute(store, period=granularity, indicator_set=indicator_set).records() if r["period"] == label]
-    section = Section(TITLE)
+    period = Period(year, half)
+    label = period.label
+    records = [r for r in compute(store, period=period.granularity, indicator_set=indicator_set).records()
+               if r["period"] == label]
+    section = Section(TITLE, kind=KIND)
     if not records:
         section.blocks.append(Paragraph(f"Chưa có hồ sơ thủ tục hành chính của kỳ {label} trong kho dữ liệu.", "note"))
         section.available = False
@@ -57,8 +61,9 @@ def services_section(store: str | Path, year: int, half: str | None, indicator_s
         ["Đơn vị", "Hồ sơ tiếp nhận"] + [h for _i, h, _s in COLUMNS] + ["Điểm 766", "Điểm tối đa tính được"],
         rows, ["text", "int"] + ["num"] * len(COLUMNS) + ["num", "num"],
     ))
+    first, last = (f"{day:%Y-%m}" for day in period.bounds())  # month labels "2024-05" compare as text
     monthly = [r for r in compute(store, period="month", indicator_set=indicator_set, levels=("province",)).records()
-               if r["period"].startswith(str(year)) and (not half or (int(r["period"][5:7]) <= 6) == (half == "H1"))]
+               if first <= r["period"] <= last]
     trend_rows = [{"period": r["period"], "series": series, "value": round(v, 2)}
                   for r in monthly for ind, _h, series in COLUMNS if (v := _rate(r, ind)) is not None]
     if trend_rows:

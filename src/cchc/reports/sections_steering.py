@@ -15,6 +15,7 @@ from cchc.steering.tasks import LABELS_VI
 TASKS_TITLE = "Thực hiện nhiệm vụ, chỉ tiêu cải cách hành chính"
 REWARDS_TITLE = "Đề xuất khen thưởng"
 NEXT_TITLE = "Nhiệm vụ trọng tâm kỳ tới"
+KIND = "steering"
 
 
 def _date(value: Any) -> str:
@@ -22,7 +23,7 @@ def _date(value: Any) -> str:
 
 
 def tasks_section(figures: Sequence[dict], overdue: Sequence[dict], targets: Sequence[dict], period_label: str) -> Section:
-    section = Section(TASKS_TITLE)
+    section = Section(TASKS_TITLE, kind=KIND)
     if not figures and not targets:
         section.blocks.append(Paragraph(f"Chưa có nhiệm vụ hoặc chỉ tiêu đến hạn trong kỳ {period_label}.", "note"))
         section.available = False
@@ -63,7 +64,7 @@ def tasks_section(figures: Sequence[dict], overdue: Sequence[dict], targets: Seq
 
 
 def rewards_section(rows: Sequence[dict], year: int) -> Section:
-    section = Section(REWARDS_TITLE)
+    section = Section(REWARDS_TITLE, kind=KIND)
     if not rows:
         section.blocks.append(Paragraph(f"Chưa có kết quả Chỉ số CCHC năm {year} đã công bố để đề xuất khen thưởng.", "note"))
         section.available = False
@@ -84,7 +85,7 @@ def rewards_section(rows: Sequence[dict], year: int) -> Section:
 
 
 def next_tasks_section(rows: Sequence[dict], months: int = 6) -> Section:
-    section = Section(NEXT_TITLE)
+    section = Section(NEXT_TITLE, kind=KIND)
     if not rows:
         section.blocks.append(Paragraph("Chưa có nhiệm vụ đang mở cho kỳ tới.", "note"))
         section.available = False

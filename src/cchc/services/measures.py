@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cchc.core.periods import HALVES, Period
 from cchc.services.rules import CLASS_CODES, DAY_S, LATE_CODES, rule_columns
 
 if TYPE_CHECKING:
@@ -135,17 +136,19 @@ def period_label(idx: int, granularity: str) -> str:
 
 
 def parse_period_label(label: str) -> tuple[str, int]:
-    """Inverse of :func:`period_label`: ``2024-Q2`` → ("quarter", 8097)."""
+    """Inverse of :func:`period_label`: ``2024-Q2`` → ("quarter", 8097). Years and half years are read by
+    :meth:`cchc.core.periods.Period.parse` (after upper-casing: ``2024-h1`` is accepted here)."""
     s = label.strip().upper()
     try:
         if len(s) == 4:
-            return "year", int(s)
+            return "year", Period.parse(s).year
         y, rest = s.split("-", 1)
+        if rest.startswith("H"):
+            period = Period.parse(s)
+            return "half", period.year * 2 + HALVES.index(period.half)
         yi = int(y)
         if rest.startswith("Q"):
             return "quarter", yi * 4 + int(rest[1:]) - 1
-        if rest.startswith("H"):
-            return "half", yi * 2 + int(rest[1:]) - 1
         return "month", yi * 12 + int(rest) - 1
     except ValueError as exc:
         raise ValueError(f"period {label!r}: expected 2024, 2024-H1, 2024-Q2 or 2024-05") from exc

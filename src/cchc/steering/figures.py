@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from cchc.core.periods import Period
 from cchc.steering.tasks import TaskFacts, TaskState, done_on_time, is_overdue
 
 
@@ -28,17 +29,13 @@ class TaskFigures:
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """'2024' → 1 Jan–31 Dec; '2024-H1' → 1 Jan–30 Jun; '2024-H2' → 1 Jul–31 Dec.
+    """'2024' → 1 Jan–31 Dec; '2024-H1' → 1 Jan–30 Jun; '2024-H2' → 1 Jul–31 Dec (:class:`cchc.core.periods.Period`).
+    ValueError for anything else.
 
     >>> period_bounds("2024-H1")
     (datetime.date(2024, 1, 1), datetime.date(2024, 6, 30))
     """
-    year = int(period[:4])
-    if period.endswith("H1"):
-        return dt.date(year, 1, 1), dt.date(year, 6, 30)
-    if period.endswith("H2"):
-        return dt.date(year, 7, 1), dt.date(year, 12, 31)
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return Period.parse(period).bounds()
 
 
 def task_figures(tasks: Iterable[TaskFacts], period: str, today: dt.date,
