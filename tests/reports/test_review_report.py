@@ -199,3 +199,24 @@ def test_importance_is_reported_in_percent(tmp_path):
     chart = next(b for b in section.blocks if getattr(b, "name", "") == "importance-performance")
     values = chart.spec["datasets"][next(iter(chart.spec["datasets"]))]
     assert all(0 <= v["importance"] <= 1 for v in values)
+
+
+def test_survey_section_without_an_importance_split(tmp_path):
+    """A drivers analysis without a mean importance (split_importance None) still gives the matrix chart."""
+    from cchc.reports.sections_surveys import survey_section
+    from cchc.surveys.indices import compute, standard_options
+    from cchc.surveys.registry import load_instrument
+    from cchc.surveys.report import ipa_chart_rows
+    from cchc.surveys.synth import synth_responses
+
+    inst = load_instrument("province-sipas-example")
+    opts = standard_options()
+    opts.replicates = 20
+    result = compute(synth_responses(inst, 900, units=3, seed=3), opts)
+    assert result["drivers"]["available"]
+    result["drivers"]["split_importance"] = None
+    section = survey_section(result, inst.title_vi, "năm 2025")
+    chart = next(b for b in section.blocks if getattr(b, "name", "") == "importance-performance")
+    values = chart.spec["datasets"][next(iter(chart.spec["datasets"]))]
+    assert [v["importance"] for v in values] == [r["importance"] for r in ipa_chart_rows(result)]
+    assert all(v["split_importance"] is None for v in values)

@@ -600,25 +600,51 @@ class IndicatorResult:
         return recs
 
 
+def unit_rows(t, unit: str | None):  # noqa: ANN001, ANN201 - an Ibis table with unit_code, parent_unit_code
+    """The records a unit's measures depend on: its own dossiers and those of the units under it
+    (``unit_code`` or ``parent_unit_code`` is ``unit``); every record for ``None`` and the province (``*``).
+
+    Nothing else enters a unit's numbers — except what :func:`compute` takes from the whole store: the as-of
+    time (the latest event) and the column counts that decide which indicators are computable."""
+    if unit is None or unit == PROVINCE:
+        return t
+    return t.filter((t.unit_code == unit) | (t.parent_unit_code == unit))
+
+
 def compute(data: str | Path, *, period: str = "month", indicator_set: str | Path = "current",
             membership: str = "active", as_of: dt.datetime | None = None, unit: str | None = None,
             by_procedure: bool = False, levels: tuple[str, ...] = ("unit", "parent", "province"),
             competence: str | Path | pd.DataFrame | None = None) -> IndicatorResult:
     """Everything in one call: store → measures → roll-up → indicators. ``competence``: a file or table of
-    (unit_code, procedure_code), the procedures under each unit's competence (see :func:`rollup`)."""
+    (unit_code, procedure_code), the procedures under each unit's competence (see :func:`rollup`).
+
+    ``unit``: only the records of that unit code (as a unit and as a parent; ``*`` the province). The engine
+    then runs on :func:`unit_rows` only, with the span (as-of time, computability counts) of the whole store:
+    the records are those of the call without ``unit`` whose ``unit`` is that code, number for number. (With
+    ``competence`` and no catalogue in the store, the procedures' attributes come from every unit's records,
+    so the engine runs on the whole store and the unit is picked afterwards.)"""
     from cchc.services.importer import Store, load_competence
 
     iset = load_set(indicator_set)
     _, t = connect_store(data)
-    eng = run_engine(t, period, as_of=as_of, membership=membership, by_procedure=by_procedure,
-                     span=footer_span(data))
     attrs = None
     if competence is not None:
         if not isinstance(competence, pd.DataFrame):
             competence = load_competence(competence)
         cat = Store(data).catalogue() if Path(data).is_dir() else None
         attrs = procedure_attributes(cat) if cat is not None else None
+    span = footer_span(data)
+    if unit is not None and unit != PROVINCE and (competence is None or attrs is not None):
+        span = span or data_span(t, with_counts=True)  # of the whole store, before the filter
+        t = unit_rows(t, unit)
+    eng = run_engine(t, period, as_of=as_of, membership=membership, by_procedure=by_procedure, span=span)
     return evaluate_engine(eng, iset, unit=unit, levels=levels, competence=competence, attrs=attrs)
+
+
+def late_count(record: dict[str, Any]) -> int:
+    """Dossiers of an indicator record that count as late: finished late in the period plus still open and
+    overdue at its end (``on_time.late + on_time.open_overdue``)."""
+    return record["on_time"]["late"] + record["on_time"]["open_overdue"]
 
 
 def evaluate_engine(eng: EngineResult, iset: IndicatorSet, *, unit: str | None = None,
@@ -661,8 +687,7 @@ def late_dossiers(data: str | Path, *, as_of: dt.datetime | None = None, unit: s
     as_of_s = int(np.datetime64(as_of, "s").astype(np.int64))
     d = dossier_frame(t)
     d = d.filter(d.is_received & (d.rec_s <= as_of_s))
-    if unit is not None:
-        d = d.filter((d.unit_code == unit) | (d.parent_unit_code == unit))
+    d = unit_rows(d, unit)
     fin = d.end_s.notnull() & (d.end_s <= as_of_s)
     meas = ibis.cases((fin, d.end_s), else_=ibis.literal(as_of_s, "int64"))
     d = d.mutate(cls=classify(meas, d.due_s, d.wait_s, d.forced_late, fin), measured_s=meas)
@@ -690,4 +715,5 @@ def late_dossiers(data: str | Path, *, as_of: dt.datetime | None = None, unit: s
     return df.drop(columns=["cls", "measured_s", "wait_s", "due_s"])
 
 
-__all__ = ["compute", "late_dossiers", "load_set", "run_engine", "evaluate_engine", "period_index", "IndicatorResult"]
+__all__ = ["GRANULARITIES", "PROVINCE", "compute", "late_count", "late_dossiers", "load_set", "run_engine",
+           "evaluate_engine", "period_index", "unit_rows", "IndicatorResult"]

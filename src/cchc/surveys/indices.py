@@ -175,6 +175,18 @@ class Options:
     outcome: str | None = None  # drivers outcome question; default: instrument.drivers_outcome
 
 
+STANDARD_REPLICATES = 500
+STANDARD_SEED = 0
+
+
+def standard_options(by: Sequence[str] = ("unit",)) -> Options:
+    """The method preset of every stored survey result (an import in the web application, the review report's
+    section from a file): per ``by`` (units by default), :data:`STANDARD_REPLICATES` bootstrap replicates from
+    seed :data:`STANDARD_SEED`, the other options at their defaults — so one file gives the same numbers, to
+    the last digit, wherever it is computed. A new :class:`Options` at each call (it is mutable)."""
+    return Options(by=list(by), replicates=STANDARD_REPLICATES, seed=STANDARD_SEED)
+
+
 @dataclass
 class _Prepared:
     inst: Instrument

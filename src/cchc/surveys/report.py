@@ -208,3 +208,15 @@ def ipa_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for e in d["elements"]
     ]
+
+
+def ipa_chart_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`ipa_rows` as :func:`cchc.reports.charts.importance_performance` takes them: the drivers analysis
+    gives importance in percent (shares summing to 100), the chart's axis a fraction, so ``importance`` and
+    ``split_importance`` are divided by 100 (a missing one stays None); the other fields as they are."""
+    return [{**r, "importance": _fraction(r["importance"]), "split_importance": _fraction(r["split_importance"])}
+            for r in ipa_rows(result)]
+
+
+def _fraction(percent: float | None) -> float | None:
+    return None if percent is None else percent / 100
