@@ -54,7 +54,7 @@ def _national(files: list[Path], label: str, framework: str | None, index_name: 
 def _survey_section(path: Path, instrument: str, period: str):
     from cchc.reports.sections_surveys import survey_section
     from cchc.surveys.importer import ImportFailed, import_responses
-    from cchc.surveys.indices import Options, compute
+    from cchc.surveys.indices import compute, standard_options
     from cchc.surveys.registry import load_instrument
 
     try:
@@ -64,7 +64,7 @@ def _survey_section(path: Path, instrument: str, period: str):
         fail([str(p) for p in error.problems])
     except (ValueError, FileNotFoundError) as error:
         fail([f"--survey/--instrument: {error}"])
-    result = compute(imported.responses, Options(by=["unit"], replicates=500, seed=0))
+    result = compute(imported.responses, standard_options())
     return [survey_section(result, inst.title_vi, period)]
 
 

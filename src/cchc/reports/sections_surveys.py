@@ -24,7 +24,7 @@ def _pct(value: float | None) -> str:
 
 
 def survey_section(result: dict[str, Any], instrument_title: str, period: str) -> Section:
-    from cchc.surveys.report import ci_rows, ipa_rows
+    from cchc.surveys.report import ci_rows, ipa_chart_rows, ipa_rows
 
     section = Section(TITLE, kind=KIND)
     overall = result["overall"]
@@ -72,9 +72,6 @@ def survey_section(result: dict[str, Any], instrument_title: str, period: str) -
             [[r["name"], r["importance"], r["performance"], QUADRANT_VI.get(r["quadrant"], r["quadrant"])] for r in ipa],
             ["text", "num", "num", "text"],
         ))
-        # drivers() gives importance in percent (shares summing to 100); the chart's axis takes a fraction
-        as_fraction = [{**r, "importance": None if r["importance"] is None else r["importance"] / 100,
-                        "split_importance": r["split_importance"] / 100} for r in ipa]
-        section.blocks.append(Chart("importance-performance", charts.importance_performance(as_fraction, "Mức độ quan trọng – mức độ hài lòng"),
+        section.blocks.append(Chart("importance-performance", charts.importance_performance(ipa_chart_rows(result), "Mức độ quan trọng – mức độ hài lòng"),
                                     "Ma trận mức độ quan trọng – mức độ hài lòng"))
     return section
