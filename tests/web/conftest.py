@@ -81,12 +81,12 @@ def world(db, evidence_dir):
 def build_world() -> World:
     from django.contrib.auth import get_user_model
 
-    from cchc.web import engine
     from cchc.web.accounts.models import Role, RoleAssignment
+    from cchc.web.assessments import services as assessment_services
     from cchc.web.assessments.models import Cycle, Participation
     from cchc.web.org.models import Unit
 
-    record = engine.load_shipped("example-department")
+    record = assessment_services.load_shipped("example-department")
     fw = record.framework
     d1 = Unit.objects.create(code="D1", name="Sở Một", unit_type="department", email="d1@example.invalid")
     d2 = Unit.objects.create(code="D2", name="Sở Hai", unit_type="department")
@@ -119,17 +119,17 @@ def set_state(cycle, state):
 
 def leaf_values(node, quality=1.0) -> dict:
     """Valid inputs for one leaf at a quality between 0 and 1 (level tables respected)."""
-    from cchc.web import engine
+    from cchc.web.assessments import frameworks
 
-    kind = engine.entry_kind(node)
+    kind = frameworks.entry_kind(node)
     if kind == "ratio":
         return {"numerator": round(100 * quality), "denominator": 100.0}
     if kind != "points":
         return {"survey_index": 60 + 35 * quality}
     if node.kind in ("bonus", "penalty"):
         return {"self_points": 0.0}
-    _low, high = engine.leaf_limits(node)
-    levels = engine.level_choices(node)
+    _low, high = frameworks.leaf_limits(node)
+    levels = frameworks.level_choices(node)
     if levels:
         return {"self_points": min((p for p, _l in levels), key=lambda p: abs(p - quality * high))}
     return {"self_points": round(quality * high * 4) / 4}

@@ -2,8 +2,7 @@
 
 import pytest
 
-from cchc.web import engine
-from cchc.web.assessments import services
+from cchc.web.assessments import frameworks, scoring, services
 from cchc.web.assessments.models import LeafAssessment, State
 
 from .conftest import fill_all, set_state
@@ -12,11 +11,11 @@ pytestmark = [pytest.mark.db, pytest.mark.django_db]
 
 
 def _levelled_leaf(world):
-    return next(n for n in world.fw.leaves("department") if engine.level_choices(n))
+    return next(n for n in world.fw.leaves("department") if frameworks.level_choices(n))
 
 
 def _free_leaf(world):
-    return next(n for n in world.fw.leaves("department") if n.kind == "manual" and not engine.level_choices(n))
+    return next(n for n in world.fw.leaves("department") if n.kind == "manual" and not frameworks.level_choices(n))
 
 
 def test_self_save_validates_points(world):
@@ -29,7 +28,7 @@ def test_self_save_validates_points(world):
     with pytest.raises(services.Invalid):
         services.save_self(part, leaf.code, {"self_points": "abc"}, focal, 0)
     lv = _levelled_leaf(world)
-    allowed = {p for p, _l in engine.level_choices(lv)}
+    allowed = {p for p, _l in frameworks.level_choices(lv)}
     bad = next(x / 4 for x in range(1, 40) if x / 4 not in allowed and x / 4 <= lv.max_points)
     with pytest.raises(services.Invalid):
         services.save_self(part, lv.code, {"self_points": bad}, focal, 0)
@@ -128,8 +127,8 @@ def test_running_total_comes_from_the_core(world):
 
     set_state(world.cycle, State.OPEN)
     part = fill_all(world, "D1", 0.8)
-    totals = engine.self_total(part)
-    inputs = engine.gather_inputs(world.cycle, [part])["D1"]["inputs"]
+    totals = scoring.self_total(part)
+    inputs = scoring.gather_inputs(world.cycle, [part])["D1"]["inputs"]
     direct = score_cycle(world.fw, [UnitAssessment("D1", "Sở Một", "department", None,
                                                    {k: LeafInput(**v) for k, v in inputs.items()})]).unit("D1")
     assert totals["total"] == pytest.approx(direct.total)
@@ -175,7 +174,7 @@ def test_appraisal_requires_reason_when_adjusting_and_accept_copies(world):
     res2 = services.save_appraisal(part, other.code, {"accept": "1"}, appraiser, la2.version)
     assert res2.leaf.appraised_points == la2.self_points and not res2.leaf.adjusted
     # Appraised score wins in the total (computed by the core).
-    assert engine.unit_total(part)["total"] < engine.self_total(part)["total"]
+    assert scoring.unit_total(part)["total"] < scoring.self_total(part)["total"]
 
 
 def test_field_appraiser_only_own_field(world):
@@ -183,10 +182,10 @@ def test_field_appraiser_only_own_field(world):
     part = fill_all(world, "D1", 1.0)
     set_state(world.cycle, State.APPRAISAL)
     fa = world.users["field_appraiser"]
-    in_field = next(n for n in world.fw.leaves("department") if engine.field_of(world.fw, n.code) == "2"
-                    and engine.entry_kind(n) == "points")
-    out_field = next(n for n in world.fw.leaves("department") if engine.field_of(world.fw, n.code) == "1"
-                     and engine.entry_kind(n) == "points")
+    in_field = next(n for n in world.fw.leaves("department") if frameworks.field_of(world.fw, n.code) == "2"
+                    and frameworks.entry_kind(n) == "points")
+    out_field = next(n for n in world.fw.leaves("department") if frameworks.field_of(world.fw, n.code) == "1"
+                     and frameworks.entry_kind(n) == "points")
     services.save_appraisal(part, in_field.code, {"accept": "1"}, fa, 0)
     with pytest.raises(PermissionError):
         services.save_appraisal(part, out_field.code, {"accept": "1"}, fa, 0)
@@ -247,7 +246,7 @@ def test_non_htmx_fallback_redirects_with_message(world, login):
 
 
 def test_large_frameworks_are_shown_one_field_at_a_time(world, login, monkeypatch):
-    from cchc.web import views
+    from cchc.web.assessments import views
 
     monkeypatch.setattr(views, "SHEET_PAGE_LEAVES", 10)
     set_state(world.cycle, State.OPEN)

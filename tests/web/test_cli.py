@@ -25,10 +25,10 @@ def test_demo_seed_backup_restore(tmp_path, evidence_dir, settings):
 
     from cchc.cli import web
     from cchc.services.importer import Store, import_file
-    from cchc.web import engine
     from cchc.web.assessments.models import Cycle, Evidence, LeafAssessment
     from cchc.web.demo import seed
     from cchc.web.org.models import Unit
+    from cchc.web.results import services as results_services
 
     settings.CCHC_DOSSIER_STORE = tmp_path / "dossiers"
     summary = seed()
@@ -37,7 +37,7 @@ def test_demo_seed_backup_restore(tmp_path, evidence_dir, settings):
     states = [c[2] for c in summary["cycles"]]
     assert states == ["published", "published", "open", "appraisal"]
     for cycle in Cycle.objects.filter(state="published"):
-        assert engine.verify_snapshot(cycle.snapshots.get(published=True))
+        assert results_services.verify_snapshot(cycle.snapshots.get(published=True))
     counts = (Unit.objects.count(), LeafAssessment.objects.count(), Evidence.objects.count())
     store = Store(settings.CCHC_DOSSIER_STORE)
     stored = {rel: (store.root / rel).read_bytes() for rel in store.content()}
@@ -55,7 +55,7 @@ def test_demo_seed_backup_restore(tmp_path, evidence_dir, settings):
     ev = Evidence.objects.first()
     assert (evidence_dir / ev.sha256[:2] / ev.sha256).exists()
     this_year = Cycle.objects.get(year=2026, framework__framework_id="example-department")
-    data = engine.results_for(this_year)
+    data = results_services.results_for(this_year)
     assert any(u["change"] and u["change"]["delta_rank"] is not None for u in data["units"])
     sngv = next(u for u in data["units"] if u["code"] == "SNGV")
     assert sngv["change"]["prev_index"] is not None  # compared through the rename lineage

@@ -10,10 +10,11 @@ import re
 import pytest
 from django.test import Client
 
-from cchc.web import engine, fragments
-from cchc.web.assessments import workflow
+from cchc.web import fragments
+from cchc.web.assessments import frameworks, workflow
 from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
 from cchc.web.org.models import LineageKind, Unit, UnitLineage
+from cchc.web.results import services as results_services
 
 from .conftest import fill_all, fill_part, set_state
 
@@ -37,7 +38,7 @@ def renders(monkeypatch):
 
 
 def _free_leaf(world):
-    return next(n for n in world.fw.leaves("department") if n.kind == "manual" and not engine.level_choices(n))
+    return next(n for n in world.fw.leaves("department") if n.kind == "manual" and not frameworks.level_choices(n))
 
 
 def _self_url(world, code="D1", mode="self"):
@@ -245,11 +246,11 @@ def test_public_and_signed_in_results_differ(world, login):
     signed_in = login(world.users["leader"]).get(f"/cycles/{cycle.pk}/results/").content.decode()
     assert f'href="/cycles/{cycle.pk}/results/D1/"' in signed_in and "Tải XLSX" in signed_in
     # Filters and the cycle's own text are part of the key.
-    band = next(u["band"]["code"] for u in engine.results_for(cycle)["units"] if u["code"] == "D2")
+    band = next(u["band"]["code"] for u in results_services.results_for(cycle)["units"] if u["code"] == "D2")
     filtered = login(world.users["leader"]).get(f"/cycles/{cycle.pk}/results/?band={band}").content.decode()
     assert 'data-unit="D2"' in filtered and signed_in.count("<tr data-unit=") == 2
     assert filtered.count("<tr data-unit=") == sum(
-        1 for u in engine.results_for(cycle)["units"] if (u["band"] or {}).get("code") == band)
+        1 for u in results_services.results_for(cycle)["units"] if (u["band"] or {}).get("code") == band)
     made_up = login(world.users["leader"]).get(f"/cycles/{cycle.pk}/results/?band=nope").content.decode()
     assert made_up.count("<tr data-unit=") == 0
     Cycle.objects.filter(pk=cycle.pk).update(narrative_vi="Năm nay các sở tiến bộ rõ.")

@@ -48,11 +48,11 @@ MATRIX = [
 
 
 def _leaf(world, field):
-    from cchc.web import engine
+    from cchc.web.assessments import frameworks
 
     return next(n.code for n in world.fw.leaves("department")
-                if engine.field_of(world.fw, n.code) == field and engine.entry_kind(n) == "points"
-                and not engine.level_choices(n))
+                if frameworks.field_of(world.fw, n.code) == field and frameworks.entry_kind(n) == "points"
+                and not frameworks.level_choices(n))
 
 
 def _request(client, world, endpoint, unit):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cchc.web import engine
+from cchc.web.results import services as results_services
 
 from .conftest import build_world, fill_all, set_state
 from .test_browser import CHROMIUM, _login, _shot, browser_page  # noqa: F401 - fixture re-exported
@@ -20,7 +20,7 @@ def test_leader_makes_the_annual_review(live_server, browser_page, evidence_dir,
     fill_all(world, "D1", quality=0.95, appraise=True)
     fill_all(world, "D2", quality=0.6, appraise=True)
     set_state(world.cycle, "published")
-    engine.publish(world.cycle, world.users["admin"])
+    results_services.publish(world.cycle, world.users["admin"])
     page, base = browser_page, live_server.url
     _login(page, base, "leader")
     page.get_by_role("link", name="Báo cáo").first.click()

@@ -15,13 +15,13 @@ NATIONAL = Path(__file__).parents[2] / "examples" / "par_index_national_2022_202
 
 @pytest.fixture
 def published(world, settings):
-    from cchc.web import engine
+    from cchc.web.results import services as results_services
 
     settings.CCHC_REPORTS_INLINE = True
     fill_all(world, "D1", quality=0.9, appraise=True)
     fill_all(world, "D2", quality=0.7, appraise=True)
     set_state(world.cycle, "published")
-    engine.publish(world.cycle, world.users["admin"])
+    results_services.publish(world.cycle, world.users["admin"])
     return world
 
 
@@ -33,7 +33,7 @@ def test_who_may_make_reports(published, login, name, allowed):
 
 
 def test_review_report_from_published_cycle(published, login):
-    from cchc.web.engine import results_for
+    from cchc.web.results.services import results_for
 
     client = login(published.users["leader"])
     with NATIONAL.open("rb") as fh:
@@ -152,7 +152,7 @@ def test_cli_decision_from_a_published_cycle(published, tmp_path):
 
 
 def test_review_has_reward_proposals_and_says_when_steering_data_is_absent(published, login):
-    from cchc.web.engine import results_for
+    from cchc.web.results.services import results_for
 
     client = login(published.users["admin"])
     response = client.post("/reports/", {"kind": "review", "period": "2026", "province": "Kon Tum"})

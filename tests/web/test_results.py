@@ -6,10 +6,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cchc.web import engine
-from cchc.web.assessments import workflow
+from cchc.web.assessments import scoring, workflow
 from cchc.web.assessments.models import Cycle, Participation, State
 from cchc.web.org.models import Unit, UnitLineage
+from cchc.web.results import services as results_services
 
 from .conftest import fill_all, set_state
 
@@ -27,7 +27,7 @@ def test_published_results_match_the_core(world, login):
     fill_all(world, "D2", 0.55)
     cycle = _publish(world)
     snap = cycle.snapshots.get(published=True)
-    direct = engine.score(world.fw, engine.gather_inputs(cycle))
+    direct = scoring.score(world.fw, scoring.gather_inputs(cycle))
     for u in snap.results["units"]:
         core = direct.unit(u["code"])
         assert (u["index"], u["rank"], u["of"]) == (core.index, core.rank, core.of)
@@ -67,9 +67,9 @@ def test_published_snapshot_does_not_change_with_later_edits(world):
     fill_all(world, "D1", 0.95)
     fill_all(world, "D2", 0.55)
     cycle = _publish(world)
-    before = engine.results_for(cycle)["units"]
+    before = results_services.results_for(cycle)["units"]
     Participation.objects.get(cycle=cycle, unit__code="D2").leaves.update(appraised_points=0)
-    assert engine.results_for(cycle)["units"] == before
+    assert results_services.results_for(cycle)["units"] == before
 
 
 def test_comparison_with_last_year_through_lineage(world):
@@ -97,7 +97,7 @@ def test_comparison_with_last_year_through_lineage(world):
     fill_all(world, "D1", 0.95)
     fill_all(world, "D2", 0.55)
     world.cycle.refresh_from_db()
-    data = engine.results_for(world.cycle)
+    data = results_services.results_for(world.cycle)
     by = {u["code"]: u for u in data["units"]}
     assert by["D1"]["change"]["delta_rank"] == 1  # from 2nd to 1st: positive = moved up
     assert by["D2"]["change"]["delta_rank"] == -1

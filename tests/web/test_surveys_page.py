@@ -15,9 +15,9 @@ from cchc.surveys.importer import import_responses
 from cchc.surveys.indices import Options, compute
 from cchc.surveys.registry import load_instrument
 from cchc.surveys.synth import synth_responses
-from cchc.web import engine
 from cchc.web.assessments.models import LeafAssessment
 from cchc.web.org.models import Unit
+from cchc.web.results import services as results_services
 from cchc.web.surveys_page.models import SurveyApplication, SurveyImport
 from cchc.web.templatetags.cchc_tags import num
 
@@ -212,7 +212,7 @@ def test_apply_to_cycle_sets_survey_index_and_points_change(world, login, tmp_pa
     Unit.objects.create(code="D3", name="Sở Ba", unit_type="department")  # a unit not in the cycle
     fill_all(world, "D1", 0.5)
     fill_all(world, "D2", 0.5)
-    before = engine.compute(world.cycle)["results"]["details"]
+    before = results_services.compute(world.cycle)["results"]["details"]
     path = write_csv(tmp_path / "p.csv", n=300, units=3, keep={"Sở Một", "Sở Ba"})
     client = login(world.users["admin"])
     upload(client, path)
@@ -241,7 +241,7 @@ def test_apply_to_cycle_sets_survey_index_and_points_change(world, login, tmp_pa
     assert LeafAssessment.objects.get(participation=world.part("D1"), leaf_code="8.2").survey_index == \
         pytest.approx(77.5)
 
-    after = engine.compute(world.cycle)["results"]["details"]
+    after = results_services.compute(world.cycle)["results"]["details"]
     assert before["D1"]["leaf_points"]["8.1"] == pytest.approx(77.5 / 10, abs=0.01)
     assert after["D1"]["leaf_points"]["8.1"] == pytest.approx(index["Sở Một"] / 10, abs=0.01)
     assert after["D2"]["leaf_points"] == before["D2"]["leaf_points"]

@@ -46,13 +46,13 @@ def world(db, evidence_dir):  # noqa: F811 - the shared fixture
 def build_world() -> World:
     from django.contrib.auth import get_user_model
 
-    from cchc.web import engine
     from cchc.web.accounts.models import Role, RoleAssignment
+    from cchc.web.assessments import services as assessment_services
     from cchc.web.assessments.models import Cycle, Participation
     from cchc.web.org.models import Unit
     from cchc.web.steering.models import Plan, Task
 
-    record = engine.load_shipped("example-department")
+    record = assessment_services.load_shipped("example-department")
     d1 = Unit.objects.create(code="D1", name="Sở Một", unit_type="department", email="d1@example.invalid")
     d2 = Unit.objects.create(code="D2", name="Sở Hai", unit_type="department")
     User = get_user_model()

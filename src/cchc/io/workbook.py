@@ -11,6 +11,15 @@ from cchc.core.numbers import round_half_up
 from cchc.core.scoring import CycleResult
 
 
+def header_row(ws, values) -> None:
+    """Append ``values`` to the sheet as a bold header row."""
+    from openpyxl.styles import Font  # openpyxl loads only when a workbook is written (CLI start-up)
+
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+
+
 def write_cycle_workbook(framework: Framework, cycle: CycleResult, path: str | Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font

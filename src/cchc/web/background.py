@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ def settle_orphan(job: Any, stale_after: dt.timedelta, *, busy: Callable[[], boo
     """Mark a queued or running job ``failed`` (with the ``failed`` fields) when nothing runs it any more: its
     thread is not in this process, it has not moved for ``stale_after`` and ``busy()`` (a lock it would hold)
     is false. Compare and set: a job that moved meanwhile (it finished in another worker) keeps its outcome."""
-    from django.utils import timezone
 
     if not job.active or alive(job.thread_name) or timezone.now() - job.updated_at < stale_after or busy():
         return job

@@ -11,9 +11,17 @@ import random
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
+
+from cchc.web.accounts.models import RoleAssignment
+from cchc.web.assessments import evidence as evidence_mod
+from cchc.web.assessments import frameworks, states, workflow
+from cchc.web.assessments import services as assessment_services
+from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
+from cchc.web.org.models import LineageKind, Unit, UnitLineage
 
 DEMO_PASSWORD = "cchc-demo-2026"
 LAST_YEAR, THIS_YEAR = 2025, 2026
@@ -81,7 +89,6 @@ def tiny_pdf(title: str) -> bytes:
 
 def _inputs_for(node, quality: float, rng: random.Random) -> dict:
     """Plausible raw inputs for one leaf of a unit of the given quality (0…1)."""
-    from cchc.web import engine
 
     kind = node.kind or "manual"
     q = min(1.0, max(0.0, quality + rng.uniform(-0.2, 0.15)))
@@ -94,7 +101,7 @@ def _inputs_for(node, quality: float, rng: random.Random) -> dict:
         return {"self_points": float(node.method.cap) if rng.random() < 0.2 else 0.0}
     if kind == "penalty":
         return {"self_points": float(min(node.method.cap, 1.0)) if rng.random() < 0.1 else 0.0}
-    levels = engine.level_choices(node)
+    levels = frameworks.level_choices(node)
     top = float(node.max_points or 0)
     if levels:
         target = q * top
@@ -104,9 +111,8 @@ def _inputs_for(node, quality: float, rng: random.Random) -> dict:
 
 def _lower(node, points: float) -> float | None:
     """A stricter appraised score one step below ``points``, or None if it cannot go lower."""
-    from cchc.web import engine
 
-    levels = sorted(p for p, _l in engine.level_choices(node))
+    levels = sorted(p for p, _l in frameworks.level_choices(node))
     if levels:
         below = [p for p in levels if p < points]
         return below[-1] if below else None
@@ -121,7 +127,6 @@ def seed_dossiers() -> int:
     January 2025 – October 2026, so that the service-delivery pages, the API and a focal point's own unit have
     data. Communes have no parent (the two-level local government since 2025). Returns the rows written; nothing
     when the store already has data."""
-    from django.conf import settings
 
     from cchc.services.importer import Store
     from cchc.services.synth import SynthSpec, write_synth
@@ -138,20 +143,14 @@ def seed_dossiers() -> int:
 @transaction.atomic
 def seed(stdout=print, evidence: bool = True, dossiers: bool = True) -> dict:
     """Seed the demo province into an empty database. Returns a summary (units, users, cycles)."""
-    from cchc.web import engine
-    from cchc.web.accounts.models import RoleAssignment
-    from cchc.web.assessments import evidence as evidence_mod
-    from cchc.web.assessments import workflow
-    from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
-    from cchc.web.org.models import LineageKind, Unit, UnitLineage
 
     rng = random.Random(2026)
     User = get_user_model()
     if Unit.objects.exists() or Cycle.objects.exists():
         raise RuntimeError("the database is not empty; the demo seeds only an empty database")
 
-    fw_dept = engine.load_shipped("example-department")
-    fw_comm = engine.load_shipped("example-commune")
+    fw_dept = assessment_services.load_shipped("example-department")
+    fw_comm = assessment_services.load_shipped("example-commune")
 
     province = Unit.objects.create(code="TINH", name="UBND tỉnh (demo)", unit_type="province", region="")
     depts = [Unit(code=c, name=n, unit_type=t, parent=province, region="Cấp tỉnh", active_from=2008)
@@ -246,7 +245,7 @@ def seed(stdout=print, evidence: bool = True, dossiers: bool = True) -> dict:
         return n
 
     def walk(cycle, until):
-        order = workflow.ORDER
+        order = states.ORDER
         while cycle.state != until:
             target = order[order.index(cycle.state) + 1]
             actor = approver if target in (State.APPROVED, State.PUBLISHED) else admin

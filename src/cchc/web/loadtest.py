@@ -67,13 +67,15 @@ def seed(units: int, leaves: int, years: int) -> None:
     from django.contrib.auth import get_user_model
 
     from cchc.core.framework import parse_framework
-    from cchc.web import engine
     from cchc.web.accounts.models import Role, RoleAssignment
+    from cchc.web.assessments import frameworks
+    from cchc.web.assessments import services as assessment_services
     from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
     from cchc.web.org.models import Unit
+    from cchc.web.results import services as results_services
 
     rng = random.Random(7)
-    record = engine.store_framework(parse_framework(synthetic_framework(leaves), "loadtest"), "loadtest")
+    record = assessment_services.store_framework(parse_framework(synthetic_framework(leaves), "loadtest"), "loadtest")
     fw = record.framework
     Unit.objects.bulk_create([Unit(code=f"U{i:04d}", name=f"Sở thử {i:04d}", unit_type="department")
                               for i in range(units)])
@@ -96,15 +98,15 @@ def seed(units: int, leaves: int, years: int) -> None:
                     rows.append(LeafAssessment(participation=part, leaf_code=node.code, numerator=round(100 * x),
                                                denominator=100.0, version=1))
                 else:
-                    pts = min((p for p, _l in engine.level_choices(node)), key=lambda p: abs(p - x)) \
-                        if engine.level_choices(node) else round(x * 4) / 4
+                    pts = min((p for p, _l in frameworks.level_choices(node)), key=lambda p: abs(p - x)) \
+                        if frameworks.level_choices(node) else round(x * 4) / 4
                     rows.append(LeafAssessment(participation=part, leaf_code=node.code, self_points=pts,
                                                appraised_points=pts if year < 2026 else None, version=1))
         LeafAssessment.objects.bulk_create(rows, batch_size=5000)
         if year < 2026:
             Cycle.objects.filter(pk=cycle.pk).update(state=State.APPROVED)
             cycle.refresh_from_db()
-            engine.publish(cycle, user)
+            results_services.publish(cycle, user)
             Cycle.objects.filter(pk=cycle.pk).update(state=State.PUBLISHED)
         previous = cycle
 

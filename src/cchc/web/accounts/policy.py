@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db.models import Q
+
+from cchc.core.names import normalize_unit_name
 from cchc.web.accounts.models import Role, RoleAssignment
+from cchc.web.assessments.models import State
+from cchc.web.assessments.states import APPRAISAL_STATES, TRANSITIONS
+from cchc.web.org.models import Unit
 
 READ_ALL_ROLES = {Role.ADMIN, Role.APPROVER, Role.LEADER}
 
@@ -148,8 +155,6 @@ def visible_cycles(user, queryset):
 
 def can_transition(user, cycle, target: str) -> bool:
     """May ``user`` move ``cycle`` to state ``target``? (State legality is checked by the workflow.)"""
-    from cchc.web.assessments.workflow import TRANSITIONS
-
     rule = TRANSITIONS.get((cycle.state, target))
     if rule is None:
         return False
@@ -165,8 +170,6 @@ def can_view_sheet(user, participation) -> bool:
 
 
 def can_edit_self(user, participation) -> bool:
-    from cchc.web.assessments.workflow import State
-
     if participation.cycle.state != State.OPEN or participation.submitted_at is not None:
         return False
     return is_admin(user) or is_focal_of(user, participation.unit_id)
@@ -189,16 +192,12 @@ def appraises(user, participation, field_code: str | None) -> bool:
 
 
 def can_appraise(user, participation, field_code: str | None) -> bool:
-    from cchc.web.assessments.workflow import APPRAISAL_STATES
-
     if participation.cycle.state not in APPRAISAL_STATES:
         return False
     return appraises(user, participation, field_code)
 
 
 def can_explain(user, participation) -> bool:
-    from cchc.web.assessments.workflow import State
-
     if participation.cycle.state != State.EXPLANATION:
         return False
     return is_admin(user) or is_focal_of(user, participation.unit_id)
@@ -229,7 +228,6 @@ def can_view_results(user, cycle) -> bool:
 
 
 def can_view_public_results(cycle) -> bool:
-    from django.conf import settings
 
     return bool(settings.CCHC_PUBLIC_RESULTS and cycle.state == "published" and cycle.public)
 
@@ -262,7 +260,6 @@ def can_manage_steering(user) -> bool:
 
 
 def visible_tasks(user, queryset):
-    from django.db.models import Q
 
     g = grants(user)
     if g.reads_all:
@@ -324,8 +321,6 @@ def visible_survey_rows(user, rows):
         return list(rows)
     if not g.focal_units:
         return []
-    from cchc.core.names import normalize_unit_name
-    from cchc.web.org.models import Unit
 
     keys = set()
     for name, code in Unit.objects.filter(pk__in=g.focal_units).values_list("name", "code"):
@@ -353,7 +348,6 @@ def can_view_services_overview(user) -> bool:
 
 def services_unit_codes(user) -> list[str]:
     """The codes of the focal point's own units (the dossier unit codes it may see), sorted."""
-    from cchc.web.org.models import Unit
 
     g = grants(user)
     if not g.focal_units:

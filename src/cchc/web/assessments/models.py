@@ -1,7 +1,7 @@
 """Frameworks as stored, cycles (kỳ đánh giá), each unit's participation and its per-leaf inputs.
 
 Only inputs are stored here; every score, rank and band is computed by :mod:`cchc.core` through
-:mod:`cchc.web.engine`. Every model that carries a score or a workflow status keeps its history
+:mod:`cchc.web.assessments.scoring` and :mod:`cchc.web.results.services`. Every model that carries a score or a workflow status keeps its history
 (who, when, old value, new value, why) with django-simple-history.
 """
 
@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from cchc.web.assessments.frameworks import framework_from_record
 
 
 class FrameworkRecord(models.Model):
@@ -36,8 +38,6 @@ class FrameworkRecord(models.Model):
 
     @cached_property
     def framework(self):
-        from cchc.web.engine import framework_from_record
-
         return framework_from_record(self)
 
 
@@ -97,6 +97,13 @@ class Transition(models.Model):
         ordering = ["at", "pk"]
 
 
+class ParticipationQuerySet(models.QuerySet):
+    def listed(self) -> ParticipationQuerySet:
+        """With their cycle, the cycle's framework record (without its JSON: the parsed framework is cached per
+        process, see :func:`cchc.web.assessments.frameworks.framework_from_record`) and the unit, in one query."""
+        return self.select_related("cycle", "cycle__framework", "unit").defer("cycle__framework__data")
+
+
 class Participation(models.Model):
     """A unit taking part in a cycle; carries the unit's submission and explanation status."""
 
@@ -108,6 +115,8 @@ class Participation(models.Model):
     )
     explained_at = models.DateTimeField(_("giải trình lúc"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "unit"], name="unique_participation")]

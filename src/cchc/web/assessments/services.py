@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.web import engine
 from cchc.web.accounts import policy
-from cchc.web.assessments.models import LeafAssessment, Participation
+from cchc.web.assessments import frameworks
+from cchc.web.assessments.models import FrameworkRecord, LeafAssessment, Participation
 
 
 class Conflict(Exception):
@@ -95,8 +96,8 @@ def _points(node, raw, name: str, errors: dict) -> float | None:
         return None
     if value is None:
         return None
-    low, high = engine.leaf_limits(node)
-    levels = engine.level_choices(node)
+    low, high = frameworks.leaf_limits(node)
+    levels = frameworks.level_choices(node)
     if levels and all(abs(value - p) > 1e-9 for p, _label in levels):
         errors[name] = _("Điểm phải là một mức trong bảng mức: %(l)s.") % {
             "l": ", ".join(f"{p:g}".replace(".", ",") for p, _l in levels)
@@ -144,7 +145,7 @@ def save_self(participation: Participation, leaf_code: str, data: dict, user, ve
     node = leaf_node(participation, leaf_code)
     errors: dict[str, str] = {}
     values: dict = {}
-    kind = engine.entry_kind(node)
+    kind = frameworks.entry_kind(node)
     if kind == "points":
         values["self_points"] = _points(node, data.get("self_points"), "self_points", errors)
     elif kind == "ratio":
@@ -174,7 +175,7 @@ def save_appraisal(participation: Participation, leaf_code: str, data: dict, use
     """Save an appraised score with its reason. ``accept`` copies the self-score."""
     node = leaf_node(participation, leaf_code)
     fw = participation.cycle.framework.framework
-    if not policy.can_appraise(user, participation, engine.field_of(fw, leaf_code)):
+    if not policy.can_appraise(user, participation, frameworks.field_of(fw, leaf_code)):
         raise PermissionError("not allowed")
     errors: dict[str, str] = {}
     comment = str(data.get("appraisal_comment") or "").strip()
@@ -182,7 +183,7 @@ def save_appraisal(participation: Participation, leaf_code: str, data: dict, use
         obj = get_leaf(participation, leaf_code, lock=True)
         _check_version(obj, version)
         if data.get("accept"):
-            if engine.entry_kind(node) != "points":
+            if frameworks.entry_kind(node) != "points":
                 raise Invalid({"appraised_points": _("Tiêu chí tính tự động: nhập điểm thẩm định.")})
             points = obj.self_points
             if points is None:
@@ -222,7 +223,7 @@ def missing_for_submission(participation: Participation, stored: dict | None = N
     problems = []
     for node in fw.leaves(participation.unit.unit_type):
         la = stored.get(node.code)
-        kind = engine.entry_kind(node)
+        kind = frameworks.entry_kind(node)
         if kind == "points" and (la is None or la.self_points is None):
             problems.append((node.code, _("chưa chấm điểm")))
             continue
@@ -260,7 +261,6 @@ def submit_explanation(participation: Participation, user) -> None:
 
 def progress(cycle) -> list[dict]:
     """Per unit: leaves scored, appraised, adjusted and explained; submission and overdue flags."""
-    from django.db.models import Count, Q
 
     fw = cycle.framework.framework
     n_leaves = {}
@@ -294,3 +294,19 @@ def progress(cycle) -> list[dict]:
             "overdue": overdue,
         })
     return rows
+
+
+def store_framework(fw, source: str = ""):
+    """Store a validated framework (``cchc.core.framework.Framework``) as a :class:`FrameworkRecord`."""
+
+    data = fw.model_dump(mode="json", exclude_none=True)
+    record, created = FrameworkRecord.objects.get_or_create(
+        framework_id=fw.id, version=str(fw.version), defaults={"name": fw.name_vi, "data": data, "source": source}
+    )
+    return record
+
+
+def load_shipped(name: str):
+    from cchc.frameworks import load_framework
+
+    return store_framework(load_framework(name), source=name)

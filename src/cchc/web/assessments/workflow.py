@@ -10,41 +10,13 @@ cycle's simple-history with the reason as ``history_change_reason``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cchc.web.accounts.models import Role
+from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle, State, Transition
-
-APPRAISAL_STATES = frozenset({State.APPRAISAL, State.FINAL_APPRAISAL})
-ORDER = [
-    State.DRAFT, State.OPEN, State.SELF_CLOSED, State.APPRAISAL, State.EXPLANATION,
-    State.FINAL_APPRAISAL, State.APPROVED, State.PUBLISHED,
-]
-
-
-@dataclass(frozen=True)
-class Rule:
-    roles: tuple[str, ...]
-    label: str
-    reason_required: bool = False
-    reopen: bool = False
-
-
-TRANSITIONS: dict[tuple[str, str], Rule] = {
-    (State.DRAFT, State.OPEN): Rule((Role.ADMIN,), _("Mở tự đánh giá")),
-    (State.OPEN, State.SELF_CLOSED): Rule((Role.ADMIN,), _("Khóa tự đánh giá")),
-    (State.SELF_CLOSED, State.APPRAISAL): Rule((Role.ADMIN,), _("Bắt đầu thẩm định")),
-    (State.APPRAISAL, State.EXPLANATION): Rule((Role.ADMIN,), _("Chuyển giải trình")),
-    (State.EXPLANATION, State.FINAL_APPRAISAL): Rule((Role.ADMIN,), _("Thẩm định lại")),
-    (State.FINAL_APPRAISAL, State.APPROVED): Rule((Role.APPROVER,), _("Phê duyệt")),
-    (State.APPROVED, State.PUBLISHED): Rule((Role.APPROVER,), _("Công bố kết quả")),
-}
-# Reopen: one step back, administrator, reason required. Never from published.
-for _i in range(1, len(ORDER) - 1):
-    TRANSITIONS[(ORDER[_i], ORDER[_i - 1])] = Rule((Role.ADMIN,), _("Mở lại"), reason_required=True, reopen=True)
+from cchc.web.assessments.states import TRANSITIONS, Rule
+from cchc.web.results.services import publish
 
 
 class WorkflowError(Exception):
@@ -53,8 +25,6 @@ class WorkflowError(Exception):
 
 def available(cycle: Cycle, user) -> list[tuple[str, Rule]]:
     """Transitions ``user`` may perform on ``cycle`` now."""
-    from cchc.web.accounts import policy
-
     return [
         (target, rule)
         for (source, target), rule in TRANSITIONS.items()
@@ -64,8 +34,6 @@ def available(cycle: Cycle, user) -> list[tuple[str, Rule]]:
 
 def transition(cycle: Cycle, target: str, user, reason: str = "") -> Cycle:
     """Move ``cycle`` to ``target`` or raise :class:`WorkflowError`. Publishing stores the result snapshot."""
-    from cchc.web.accounts import policy
-
     reason = (reason or "").strip()
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
@@ -88,16 +56,12 @@ def transition(cycle: Cycle, target: str, user, reason: str = "") -> Cycle:
         cycle.save()
         Transition.objects.create(cycle=cycle, from_state=source, to_state=target, user=user, reason=reason)
         if target == State.PUBLISHED:
-            from cchc.web.engine import publish
-
             publish(cycle, user)
     return cycle
 
 
 def return_submission(participation, user, reason: str):
     """Administrator returns one unit's submitted self-assessment for correction (reason required)."""
-    from cchc.web.accounts import policy
-
     if not policy.is_admin(user):
         raise PermissionError("not allowed")
     if participation.cycle.state != State.OPEN:

@@ -4,12 +4,17 @@ are recomputed by the core from each snapshot's stored inputs, exactly as the re
 from __future__ import annotations
 
 from cchc.reports.sections import InternalIndex
+from cchc.steering.figures import period_bounds
+from cchc.web.assessments.models import Cycle, FrameworkRecord
+from cchc.web.assessments.scoring import score
+from cchc.web.results.services import previous_result, published_snapshot
+from cchc.web.services_page.data import has_data, store_root
+from cchc.web.steering import services
+from cchc.web.surveys_page.models import SurveyImport
 
 
 def internal_indices(year: int) -> list[InternalIndex]:
     """Every published cycle of ``year``, with the previous published cycle for changes."""
-    from cchc.web.assessments.models import Cycle, FrameworkRecord
-    from cchc.web.engine import previous_result, published_snapshot, score
 
     out = []
     for cycle in Cycle.objects.filter(year=year, state="published").order_by("pk"):
@@ -23,8 +28,6 @@ def internal_indices(year: int) -> list[InternalIndex]:
 
 
 def cycle_index(cycle) -> InternalIndex:
-    from cchc.web.assessments.models import FrameworkRecord
-    from cchc.web.engine import previous_result, published_snapshot, score
 
     snap = published_snapshot(cycle, with_inputs=True)
     if snap is None:
@@ -36,12 +39,9 @@ def cycle_index(cycle) -> InternalIndex:
 def steering_sections(year: int, half: str | None, today=None) -> list:
     """Sections 5–7 from the steering app: tasks and targets, reward proposals, next-period tasks."""
     from cchc.reports.sections_steering import next_tasks_section, rewards_section, tasks_section
-    from cchc.web.assessments.models import Cycle
-    from cchc.web.steering import services
 
     period = f"{year}-{half}" if half else str(year)
     today = today or services.today()
-    from cchc.steering.figures import period_bounds
 
     as_of = min(today, period_bounds(period)[1])
     words = f"6 tháng đầu năm {year}" if half == "H1" else (f"6 tháng cuối năm {year}" if half == "H2" else f"năm {year}")
@@ -62,8 +62,6 @@ def survey_and_service_sections(year: int, half: str | None) -> list:
     from cchc.reports.sections_services import services_section
     from cchc.reports.sections_surveys import survey_section
     from cchc.surveys.registry import load_instrument
-    from cchc.web.services_page.data import has_data, store_root
-    from cchc.web.surveys_page.models import SurveyImport
 
     sections = []
     latest = {}

@@ -8,6 +8,16 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext_noop  # steps are kept in Vietnamese, shown translated
 
+from cchc.web import background
+from cchc.web.assessments.models import Cycle
+from cchc.web.reports_page.adapter import (
+    cycle_index,
+    internal_indices,
+    steering_sections,
+    survey_and_service_sections,
+)
+from cchc.web.reports_page.models import ReportJob
+
 STALE_AFTER = dt.timedelta(minutes=10)  # far above the slowest step (charts and the PDF through LibreOffice)
 STALE_MESSAGE = gettext_noop("Việc tạo báo cáo bị dừng giữa chừng (máy chủ đã khởi động lại?): hãy tạo lại.")
 
@@ -19,7 +29,6 @@ def job_dir(job) -> Path:
 def _step(job, text: str) -> None:
     """Note progress (best-effort, :func:`cchc.web.background.note_progress`); the outcome is saved by
     :func:`_finish`."""
-    from cchc.web import background
 
     job.step = text
     background.note_progress(job, ["step", "status"])
@@ -44,14 +53,6 @@ def run(job_id: int) -> None:
         write_report,
     )
     from cchc.reports.sections import NationalIndex
-    from cchc.web.assessments.models import Cycle
-    from cchc.web.reports_page.adapter import (
-        cycle_index,
-        internal_indices,
-        steering_sections,
-        survey_and_service_sections,
-    )
-    from cchc.web.reports_page.models import ReportJob
 
     job = ReportJob.objects.get(pk=job_id)
     job.status = ReportJob.Status.RUNNING
@@ -96,13 +97,11 @@ def run(job_id: int) -> None:
 def settle_stale(job):  # noqa: ANN001, ANN201 - ReportJob
     """Mark a queued or running job failed when nothing runs it any more: its thread is not in this process and
     it has not moved for :data:`STALE_AFTER` (with several workers it may run in another one until then)."""
-    from cchc.web import background
 
     return background.settle_orphan(job, STALE_AFTER, step="", message=STALE_MESSAGE)
 
 
 def start(job) -> None:
     """Run in a background thread (the page polls the progress), or inline when CCHC_REPORTS_INLINE is set."""
-    from cchc.web import background
 
     background.start(job.thread_name, lambda: run(job.pk), inline=getattr(settings, "CCHC_REPORTS_INLINE", False))

@@ -13,6 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from cchc.web.accounts import policy
+from cchc.web.assessments.models import Cycle
+from cchc.web.reports_page import jobs
+from cchc.web.reports_page.jobs import job_dir, settle_stale
+from cchc.web.reports_page.models import ReportJob
 from cchc.web.uploads import kept_path
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -51,9 +55,6 @@ def _store_upload(upload) -> tuple[Path | None, str | None]:
 
 @login_required
 def report_page(request):
-    from cchc.web.assessments.models import Cycle
-    from cchc.web.reports_page import jobs
-    from cchc.web.reports_page.models import ReportJob
 
     _require_reports(request.user)
     published = Cycle.objects.filter(state="published").order_by("-year", "pk")
@@ -97,7 +98,6 @@ def report_page(request):
 
 
 def _job_for(request, job_id):
-    from cchc.web.reports_page.models import ReportJob
 
     _require_reports(request.user)
     job = get_object_or_404(ReportJob, pk=job_id)
@@ -108,7 +108,6 @@ def _job_for(request, job_id):
 
 @login_required
 def report_job(request, job_id):
-    from cchc.web.reports_page.jobs import settle_stale
 
     job = settle_stale(_job_for(request, job_id))
     template = "reports_page/_job.html" if request.headers.get("HX-Request") else "reports_page/job.html"
@@ -117,7 +116,6 @@ def report_job(request, job_id):
 
 @login_required
 def report_file(request, job_id, name):
-    from cchc.web.reports_page.jobs import job_dir
 
     job = _job_for(request, job_id)
     if name not in job.files:

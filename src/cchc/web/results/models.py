@@ -1,7 +1,7 @@
 """Result snapshots: what the core computed for a cycle, with the framework version and an inputs hash.
 
 A snapshot taken at publication is immutable: saving or deleting it again raises
-:class:`ImmutableResult`. ``recompute`` (see :func:`cchc.web.engine.verify_snapshot`) re-scores the stored
+:class:`ImmutableResult`. ``recompute`` (see :func:`cchc.web.services.verify_snapshot`) re-scores the stored
 inputs and must give the same numbers years later.
 """
 
@@ -37,7 +37,7 @@ class ResultSnapshot(models.Model):
         # A published snapshot's identity (pk, inputs hash, created at) is read on every results page, from this
         # index alone: in SQLite, created_at lies behind the large JSON columns and reading it from the table
         # walks about a megabyte of overflow pages. SQLite picks this index for ``published IN (true)``, while
-        # ``published = true`` gets the unique partial index above (see cchc.web.engine.published_key).
+        # ``published = true`` gets the unique partial index above (see cchc.web.services.published_key).
         indexes = [
             models.Index(fields=["cycle", "published", "inputs_hash", "created_at"], name="snapshot_identity"),
         ]

@@ -6,6 +6,7 @@ Same policy as the pages: the province for readers of all units, a focal point i
 
 from __future__ import annotations
 
+from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -15,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc.web.accounts import policy
-from cchc.web.services_page import data
+from cchc.web.services_page import data, jobs
+from cchc.web.services_page.models import DossierImport
 
 UNIT = OpenApiParameter("unit", str, description="Dossier unit code (MaDonVi), a parent unit code or * (province)")
 PERIOD = OpenApiParameter("period", str, enum=list(data.GRANULARITIES), description="Granularity (default month)")
@@ -144,8 +146,6 @@ class ImportsView(APIView):
     @extend_schema(operation_id="services_imports", responses={200: _page("DossierImportJobs", Job)})
     def get(self, request):
         """The dossier imports, newest first (administrator)."""
-        from cchc.web.services_page import jobs
-        from cchc.web.services_page.models import DossierImport
 
         _require_import(request.user)  # only the page's jobs are settled (jobs.settle_stale), not all of them
         return _paginated(request, self, DossierImport.objects.select_related("created_by"),
@@ -160,7 +160,6 @@ class ImportsView(APIView):
         """Upload a dossier export (CSV, Parquet or JSON Lines) and, optionally, the procedure catalogue; the
         import runs in the background: poll the job until its status is ``done`` or ``failed``. ``replace``:
         records replace stored dossiers with the same id (next month's export)."""
-        from cchc.web.services_page import jobs
 
         _require_import(request.user)
         replace = str(request.data.get("replace", "")).lower() in ("1", "true", "on", "yes")
@@ -173,12 +172,12 @@ class ImportsView(APIView):
 
 
 class ImportDetailView(APIView):
-    @extend_schema(operation_id="services_import", responses={200: Job})
+    # the path's id converter reads as a string to the schema generator; the published schema types it integer
+    @extend_schema(operation_id="services_import", responses={200: Job},
+                   parameters=[OpenApiParameter("job_id", int, OpenApiParameter.PATH)])
     def get(self, request, job_id: int):
         """One import: status, step, and when done the accepted, rejected and replaced counts and the problems
         (row, column, value, reason in English and Vietnamese)."""
-        from cchc.web.services_page import jobs
-        from cchc.web.services_page.models import DossierImport
 
         _require_import(request.user)
         try:
@@ -186,3 +185,11 @@ class ImportDetailView(APIView):
         except DossierImport.DoesNotExist:
             raise NotFound() from None
         return Response(_job(job))
+
+
+urlpatterns = [
+    path("services/indicators/", IndicatorsView.as_view(), name="api-services-indicators"),
+    path("services/late/", LateView.as_view(), name="api-services-late"),
+    path("services/imports/", ImportsView.as_view(), name="api-services-imports"),
+    path("services/imports/<id:job_id>/", ImportDetailView.as_view(), name="api-services-import"),
+]

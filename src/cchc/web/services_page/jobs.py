@@ -17,6 +17,7 @@ from cchc.web import background
 from cchc.web.language import in_english
 from cchc.web.services_page import data
 from cchc.web.services_page.models import DossierImport
+from cchc.web.services_page.uploads import store_upload
 
 STALE_AFTER = dt.timedelta(seconds=30)
 STALE_VI = ("Lần nhập bị dừng giữa chừng (máy chủ đã khởi động lại?). Kho dữ liệu không bị ghi dở: hãy nhập lại "
@@ -71,7 +72,6 @@ def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tup
     """Check and store the uploaded files, then queue their import: (the started job, []) or (None, the problems,
     each naming the file as uploaded). Used by the page and the API alike."""
     from cchc.services.importer import ImportError_, load_catalogue
-    from cchc.web.services_page.uploads import store_upload
 
     errors: list[str] = []
     if upload is None:

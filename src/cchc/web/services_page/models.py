@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.web.language import in_english
+
 STEP_LABELS = {  # the steps reported by cchc.services.importer.import_file(progress=...)
     "read": _("Đang đọc tệp"),
     "validate": _("Đang kiểm tra từng dòng"),
@@ -50,7 +52,6 @@ class DossierImport(models.Model):
     @property
     def message_shown(self) -> str:
         """The failure message in the page's language (Vietnamese unless English is chosen)."""
-        from cchc.web.language import in_english
 
         return self.message if in_english() else (self.message_vi or self.message)
 

@@ -15,7 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cchc.web.accounts import policy
-from cchc.web.services_page import data
+from cchc.web.org.models import Unit
+from cchc.web.services_page import data, jobs
+from cchc.web.services_page.models import DossierImport
 
 LATE_SHOWN = 1000
 
@@ -26,7 +28,6 @@ def _granularity(request) -> str:
 
 
 def _unit_names() -> dict[str, str]:
-    from cchc.web.org.models import Unit
 
     names = dict(Unit.objects.values_list("code", "name"))
     names["*"] = _("Toàn tỉnh")
@@ -156,7 +157,6 @@ def import_page(request):
     """The upload form: the files' type, size and the catalogue are checked at once (:func:`jobs.submit`), the
     import runs in the background and the person is sent to the job's page."""
     from cchc.services.importer import Store
-    from cchc.web.services_page import jobs
 
     _require_import(request.user)
     errors: list[str] = []
@@ -172,8 +172,6 @@ def import_page(request):
 
 
 def _job_or_404(request, job_id: int):
-    from cchc.web.services_page import jobs
-    from cchc.web.services_page.models import DossierImport
 
     _require_import(request.user)
     try:

@@ -3,7 +3,7 @@ attainment). Same policy module and services as the pages."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -11,12 +11,11 @@ from rest_framework.response import Response
 
 from cchc.steering.tasks import TaskState, TransitionError
 from cchc.web.accounts import policy
+from cchc.web.api.errors import SteeringError
 from cchc.web.org.models import Unit
 
 from . import services
 from .models import Plan, ProgressReport, Target, Task, with_latest_percent
-
-ErrorSerializer = inline_serializer("SteeringError", {"detail": serializers.CharField()})
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -142,7 +141,7 @@ class TaskViewSet(_Steering, mixins.ListModelMixin, mixins.RetrieveModelMixin, m
 
     @extend_schema(methods=["GET"], responses={200: TaskProgressSerializer(many=True)})
     @extend_schema(methods=["POST"], request=TaskProgressSerializer,
-                   responses={201: TaskProgressSerializer, 400: ErrorSerializer, 403: ErrorSerializer})
+                   responses={201: TaskProgressSerializer, 400: SteeringError, 403: SteeringError})
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def progress(self, request, pk=None):
         task = self.get_object()
@@ -160,7 +159,7 @@ class TaskViewSet(_Steering, mixins.ListModelMixin, mixins.RetrieveModelMixin, m
         return Response(TaskProgressSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TaskTransitionSerializer,
-                   responses={200: TaskSerializer, 400: ErrorSerializer, 403: ErrorSerializer})
+                   responses={200: TaskSerializer, 400: SteeringError, 403: SteeringError})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         task = self.get_object()

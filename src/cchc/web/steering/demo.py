@@ -9,10 +9,11 @@ import datetime as dt
 
 from django.db import transaction
 
+from cchc.web.assessments.models import Cycle
+from cchc.web.org.models import Unit
+
 
 def seed(today: dt.date | None = None, stdout=print) -> dict:
-    from cchc.web.assessments.models import Cycle
-    from cchc.web.org.models import Unit
 
     from . import services
     from .models import Conclusion, FieldResponsibility, Meeting, Member, Observation, Plan, Target, Task

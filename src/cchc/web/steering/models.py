@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cchc.steering.tasks import TaskFacts, TaskState
+from cchc.steering.tasks import TaskFacts, TaskState, display_state
 
 
 class Plan(models.Model):
@@ -101,7 +101,6 @@ class Task(models.Model):
                          self.criteria_list[0] if self.criteria_list else None)
 
     def display_state(self, today=None) -> str:
-        from cchc.steering.tasks import display_state
 
         from .services import today as _today
 

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import logging
 import os
+import unicodedata
 
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +21,12 @@ from cchc.steering import reminders as core_reminders
 from cchc.steering import rewards as core_rewards
 from cchc.steering import targets as core_targets
 from cchc.steering.tasks import TaskState, TransitionError, check_transition
+from cchc.web.accounts.models import Role, RoleAssignment
+from cchc.web.assessments import scoring
+from cchc.web.assessments.evidence import EvidenceError, receive
+from cchc.web.assessments.models import Cycle, FrameworkRecord
+from cchc.web.org.models import Unit
+from cchc.web.results import services as results_services
 
 from .models import Observation, Proposal, ReminderSent, Task, TaskEvent, TaskEvidence
 
@@ -78,7 +88,6 @@ def report_progress(task: Task, user, percent: int, text: str, date: dt.date | N
 
 
 def store_evidence(task: Task, upload, user) -> TaskEvidence:
-    from cchc.web.assessments.evidence import EvidenceError, receive
 
     got = receive(upload)
     who = user if getattr(user, "is_authenticated", False) else None
@@ -110,7 +119,6 @@ def due_reminders(on: dt.date | None = None, days_before: int = 7, units=None):
 
 def send_reminders(on: dt.date | None = None, days_before: int = 7, dry_run: bool = False) -> dict:
     """E-mail each unit its upcoming and overdue tasks, once per reminder key (idempotent per day)."""
-    from django.core.mail import send_mail
 
     on = on or today()
     pending = [(r, t) for r, t, sent in due_reminders(on, days_before) if not sent]
@@ -130,7 +138,7 @@ def send_reminders(on: dt.date | None = None, days_before: int = 7, dry_run: boo
             continue
         if not dry_run:
             try:
-                send_mail(_("[CCHC] Nhắc việc: %(n)d nhiệm vụ của %(u)s") % {"n": len(items), "u": unit.name},
+                mail.send_mail(_("[CCHC] Nhắc việc: %(n)d nhiệm vụ của %(u)s") % {"n": len(items), "u": unit.name},
                           _("Kính gửi %(u)s,\n\nCác nhiệm vụ cải cách hành chính sau cần được quan tâm:\n\n")
                           % {"u": unit.name} + "\n".join(lines) + "\n", None, recipients)
             except Exception as exc:  # noqa: BLE001 — one unit's mail server problem must not stop the others
@@ -146,7 +154,6 @@ def send_reminders(on: dt.date | None = None, days_before: int = 7, dry_run: boo
 
 
 def focal_emails(unit) -> list[str]:
-    from cchc.web.accounts.models import Role, RoleAssignment
 
     return list(RoleAssignment.objects.filter(role=Role.FOCAL, unit=unit).exclude(user__email="")
                 .values_list("user__email", flat=True))
@@ -157,14 +164,12 @@ def focal_emails(unit) -> list[str]:
 
 def published_result(cycle):
     """(framework, CycleResult) of a published cycle, recomputed by the core from its snapshot's inputs."""
-    from cchc.web import engine
-    from cchc.web.assessments.models import FrameworkRecord
 
-    snap = engine.published_snapshot(cycle, with_inputs=True)
+    snap = results_services.published_snapshot(cycle, with_inputs=True)
     if snap is None:
         return None, None
     record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
-    return record.framework, engine.score(record.framework, snap.inputs)
+    return record.framework, scoring.score(record.framework, snap.inputs)
 
 
 def generate_internal_proposals(cycle, user=None) -> int:
@@ -213,7 +218,6 @@ def generate_national_proposals(year: int, framework_name: str = "par-index-876-
 
 def accept_proposal(proposal: Proposal, user, *, title: str | None = None, deadline=None, plan=None,
                     lead_unit=None) -> Task:
-    from cchc.web.org.models import Unit
 
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -261,14 +265,12 @@ def proposals_by_criterion(proposals) -> list[dict]:
 def chain(cycle, criterion: str) -> list[dict]:
     """Per unit, for one criterion: points lost in ``cycle.previous``, the tasks serving the criterion, their
     state, and the points (and lost points) in ``cycle`` — from the published snapshots."""
-    from cchc.web import engine
 
     def detail(c):
-        snap = engine.published_snapshot(c) if c is not None else None
+        snap = results_services.published_snapshot(c) if c is not None else None
         return {d.unit_code: d.data for d in snap.details.all()} if snap else {}
 
     before, now = detail(cycle.previous), detail(cycle)
-    from cchc.web.org.models import Unit
 
     names = dict(Unit.objects.filter(code__in={*before, *now}).values_list("code", "name"))
     units = sorted({*before, *now}, key=lambda c: (names.get(c, c), c))
@@ -311,15 +313,14 @@ def overdue_rows(on: dt.date | None = None) -> list[dict]:
 def observations(metric: str) -> list[tuple[dt.date, float]]:
     """Observed values of a metric. ``internal:<unit code>`` reads published internal indices;
     ``task_completion`` the completion rate of tasks due so far in each year; others are entered observations."""
-    from cchc.web.assessments.models import Cycle
 
     if metric.startswith("internal:"):
         code = metric.split(":", 1)[1]
         out = []
         for cycle in Cycle.objects.filter(state="published").order_by("year"):
-            from cchc.web import engine
+            from cchc.web.results import services as results_services
 
-            snap = engine.published_snapshot(cycle)
+            snap = results_services.published_snapshot(cycle)
             unit = next((u for u in (snap.results["units"] if snap else []) if u["code"] == code), None)
             if unit and unit.get("index") is not None:
                 out.append((snap.created_at.date(), unit["index"]))
@@ -431,9 +432,6 @@ def import_observations(text: str, province: str | None = None, note: str = "") 
 
     ``observed_on`` defaults to 1 April of the following year (the PAR INDEX is announced every April).
     Raises ``ValueError`` listing every problem as ``row N: …``."""
-    import csv
-    import io
-    import unicodedata
 
     rows = list(csv.DictReader(io.StringIO(text)))
     items, problems = [], []

@@ -4,19 +4,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+import cchc.steering
 from cchc.steering.tasks import LABELS_VI, TRANSITIONS, TaskState, TransitionError
 from cchc.web.accounts import policy
+from cchc.web.assessments.evidence import EvidenceError, path_for
 from cchc.web.assessments.models import Cycle
+from cchc.web.http import is_htmx, require, xlsx_response
 from cchc.web.org.models import Unit
 
 from . import forms, services, xlsx
@@ -46,21 +52,6 @@ def _attainment_label(status: str) -> str:
             "at_risk": _("Có nguy cơ không đạt"), "unknown": _("Chưa có số liệu")}[status]
 
 
-def _require(ok: bool) -> None:
-    if not ok:
-        raise PermissionDenied
-
-
-def _htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 # ---- tasks ---------------------------------------------------------------------------------------------------
 
 
@@ -82,14 +73,13 @@ def _filtered(request, qs):
 
 @login_required
 def tasks(request):
-    _require(policy.can_view_steering(request.user))
+    require(policy.can_view_steering(request.user))
     qs = policy.visible_tasks(request.user, with_latest_percent(Task.objects.select_related("lead_unit", "plan")))
     rows = _filtered(request, qs)
     if request.GET.get("format") == "xlsx":
         if not isinstance(rows, list):
             rows = rows.prefetch_related("coordinating_units")
-        return _xlsx(xlsx.export_tasks(rows, _("Danh sách nhiệm vụ CCHC")), "nhiem-vu-cchc.xlsx")
-    from django.core.paginator import Paginator
+        return xlsx_response(xlsx.export_tasks(rows, _("Danh sách nhiệm vụ CCHC")), "nhiem-vu-cchc.xlsx")
 
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -104,7 +94,7 @@ def tasks(request):
 @login_required
 def my_tasks(request):
     g = policy.grants(request.user)
-    _require(bool(g.focal_units) or policy.can_view_steering(request.user))
+    require(bool(g.focal_units) or policy.can_view_steering(request.user))
     qs = with_latest_percent(Task.objects.select_related("lead_unit", "plan").filter(lead_unit_id__in=g.focal_units))
     reminders = services.due_reminders(units=list(g.focal_units)) if g.focal_units else []
     return render(request, "steering/tasks.html", {
@@ -115,7 +105,7 @@ def my_tasks(request):
 
 @login_required
 def task_new(request, conclusion_id=None):
-    _require(policy.can_manage_steering(request.user))
+    require(policy.can_manage_steering(request.user))
     initial = {}
     if request.GET.get("plan"):
         initial["plan"] = request.GET["plan"]
@@ -134,7 +124,7 @@ def task_new(request, conclusion_id=None):
 @login_required
 def task_edit(request, task_id):
     task = get_object_or_404(Task, pk=task_id)
-    _require(policy.can_manage_steering(request.user))
+    require(policy.can_manage_steering(request.user))
     form = forms.TaskForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
         task = form.save(commit=False)
@@ -162,7 +152,7 @@ def _panel_context(request, task, error=None, *, typed=None, progress_form=None)
 @login_required
 def task_detail(request, task_id):
     task = get_object_or_404(Task.objects.select_related("lead_unit", "plan", "conclusion__meeting"), pk=task_id)
-    _require(policy.can_view_task(request.user, task))
+    require(policy.can_view_task(request.user, task))
     history = task.history.select_related("history_user").order_by("-history_date")[:50]
     changes = []
     for h in history:
@@ -181,7 +171,7 @@ def task_detail(request, task_id):
 
 def _panel(request, task, error=None, status=200, **kept):  # noqa: ANN003 - typed / progress_form
     task.refresh_from_db()
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, "steering/_panel.html", _panel_context(request, task, error, **kept), status=status)
     if error:
         messages.error(request, error)
@@ -195,7 +185,7 @@ def task_transition(request, task_id):
     target = request.POST.get("target", "")
     if target not in {s.value for s in TaskState}:
         return _panel(request, task, _("Trạng thái không hợp lệ."), 422)
-    _require(policy.can_transition_task(request.user, task, target))
+    require(policy.can_transition_task(request.user, task, target))
     try:
         completed_on = request.POST.get("completed_on") or None
         services.transition(task, target, request.user, reason=request.POST.get("reason", ""),
@@ -204,7 +194,7 @@ def task_transition(request, task_id):
     except (TransitionError, ValueError) as exc:
         typed = {k: request.POST.get(k, "") for k in ("target", "completion_note", "completed_on", "reason")}
         return _panel(request, task, _translate_transition(str(exc)), 422, typed=typed)
-    if not _htmx(request):
+    if not is_htmx(request):
         messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": _labels()[target]})
     return _panel(request, task)
 
@@ -221,7 +211,7 @@ def _translate_transition(msg: str) -> str:
 @require_POST
 def task_progress(request, task_id):
     task = get_object_or_404(Task, pk=task_id)
-    _require(policy.can_update_task(request.user, task))
+    require(policy.can_update_task(request.user, task))
     form = forms.ProgressForm(request.POST)
     if not form.is_valid():
         return _panel(request, task, "; ".join(e for errs in form.errors.values() for e in errs), 422,
@@ -231,7 +221,7 @@ def task_progress(request, task_id):
                                  form.cleaned_data.get("date"))
     except ValueError as exc:
         return _panel(request, task, str(exc), 422, progress_form=form)
-    if not _htmx(request):
+    if not is_htmx(request):
         messages.success(request, _("Đã ghi báo cáo tiến độ."))
     return _panel(request, task)
 
@@ -239,10 +229,9 @@ def task_progress(request, task_id):
 @login_required
 @require_POST
 def task_evidence(request, task_id):
-    from cchc.web.assessments.evidence import EvidenceError
 
     task = get_object_or_404(Task, pk=task_id)
-    _require(policy.can_update_task(request.user, task))
+    require(policy.can_update_task(request.user, task))
     upload = request.FILES.get("file")
     if upload is None:
         return _panel(request, task, _("Chưa chọn tệp."), 422)
@@ -255,10 +244,9 @@ def task_evidence(request, task_id):
 
 @login_required
 def evidence_download(request, evidence_id):
-    from cchc.web.assessments.evidence import path_for
 
     ev = get_object_or_404(TaskEvidence.objects.select_related("task"), pk=evidence_id)
-    _require(policy.can_view_task(request.user, ev.task))
+    require(policy.can_view_task(request.user, ev.task))
     try:
         handle = open(path_for(ev.sha256), "rb")  # noqa: SIM115 — closed by FileResponse
     except FileNotFoundError:
@@ -271,14 +259,14 @@ def evidence_download(request, evidence_id):
 
 @login_required
 def plans(request):
-    _require(policy.can_view_steering(request.user))
+    require(policy.can_view_steering(request.user))
     return render(request, "steering/plans.html", {"plans": Plan.objects.all(),
                                                    "can_manage": policy.can_manage_steering(request.user)})
 
 
 @login_required
 def plan_new(request):
-    _require(policy.can_manage_steering(request.user))
+    require(policy.can_manage_steering(request.user))
     form = forms.PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         plan = form.save()
@@ -289,15 +277,15 @@ def plan_new(request):
 @login_required
 def plan_detail(request, plan_id):
     plan = get_object_or_404(Plan, pk=plan_id)
-    _require(policy.can_view_steering(request.user))
+    require(policy.can_view_steering(request.user))
     rows = policy.visible_tasks(request.user, with_latest_percent(plan.tasks.select_related("lead_unit", "plan"))
                                 .prefetch_related("coordinating_units"))
     if request.GET.get("format") == "xlsx":
-        return _xlsx(xlsx.export_tasks(rows, f"{plan.title} — {plan.decision}"), f"ke-hoach-{plan.pk}.xlsx")
+        return xlsx_response(xlsx.export_tasks(rows, f"{plan.title} — {plan.decision}"), f"ke-hoach-{plan.pk}.xlsx")
     errors = []
     can_manage = policy.can_manage_steering(request.user)
     if request.method == "POST":
-        _require(can_manage)
+        require(can_manage)
         form = forms.ImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -320,7 +308,7 @@ def plan_detail(request, plan_id):
 
 @login_required
 def reminders(request):
-    _require(policy.can_view_steering(request.user))
+    require(policy.can_view_steering(request.user))
     g = policy.grants(request.user)
     units = None if g.reads_all else list(g.focal_units)
     return render(request, "steering/reminders.html", {"items": services.due_reminders(units=units)})
@@ -331,11 +319,11 @@ def reminders(request):
 
 @login_required
 def proposals(request):
-    _require(policy.can_view_steering_results(request.user))
+    require(policy.can_view_steering_results(request.user))
     can_manage = policy.can_manage_steering(request.user)
     published = Cycle.objects.filter(state="published")
     if request.method == "POST":
-        _require(can_manage)
+        require(can_manage)
         try:
             if request.POST.get("cycle"):
                 n = services.generate_internal_proposals(get_object_or_404(published, pk=request.POST["cycle"]),
@@ -360,7 +348,6 @@ def proposals(request):
     criterion = request.GET.get("criterion", "").strip()
     if criterion:
         qs = qs.filter(criterion=criterion)
-    from django.core.paginator import Paginator
 
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -378,7 +365,7 @@ def proposals(request):
 @require_POST
 def proposal_decide(request, proposal_id):
     proposal = get_object_or_404(Proposal, pk=proposal_id)
-    _require(policy.can_manage_steering(request.user))
+    require(policy.can_manage_steering(request.user))
     error = None
     try:
         if request.POST.get("action") == "accept":
@@ -396,7 +383,7 @@ def proposal_decide(request, proposal_id):
     except ValueError as exc:
         error = str(exc)
     proposal.refresh_from_db()
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, "steering/_proposal.html", {"p": proposal, "error": error, "can_manage": True,
                                                            "plans": Plan.objects.all()},
                       status=422 if error else 200)
@@ -407,7 +394,7 @@ def proposal_decide(request, proposal_id):
 
 @login_required
 def chain(request):
-    _require(policy.can_view_steering_results(request.user))
+    require(policy.can_view_steering_results(request.user))
     cycles = Cycle.objects.filter(state="published").select_related("previous")
     cycle = cycles.filter(pk=request.GET.get("cycle") or 0).first() or cycles.first()
     criterion = request.GET.get("criterion", "").strip()
@@ -425,12 +412,12 @@ def chain(request):
 
 @login_required
 def targets(request):
-    _require(policy.can_view_steering_results(request.user))
+    require(policy.can_view_steering_results(request.user))
     can_manage = policy.can_manage_steering(request.user)
     tform = forms.TargetForm(prefix="t")
     oform = forms.ObservationForm(prefix="o")
     if request.method == "POST":
-        _require(can_manage)
+        require(can_manage)
         if "t-metric" in request.POST:
             tform = forms.TargetForm(request.POST, prefix="t")
             if tform.is_valid():
@@ -455,11 +442,11 @@ def targets(request):
 
 @login_required
 def committee(request):
-    _require(policy.can_view_steering_results(request.user))
+    require(policy.can_view_steering_results(request.user))
     can_manage = policy.can_manage_steering(request.user)
     mform, rform, gform = forms.MemberForm(prefix="m"), forms.ResponsibilityForm(prefix="r"), forms.MeetingForm(prefix="g")
     if request.method == "POST":
-        _require(can_manage)
+        require(can_manage)
         which = request.POST.get("form")
         if which == "member":
             mform = forms.MemberForm(request.POST, prefix="m")
@@ -489,7 +476,7 @@ def committee(request):
 @login_required
 def conclusion_task(request, conclusion_id):
     conclusion = get_object_or_404(Conclusion.objects.select_related("meeting"), pk=conclusion_id)
-    _require(policy.can_manage_steering(request.user))
+    require(policy.can_manage_steering(request.user))
     form = forms.ConclusionTaskForm(request.POST or None, initial={"title": conclusion.text[:500]})
     if request.method == "POST" and form.is_valid():
         task = form.save(commit=False)
@@ -508,14 +495,12 @@ def conclusion_task(request, conclusion_id):
 
 @login_required
 def rewards(request):
-    _require(policy.can_view_steering_results(request.user))
+    require(policy.can_view_steering_results(request.user))
     cycles = Cycle.objects.filter(state="published")
     cycle = cycles.filter(pk=request.GET.get("cycle") or 0).first() or cycles.first()
     # Only shipped rule ids from the query string; a province's own file comes from CCHC_REWARD_RULES.
     asked = request.GET.get("rules", "")
-    from pathlib import Path
 
-    import cchc.steering
 
     shipped = {p.stem for p in (Path(cchc.steering.__file__).parent / "rules").glob("*.yaml")}
     rules_id = asked if asked in shipped else services.reward_rules_id()
@@ -529,13 +514,12 @@ def rewards(request):
     except (RulesError, ValueError) as exc:
         error = str(exc)
     if request.GET.get("format") == "xlsx" and cycle is not None and not error:
-        return _xlsx(rewards_xlsx(cycle, rows, rules), f"de-xuat-khen-thuong-{cycle.year}.xlsx")
+        return xlsx_response(rewards_xlsx(cycle, rows, rules), f"de-xuat-khen-thuong-{cycle.year}.xlsx")
     return render(request, "steering/rewards.html", {"cycles": cycles, "cycle": cycle, "rows": rows, "rules": rules,
                                                      "error": error})
 
 
 def rewards_xlsx(cycle, rows, rules) -> bytes:
-    import io
 
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -558,10 +542,9 @@ def rewards_xlsx(cycle, rows, rules) -> bytes:
 
 @login_required
 def figures(request):
-    _require(policy.can_view_steering_results(request.user))
+    require(policy.can_view_steering_results(request.user))
     today = services.today()
     period = request.GET.get("period") or f"{today.year}-{'H1' if today.month <= 6 else 'H2'}"
-    import re
 
     if not re.fullmatch(r"\d{4}(-H[12])?", period):
         period = str(today.year)

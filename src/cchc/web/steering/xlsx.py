@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.steering.tasks import LABELS_VI
+from cchc.web.org.models import Unit
 
 from .models import Priority, Task
 
@@ -57,7 +58,6 @@ def _col(i: int) -> str:
 
 
 def _unit_lookup():
-    from cchc.web.org.models import Unit
 
     table = {}
     for u in Unit.objects.all():

@@ -22,7 +22,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cchc.core.names import normalize_unit_name
 from cchc.web.accounts import policy
+from cchc.web.assessments import services
+from cchc.web.assessments.models import Participation
+from cchc.web.org.models import Unit
+from cchc.web.surveys_page.models import SurveyApplication, SurveyImport
 from cchc.web.uploads import kept_path, upload_dir
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -73,7 +78,6 @@ def check_upload(name: str, data: bytes) -> str:
 def known_unit_names(year: int) -> list[str] | None:
     """Names of the province's units active in ``year`` (the importer rejects other units); None when the
     unit register is empty (then unit names are not checked)."""
-    from cchc.web.org.models import Unit
 
     names = [u.name for u in Unit.objects.all() if u.active_in(year)]
     return names or None
@@ -87,7 +91,6 @@ def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user
     from cchc.surveys.importer import ImportFailed, Problem, import_responses
     from cchc.surveys.indices import Options, compute
     from cchc.surveys.registry import load_instrument
-    from cchc.web.surveys_page.models import SurveyImport
 
     if not policy.can_import_surveys(user):
         raise PermissionError("not allowed")
@@ -134,7 +137,6 @@ def _problem(p) -> dict[str, Any]:
 
 
 def _rejected(common: dict, problems, warnings):
-    from cchc.web.surveys_page.models import SurveyImport
 
     return SurveyImport.objects.create(
         **common, status=SurveyImport.Status.REJECTED, n_rejected=len({(p.sheet, p.row) for p in problems if p.row}),
@@ -190,10 +192,6 @@ def uses_instrument(cycle, instrument: str) -> bool:
 def apply_to_cycle(survey, cycle, user):
     """Set ``survey_index`` of every survey leaf of ``survey.instrument`` for each unit of ``cycle`` to the
     unit's overall index; returns the :class:`SurveyApplication` listing what was set and what was not."""
-    from cchc.core.names import normalize_unit_name
-    from cchc.web.assessments import services
-    from cchc.web.assessments.models import Participation
-    from cchc.web.surveys_page.models import SurveyApplication, SurveyImport
 
     if not policy.can_apply_survey(user, cycle):
         raise PermissionError("not allowed")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,13 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.web.accounts import policy
+from cchc.web.assessments.models import Cycle
+from cchc.web.http import require
 from cchc.web.surveys_page import services
 from cchc.web.surveys_page.models import SurveyImport
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _instruments():
@@ -30,13 +26,13 @@ def _instruments():
 @login_required
 def survey_imports(request):
     user = request.user
-    _require(policy.can_view_surveys(user))
+    require(policy.can_view_surveys(user))
     can_import = policy.can_import_surveys(user)
     instruments = _instruments() if can_import else []
     errors: list[str] = []
     values = {"instrument": "", "year": str(timezone.localdate().year), "skip_invalid": False}
     if request.method == "POST":
-        _require(can_import)
+        require(can_import)
         values = {"instrument": request.POST.get("instrument", "").strip(), "year": request.POST.get("year", "").strip(),
                   "skip_invalid": request.POST.get("skip_invalid") == "on"}
         if values["instrument"] not in {i for i, _label in instruments}:
@@ -77,7 +73,7 @@ def survey_imports(request):
 @login_required
 def survey_results(request, survey_id):
     user = request.user
-    _require(policy.can_view_surveys(user))
+    require(policy.can_view_surveys(user))
     survey = get_object_or_404(SurveyImport.objects.select_related("uploaded_by"), pk=survey_id)
     reads_all = policy.can_view_all_survey_units(user)
     if survey.status != SurveyImport.Status.IMPORTED and not reads_all:
@@ -106,16 +102,15 @@ def survey_results(request, survey_id):
 @login_required
 @require_POST
 def survey_apply(request, survey_id):
-    from cchc.web.assessments.models import Cycle
 
     survey = get_object_or_404(SurveyImport, pk=survey_id)
     cycle_id = request.POST.get("cycle", "")
     if not cycle_id.isdigit():
-        _require(policy.is_admin(request.user))
+        require(policy.is_admin(request.user))
         messages.error(request, _("Chọn một kỳ đánh giá."))
         return redirect("survey-results", survey_id=survey.pk)
     cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=int(cycle_id))
-    _require(policy.can_apply_survey(request.user, cycle))
+    require(policy.can_apply_survey(request.user, cycle))
     try:
         app = services.apply_to_cycle(survey, cycle, request.user)
     except ValueError as exc:

@@ -5,7 +5,9 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from cchc.core.numbers import format_number_en, format_number_vi
+from cchc.web import fragments
 from cchc.web.language import in_english
+from cchc.web.org.models import UnitType
 
 register = template.Library()
 
@@ -81,7 +83,6 @@ def band_label(band):
 
 @register.filter
 def unit_type_label(value):
-    from cchc.web.org.models import UnitType
 
     return UnitType(value).label if value in UnitType.values else (value or "—")
 
@@ -90,7 +91,6 @@ def unit_type_label(value):
 def main_nav(context):
     """The main menu: the same HTML for everyone with the same menu rights, so rendered once per (rights,
     language) and kept in the fragments cache (:mod:`cchc.web.fragments`)."""
-    from cchc.web import fragments
 
     user = context.get("user")
     flags = {

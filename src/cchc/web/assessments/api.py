@@ -1,33 +1,24 @@
-"""REST API mirroring the pages. Same policy module, same services, same engine."""
+"""Assessment API: frameworks, cycles (with transitions), a unit's leaves and its submission. Same policy module
+and services as the pages."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cchc.web import engine
 from cchc.web.accounts import policy
-from cchc.web.assessments import services, workflow
+from cchc.web.api.errors import ErrorSerializer, FieldErrors
+from cchc.web.assessments import frameworks, services, workflow
 from cchc.web.assessments.models import Cycle, FrameworkRecord, LeafAssessment, Participation, State
-from cchc.web.org.models import Unit
 
 # ---- serializers ------------------------------------------------------------------------------------------
 
 
-class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-
-    class Meta:
-        model = Unit
-        fields = ["code", "name", "unit_type", "parent", "region", "active_from", "active_to"]
 
 
 class FrameworkSerializer(serializers.ModelSerializer):
@@ -93,43 +84,16 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-ErrorSerializer = inline_serializer("Error", {"detail": serializers.CharField()})
-FieldErrors = inline_serializer("FieldErrors", {"errors": serializers.DictField(child=serializers.CharField())})
 
 
 # ---- token ------------------------------------------------------------------------------------------------
 
 
-class TokenView(APIView):
-    """``POST /api/token/`` with ``username`` and ``password`` → ``{"token": "…"}``."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-
-    @extend_schema(
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(),
-                                                   "password": serializers.CharField()}),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-                   400: OpenApiResponse(description="wrong credentials")},
-        auth=[],
-    )
-    def post(self, request):
-        ser = AuthTokenSerializer(data=request.data, context={"request": request})
-        ser.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=ser.validated_data["user"])
-        return Response({"token": token.key})
 
 
 # ---- read-only collections --------------------------------------------------------------------------------
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = UnitSerializer
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"
-
-    def get_queryset(self):
-        return policy.visible_units(self.request.user, Unit.objects.select_related("parent").order_by("code"))
 
 
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
@@ -219,13 +183,13 @@ class LeafList(APIView):
         fw = part.cycle.framework.framework
         stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
         return Response([_leaf_data(part, r, stored.get(r.node.code))
-                         for r in engine.leaf_rows(fw, part.unit.unit_type)])
+                         for r in frameworks.leaf_rows(fw, part.unit.unit_type)])
 
 
 class LeafDetail(APIView):
     def _row(self, part, leaf_code):
         fw = part.cycle.framework.framework
-        row = next((r for r in engine.leaf_rows(fw, part.unit.unit_type) if r.node.code == leaf_code), None)
+        row = next((r for r in frameworks.leaf_rows(fw, part.unit.unit_type) if r.node.code == leaf_code), None)
         if row is None:
             raise NotFound()
         return row
@@ -278,35 +242,18 @@ class SubmitView(APIView):
         return Response({"submitted_at": part.submitted_at})
 
 
-class ResultsView(APIView):
-    @extend_schema(operation_id="cycle_results", responses={200: inline_serializer("Results", {
-        "published": serializers.BooleanField(), "hash": serializers.CharField(),
-        "framework": serializers.DictField(), "fields": serializers.ListField(child=serializers.DictField()),
-        "units": serializers.ListField(child=serializers.DictField())}), 403: ErrorSerializer, 404: ErrorSerializer})
-    def get(self, request, cycle_id: int):
-        cycle = get_object_or_404(Cycle, pk=cycle_id)
-        if not policy.can_view_results(request.user, cycle):
-            raise PermissionDenied()
-        data = engine.results_for(cycle)
-        data.pop("at", None)
-        return Response(data)
 
 
-class UnitResultView(APIView):
-    @extend_schema(operation_id="cycle_unit_result", responses={200: inline_serializer("UnitResult", {
-        "unit": serializers.DictField(), "nodes": serializers.DictField(),
-        "leaf_points": serializers.DictField(), "lost": serializers.DictField()}),
-        403: ErrorSerializer, 404: ErrorSerializer})
-    def get(self, request, cycle_id: int, unit_code: str):
-        """One unit's result: summary (index, rank, band, change, narrative) and every node's points, leaf
-        points and lost points."""
-        cycle = get_object_or_404(Cycle, pk=cycle_id)
-        unit = get_object_or_404(Unit, code=unit_code)
-        if not (policy.can_view_results(request.user, cycle)
-                or (cycle.is_published and policy.can_view_unit(request.user, unit))):
-            raise PermissionDenied()
-        summary = next((u for u in engine.results_for(cycle)["units"] if u["code"] == unit_code), None)
-        detail = engine.unit_detail(cycle, unit_code)
-        if summary is None or detail is None:
-            raise NotFound()
-        return Response({"unit": summary, **detail})
+
+
+def register(router) -> None:
+    router.register("frameworks", FrameworkViewSet, basename="api-framework")
+    router.register("cycles", CycleViewSet, basename="api-cycle")
+
+
+urlpatterns = [
+    path("cycles/<id:cycle_id>/units/<str:unit_code>/leaves/", LeafList.as_view(), name="api-leaves"),
+    path("cycles/<id:cycle_id>/units/<str:unit_code>/leaves/<str:leaf_code>/", LeafDetail.as_view(),
+         name="api-leaf"),
+    path("cycles/<id:cycle_id>/units/<str:unit_code>/submit/", SubmitView.as_view(), name="api-submit"),
+]

@@ -1,16 +1,18 @@
-"""Forms for administrators: a new cycle, and computed (survey / ratio) inputs imported from XLSX."""
+"""Forms for administrators: a new cycle, a cycle's details, and computed (survey / ratio) inputs from XLSX."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cchc.web.assessments.models import Cycle
+from cchc.core.framework import FrameworkError
+from cchc.web.assessments import services
+from cchc.web.assessments.models import Cycle, FrameworkRecord, LeafAssessment
+from cchc.web.org.models import Unit
 
 
 def _framework_choices():
     from cchc.frameworks import shipped_ids
-    from cchc.web.assessments.models import FrameworkRecord
 
     stored = [(f"record:{r.pk}", f"{r.name} (v{r.version})") for r in FrameworkRecord.objects.all()]
     shipped = [(f"shipped:{i}", f"{i} ({_('kèm theo phần mềm')})") for i in shipped_ids()]
@@ -38,8 +40,6 @@ class CycleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        from cchc.core.framework import FrameworkError
-        from cchc.web import engine
 
         upload = data.get("framework_file")
         choice = data.get("framework") or ""
@@ -54,9 +54,9 @@ class CycleForm(forms.Form):
                     path = Path(tmp) / (Path(upload.name).name or "framework.yaml")
                     path.write_bytes(upload.read())
                     fw = read_framework_file(path)
-                data["record"] = engine.store_framework(fw, source=upload.name)
+                data["record"] = services.store_framework(fw, source=upload.name)
             elif choice.startswith("shipped:"):
-                data["record"] = engine.load_shipped(choice.split(":", 1)[1])
+                data["record"] = services.load_shipped(choice.split(":", 1)[1])
             elif choice.startswith("record:"):
                 from cchc.web.assessments.models import FrameworkRecord
 
@@ -90,7 +90,6 @@ class CycleEditForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
-        from cchc.web.org.models import Unit
 
         super().__init__(*args, **kwargs)
         cycle = self.instance
@@ -110,7 +109,6 @@ class CycleEditForm(forms.ModelForm):
         if not self.units_editable:
             return None
         keep = {u.pk for u in units}
-        from cchc.web.assessments.models import LeafAssessment
 
         dropping = self.instance.participations.exclude(unit_id__in=keep)
         started = LeafAssessment.objects.filter(participation__in=dropping).values_list(
@@ -122,42 +120,3 @@ class CycleEditForm(forms.ModelForm):
         return units
 
 
-class RoleForm(forms.Form):
-    """A role for a person: an existing user, or a new one (user name, full name, e-mail, password)."""
-
-    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
-    full_name = forms.CharField(label=_("Họ và tên (người dùng mới)"), max_length=150, required=False)
-    email = forms.EmailField(label=_("Thư điện tử (người dùng mới)"), required=False)
-    password = forms.CharField(label=_("Mật khẩu (người dùng mới, ít nhất 8 ký tự)"), required=False,
-                               widget=forms.PasswordInput(render_value=False), min_length=8)
-    role = forms.ChoiceField(label=_("Vai trò"))
-    unit = forms.ModelChoiceField(label=_("Đơn vị (đầu mối, thẩm định viên theo đơn vị)"), queryset=None,
-                                  required=False)
-    field_code = forms.CharField(label=_("Lĩnh vực (thẩm định viên theo lĩnh vực)"), max_length=40, required=False)
-
-    def __init__(self, *args, **kwargs):
-        from cchc.web.accounts.models import Role
-        from cchc.web.org.models import Unit
-
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = Role.choices
-        self.fields["unit"].queryset = Unit.objects.order_by("unit_type", "name")
-
-    def clean(self):
-        from django.contrib.auth import get_user_model
-
-        from cchc.web.accounts.models import Role
-
-        data = super().clean()
-        role = data.get("role")
-        if role == Role.FOCAL and not data.get("unit"):
-            self.add_error("unit", _("Đầu mối phải gắn với một đơn vị."))
-        if role == Role.APPRAISER and not data.get("unit") and not data.get("field_code"):
-            self.add_error("unit", _("Thẩm định viên phải được phân công đơn vị hoặc lĩnh vực."))
-        if role in (Role.ADMIN, Role.APPROVER, Role.LEADER):
-            data["unit"], data["field_code"] = None, ""
-        exists = get_user_model().objects.filter(username=data.get("username", "")).exists()
-        if not exists and not data.get("password"):
-            self.add_error("password", _("Người dùng mới cần mật khẩu."))
-        data["new_user"] = not exists
-        return data

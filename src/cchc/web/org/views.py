@@ -1,0 +1,49 @@
+"""Units: the list and the XLSX import (administrators)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from cchc.web.accounts import policy
+from cchc.web.http import require
+from cchc.web.org.importer import import_units
+from cchc.web.org.models import Unit
+
+
+@login_required
+def units(request):
+    qs = policy.visible_units(request.user, Unit.objects.select_related("parent"))
+    return render(request, "cchc/units.html", {"units": qs, "can_manage": policy.can_manage(request.user)})
+
+
+@login_required
+def units_import(request):
+
+    require(policy.can_manage(request.user))
+    report = None
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        if f is None:
+            return HttpResponseBadRequest("file missing")
+        import zipfile
+
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            report = import_units(f)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError):
+            messages.error(request, _("Tệp %(name)s không phải tệp Excel (.xlsx); không có thay đổi nào được ghi.")
+                           % {"name": f.name})
+        except Exception as exc:  # noqa: BLE001 - an unreadable workbook is a user error
+            messages.error(request, _("Không đọc được tệp XLSX: %(e)s") % {"e": exc})
+        else:
+            if report.errors:
+                messages.error(request, _("Không nhập: tệp có lỗi, không có thay đổi nào được ghi."))
+            else:
+                messages.success(request, _("Đã nhập: %(c)d đơn vị mới, %(u)d cập nhật.")
+                                 % {"c": report.created, "u": report.updated})
+    return render(request, "cchc/units_import.html", {"report": report})
