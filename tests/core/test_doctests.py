@@ -7,7 +7,7 @@ import pytest
 
 MODULES = [
     "cchc.core.numbers", "cchc.core.names", "cchc.core.methods", "cchc.core.ranking",
-    "cchc.core.comparison", "cchc.core.narrative", "cchc.core.periods",
+    "cchc.core.comparison", "cchc.core.narrative", "cchc.core.periods", "cchc.core.diagnostics",
 ]
 
 

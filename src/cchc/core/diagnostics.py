@@ -2,12 +2,14 @@
 
 Lost points of a node = its maximum − its points for the unit (never negative; bonus and penalty are not
 "lost"). Across units the question is "where does the province lose most?": the sum and mean of lost points
-per node and how many units lost anything there.
+per node and how many units lost anything there. A unit's standing is read against the mean of its peer group
+(:func:`group_means`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cchc.core.framework import POINTS_TOLERANCE, Framework
@@ -65,6 +67,28 @@ def lost_points(
     return out
 
 
+def group_means(rows: Iterable[Mapping[str, float | None]], keys: Sequence[str]) -> dict[str, float | None]:
+    """Per key, the plain mean of the values the rows have for it (a peer group's average per field).
+
+    A row without the key, or with ``None`` or NaN there, is left out of that key's mean; a key no row has a
+    value for maps to ``None``. The mean is summed exactly (:func:`math.fsum`) and kept within the values'
+    minimum and maximum, so a group whose members all have the same value has that value as its mean.
+
+    >>> group_means([{"1": 80.0, "2": None}, {"1": 90.0}], ["1", "2"])
+    {'1': 85.0, '2': None}
+    """
+    values: dict[str, list[float]] = {key: [] for key in keys}
+    for row in rows:
+        for key, found in values.items():
+            value = row.get(key)
+            if value is not None and not math.isnan(value):
+                found.append(float(value))
+    return {
+        key: (min(max(math.fsum(found) / len(found), min(found)), max(found)) if found else None)
+        for key, found in values.items()
+    }
+
+
 @dataclass(frozen=True)
 class Standing:
     code: str
@@ -84,13 +108,14 @@ def strengths_weaknesses(
     info = _depths(framework)
     unit = cycle.unit(unit_code)
     peers = [u for u in cycle.units if u.group == unit.group]
+    codes = [code for code, score in unit.nodes.items() if info[code][0] == depth and score.index is not None]
+    means = group_means(({c: s.index for c, s in p.nodes.items()} for p in peers), codes)
     standings = []
-    for code, score in unit.nodes.items():
-        if info[code][0] != depth or score.index is None:
+    for code in codes:
+        mean = means[code]
+        if mean is None:  # only when the index is NaN for the unit and all its peers
             continue
-        values = [p.nodes[code].index for p in peers if code in p.nodes and p.nodes[code].index is not None]
-        mean = sum(values) / len(values)  # type: ignore[arg-type]
-        standings.append(Standing(code, info[code][1], score.index, mean))
+        standings.append(Standing(code, info[code][1], unit.nodes[code].index, mean))  # type: ignore[arg-type]
     standings.sort(key=lambda s: -s.gap)
     strengths = [s for s in standings if s.gap > POINTS_TOLERANCE][:count]
     weaknesses = [s for s in reversed(standings) if s.gap < -POINTS_TOLERANCE][:count]

@@ -9,10 +9,12 @@ The Vietnamese follows the wording of provincial reports:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from cchc.core.comparison import FieldChange, UnitSummary
+from cchc.core.comparison import FieldChange, UnitSummary, cycle_rows, summarize
 from cchc.core.numbers import format_number_en, format_number_vi
+from cchc.core.results import ResultRow, ResultSet
+from cchc.core.scoring import CycleResult
 
 
 @dataclass(frozen=True)
@@ -167,3 +169,55 @@ def narrative_en(
     text = headline_en(s, style, kinds, region_names)
     movers = movers_en(s.fields, field_names)
     return f"{text} {movers}" if movers else text
+
+
+def within_group_narratives(
+    result: CycleResult,
+    previous: CycleResult | None,
+    year: int,
+    prev_year: int | None,
+    predecessors: Mapping[str, list[str]],
+    style: NarrativeStyle,
+    names_vi: Mapping[str, str],
+    names_en: Mapping[str, str],
+) -> dict[str, dict[str, str]]:
+    """Per unit code, ``{"vi": …, "en": …}``: the narrative of each unit of a computed cycle inside a province.
+
+    The method choices for units of one province (departments, communes):
+
+    - only units with every input (no ``missing`` leaf) get a narrative;
+    - regional standing is left out (rows go in without a region): it is worded for provinces, and inside a
+      province the rank within the unit type is the point;
+    - each unit type is its own ranking: rank and "of" are within the type;
+    - last year's baseline comes through ``predecessors`` (current code → previous codes; a code absent means
+      the unit itself) and only when the unit has exactly one predecessor with a result in ``previous``
+      (a rename, or the same unit): then the change in points and places is stated against it. A merged unit
+      (several predecessors) or a new one gets no change sentence.
+
+    ``style`` and the field names (top-level node code → name) come from the framework; ``style.precision``
+    is the framework's precision.
+    """
+    complete = {u.code for u in result.units if not u.missing}
+    cur_rows = [replace(r, region=None) for r in cycle_rows(result, year) if r.code in complete]
+    prev_rows: dict[str | None, ResultRow] = (
+        {r.code: replace(r, region=None) for r in cycle_rows(previous, prev_year)}
+        if previous is not None and prev_year
+        else {}
+    )
+    out: dict[str, dict[str, str]] = {}
+    for group in sorted({r.unit_type or "" for r in cur_rows}):
+        rows = [r for r in cur_rows if (r.unit_type or "") == group]
+        olds: list[tuple[str | None, ResultRow]] = []
+        for r in rows:
+            codes = predecessors.get(r.code, [r.code])  # type: ignore[arg-type]
+            if len(codes) == 1 and codes[0] in prev_rows:
+                olds.append((r.code, prev_rows[codes[0]]))
+        results = ResultSet(rows + [o for _c, o in olds], precision=style.precision)
+        baseline = dict(olds)
+        for r in rows:
+            try:
+                summary = summarize(results, r.code, year, previous=baseline.get(r.code))  # type: ignore[arg-type]
+            except KeyError:
+                continue
+            out[r.code] = {"vi": narrative_vi(summary, names_vi, style), "en": narrative_en(summary, names_en, style)}  # type: ignore[index]
+    return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 
@@ -250,24 +251,65 @@ def leaf_points(leaf: Node, given: LeafInput) -> float | None:
     return None
 
 
-def check_points(leaf: Node, value: float) -> str | None:
-    """Why ``value`` is not acceptable points for ``leaf``, or ``None``."""
-    method = leaf.method
-    if np.isnan(value):
-        return "points are not a number"
+def points_limits(leaf: Node) -> tuple[float, float]:
+    """The range of points a person may enter for ``leaf``: ``0…cap`` for bonus and penalty (a penalty is
+    entered as the points deducted), else ``0…max_points`` (0 when the maximum is unknown)."""
     if leaf.is_signed:
-        cap = method.cap  # type: ignore[union-attr]
-        if value < -POINTS_TOLERANCE or value > cap + POINTS_TOLERANCE:
-            return f"{leaf.kind} points {value:g} outside 0…{cap:g}"
-        return None
-    top = float(leaf.max_points or 0.0)
-    if value < -POINTS_TOLERANCE or value > top + POINTS_TOLERANCE:
-        return f"points {value:g} outside 0…{top:g}"
+        return 0.0, float(leaf.method.cap)  # type: ignore[union-attr]
+    return 0.0, float(leaf.max_points or 0.0)
+
+
+def level_points(leaf: Node) -> list[tuple[float, str]]:
+    """The level table of a manual leaf as ``(points, label_vi)`` in the framework's order; ``[]`` when the
+    leaf has none (any points in range are then allowed)."""
+    method = leaf.method
     if isinstance(method, ManualMethod) and method.levels:
-        allowed = [level.points for level in method.levels]
-        if not any(abs(value - a) <= POINTS_TOLERANCE for a in allowed):
-            return f"points {value:g} are not one of the level table's {', '.join(f'{a:g}' for a in allowed)}"
+        return [(float(level.points), level.label_vi) for level in method.levels]
+    return []
+
+
+@dataclass(frozen=True)
+class PointsProblem:
+    """Why a value is not acceptable points for a leaf, as data for wording in any language.
+
+    ``kind`` is ``not_a_number`` (NaN), ``outside`` (below ``low`` or above ``high`` beyond
+    :data:`~cchc.core.framework.POINTS_TOLERANCE`) or ``not_a_level`` (in range but not within the tolerance
+    of any of ``allowed``, the level table's points in its order). ``low``/``high`` are the leaf's
+    :func:`points_limits` and ``allowed`` its level points (empty without a level table), whatever the kind.
+    """
+
+    kind: Literal["not_a_number", "outside", "not_a_level"]
+    low: float
+    high: float
+    allowed: tuple[float, ...] = ()
+
+
+def points_problem(leaf: Node, value: float) -> PointsProblem | None:
+    """The rule for entered points, checked in this order: a number; within :func:`points_limits`; one of
+    the level table's points (manual leaves with a table). Tolerance :data:`POINTS_TOLERANCE`. ``None`` when
+    acceptable."""
+    low, high = points_limits(leaf)
+    allowed = tuple(p for p, _label in level_points(leaf))
+    if np.isnan(value):
+        return PointsProblem("not_a_number", low, high, allowed)
+    if value < low - POINTS_TOLERANCE or value > high + POINTS_TOLERANCE:
+        return PointsProblem("outside", low, high, allowed)
+    if allowed and not any(abs(value - a) <= POINTS_TOLERANCE for a in allowed):
+        return PointsProblem("not_a_level", low, high, allowed)
     return None
+
+
+def check_points(leaf: Node, value: float) -> str | None:
+    """Why ``value`` is not acceptable points for ``leaf``, in English, or ``None`` (see :func:`points_problem`)."""
+    problem = points_problem(leaf, value)
+    if problem is None:
+        return None
+    if problem.kind == "not_a_number":
+        return "points are not a number"
+    if problem.kind == "outside":
+        prefix = f"{leaf.kind} points" if leaf.is_signed else "points"
+        return f"{prefix} {value:g} outside {problem.low:g}…{problem.high:g}"
+    return f"points {value:g} are not one of the level table's {', '.join(f'{a:g}' for a in problem.allowed)}"
 
 
 def assessment_matrix(

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cchc.core.numbers import parse_number
+
 
 class InputError(ValueError):
     """Bad input: ``problems`` are ``file:row:column: message`` lines, all of them at once."""
@@ -78,20 +80,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[Row]]:
     return header, rows
 
 
-def parse_number(text: str) -> float:
-    """'86.14', '86,14' (decimal comma) or '1.234,5' → float; ValueError otherwise."""
-    value = text.strip().replace("\u00a0", "").replace(" ", "")
-    if "," in value and "." in value:
-        value = value.replace(".", "").replace(",", ".")
-    elif "," in value:
-        value = value.replace(",", ".")
-    result = float(value)
-    if result != result:  # NaN
-        raise ValueError("not a number")
-    return result
-
-
 def optional_number(row: Row, column: str, problems: list[str]) -> float | None:
+    """The cell's number (:func:`cchc.core.numbers.parse_number`), ``None`` when empty; a located problem
+    when it is not a finite number."""
     text = row.values.get(column, "")
     if not text:
         return None
