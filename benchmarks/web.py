@@ -16,10 +16,11 @@ import re
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 
 def run(args: list[str], env: dict[str, str]) -> str:
-    out = subprocess.run([sys.executable, "-m", "cchc.web.loadtest", *args], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("web_load.py")), *args], env=env, capture_output=True, text=True, check=True)
     print(out.stdout, end="")
     return out.stdout
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -20,27 +19,14 @@ import django  # noqa: E402
 
 django.setup()
 
-PASSWORD = "test-pass-123"
+from tests.web.browser import CHROMIUM  # noqa: E402
+from tests.web.helpers import PASSWORD, build_world  # noqa: E402
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "db: uses the database (re-run on PostgreSQL in CI)")
 
 
-@dataclass
-class World:
-    """A small province: two departments, one commune, one user per role, one cycle."""
-
-    fw: object
-    record: object
-    d1: object
-    d2: object
-    users: dict
-    cycle: object
-    parts: dict = field(default_factory=dict)
-
-    def part(self, code):
-        return self.parts[code]
 
 
 @pytest.fixture(autouse=True)
@@ -48,22 +34,6 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def refuse_saves(monkeypatch, model, update_fields: list[str]) -> list[str]:
-    """Make ``model.save(update_fields=...)`` with exactly these fields fail as a busy SQLite database does
-    ("database is locked" after its timeout); returns the steps whose save was refused, as they happen."""
-    from django.db import OperationalError
-
-    refused: list[str] = []
-    save = model.save
-
-    def busy_save(self, *args, **kwargs):
-        if kwargs.get("update_fields") == update_fields:
-            refused.append(self.step)
-            raise OperationalError("database is locked")
-        return save(self, *args, **kwargs)
-
-    monkeypatch.setattr(model, "save", busy_save)
-    return refused
 
 
 @pytest.fixture
@@ -78,80 +48,14 @@ def world(db, evidence_dir):
     return build_world()
 
 
-def build_world() -> World:
-    from django.contrib.auth import get_user_model
-
-    from cchc.web.accounts.models import Role, RoleAssignment
-    from cchc.web.assessments import services as assessment_services
-    from cchc.web.assessments.models import Cycle, Participation
-    from cchc.web.org.models import Unit
-
-    record = assessment_services.load_shipped("example-department")
-    fw = record.framework
-    d1 = Unit.objects.create(code="D1", name="Sở Một", unit_type="department", email="d1@example.invalid")
-    d2 = Unit.objects.create(code="D2", name="Sở Hai", unit_type="department")
-    User = get_user_model()
-    users = {}
-    for name, role, unit, fld in [
-        ("admin", Role.ADMIN, None, ""),
-        ("focal", Role.FOCAL, d1, ""),
-        ("focal2", Role.FOCAL, d2, ""),
-        ("appraiser", Role.APPRAISER, d1, ""),
-        ("field_appraiser", Role.APPRAISER, None, "2"),
-        ("approver", Role.APPROVER, None, ""),
-        ("leader", Role.LEADER, None, ""),
-        ("nobody", None, None, ""),
-    ]:
-        user = User.objects.create_user(name, f"{name}@example.invalid", PASSWORD)
-        users[name] = user
-        if role:
-            RoleAssignment.objects.create(user=user, role=role, unit=unit, field_code=fld)
-    cycle = Cycle.objects.create(name="Kỳ thử 2026", year=2026, framework=record)
-    parts = {u.code: Participation.objects.create(cycle=cycle, unit=u) for u in (d1, d2)}
-    return World(fw=fw, record=record, d1=d1, d2=d2, users=users, cycle=cycle, parts=parts)
 
 
-def set_state(cycle, state):
-    cycle.state = state
-    cycle.save()
-    return cycle
 
 
-def leaf_values(node, quality=1.0) -> dict:
-    """Valid inputs for one leaf at a quality between 0 and 1 (level tables respected)."""
-    from cchc.web.assessments import frameworks
-
-    kind = frameworks.entry_kind(node)
-    if kind == "ratio":
-        return {"numerator": round(100 * quality), "denominator": 100.0}
-    if kind != "points":
-        return {"survey_index": 60 + 35 * quality}
-    if node.kind in ("bonus", "penalty"):
-        return {"self_points": 0.0}
-    _low, high = frameworks.leaf_limits(node)
-    levels = frameworks.level_choices(node)
-    if levels:
-        return {"self_points": min((p for p, _l in levels), key=lambda p: abs(p - quality * high))}
-    return {"self_points": round(quality * high * 4) / 4}
 
 
-def fill_part(fw, part, quality=1.0, appraise=False):
-    """Fill every leaf of a participation with valid inputs."""
-    from cchc.web.assessments.models import LeafAssessment
-
-    for node in fw.leaves(part.unit.unit_type):
-        vals = leaf_values(node, quality)
-        if node.evidence == "required":
-            vals["no_evidence_reason"] = "Lưu tại văn thư."
-        if appraise and "self_points" in vals:
-            vals["appraised_points"] = vals["self_points"]
-        LeafAssessment.objects.update_or_create(participation=part, leaf_code=node.code, defaults=vals)
-    return part
 
 
-def fill_all(world, code, quality=1.0, appraise=False):
-    """Fill every leaf of a unit of the world's cycle with valid inputs."""
-    return fill_part(world.fw, world.part(code), quality, appraise)
 
 
 @pytest.fixture
@@ -183,3 +87,17 @@ def api(client):
         return call
 
     return _as
+
+
+@pytest.fixture
+def browser_page():
+    """A page of headless Chromium (Debian's, through Playwright), in Vietnamese."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()

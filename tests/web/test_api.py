@@ -4,10 +4,9 @@ contract test generated from the OpenAPI schema with schemathesis (bounded numbe
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from tests.web.helpers import fill_all, set_state
 
 from cchc.web.assessments.models import State
-
-from .conftest import fill_all, set_state
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 

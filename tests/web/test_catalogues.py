@@ -30,7 +30,7 @@ def _entries(po: Path) -> list[tuple[str, str, str, str]]:
 
 
 def test_there_are_catalogues():
-    assert {p.parts[-5] for p in CATALOGUES} >= {"web", "steering", "surveys_page", "services_page", "reports_page"}
+    assert {p.parts[-5] for p in CATALOGUES} >= {"web", "steering", "surveys", "dossiers", "reports"}
 
 
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-5])

@@ -1,10 +1,9 @@
 """Vietnamese by default, English on request; Vietnamese number formatting."""
 
 import pytest
+from tests.web.helpers import fill_all, set_state
 
 from cchc.web.assessments.models import State
-
-from .conftest import fill_all, set_state
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 

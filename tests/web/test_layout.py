@@ -142,3 +142,43 @@ def test_a_backup_written_before_the_move_restores(tmp_path, settings, evidence_
 
     for snap in ResultSnapshot.objects.filter(published=True):
         assert results_services.verify_snapshot(snap)
+
+
+PROJECT_TEMPLATES = {"403.html", "404.html", "500.html", "cchc/base.html", "cchc/_nav.html", "cchc/form.html",
+                     "cchc/_chart.html", "cchc/home.html"}
+
+
+def test_every_template_lives_in_its_area():
+    """A template under ``<area>/templates/`` is named ``<area>/…``; the project keeps only the layout, the
+    navigation, the error pages, the shared form and chart partials and the home page."""
+    project, wrong = set(), []
+    for path in WEB.rglob("templates/**/*.html"):
+        rel = path.relative_to(WEB)
+        if rel.parts[0] == "templates":
+            project.add("/".join(rel.parts[1:]))
+        elif rel.parts[1:3] != ("templates", rel.parts[0]):
+            wrong.append(str(rel))
+    assert wrong == [] and project == PROJECT_TEMPLATES
+
+
+def test_no_area_is_named_after_a_page():
+    """The three ``*_page`` packages are ``dossiers``, ``surveys`` and ``reports``; their Django labels stay (tables,
+    migrations, backups), so the old names are left only in ``label =`` lines and migrations."""
+    root = WEB.parents[2]
+    left = []
+    for top in ("src", "tests", "benchmarks"):
+        for path in (root / top).rglob("*.py"):
+            if "migrations" in path.parts or path == Path(__file__).resolve():
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if re.search(r"(services|surveys|reports)_page", line) and not re.match(r'\s*label = "', line):
+                    left.append(f"{path.relative_to(root)}:{n}")
+    assert left == []
+
+
+def test_the_project_package_holds_only_the_project():
+    """Areas are apps; the project package keeps settings, URLs, shared helpers and the home and error views."""
+    modules = sorted(p.name for p in WEB.glob("*.py"))
+    assert modules == ["__init__.py", "__main__.py", "apps.py", "background.py", "context.py", "converters.py",
+                       "demo.py", "fragments.py", "http.py", "language.py", "settings.py", "uploads.py", "urls.py",
+                       "views.py", "wsgi.py"]

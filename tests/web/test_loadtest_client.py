@@ -1,10 +1,9 @@
-"""The load test's HTTP client (cchc.web.loadtest.Client): signs in with the CSRF token, keeps the session, and
+"""The load test's HTTP client (benchmarks/web_load.py Client): signs in with the CSRF token, keeps the session, and
 reopens a connection the server closed."""
 
 import pytest
+from benchmarks.web_load import PASSWORD, Client
 from django.contrib.auth import get_user_model
-
-from cchc.web.loadtest import PASSWORD, Client
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db(transaction=True)]
 

@@ -9,14 +9,13 @@ import re
 
 import pytest
 from django.test import Client
+from tests.web.helpers import fill_all, fill_part, set_state
 
 from cchc.web import fragments
 from cchc.web.assessments import frameworks, workflow
 from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
 from cchc.web.org.models import LineageKind, Unit, UnitLineage
 from cchc.web.results import services as results_services
-
-from .conftest import fill_all, fill_part, set_state
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 
@@ -62,9 +61,9 @@ def test_second_view_is_served_from_the_cache(world, login, renders):
     fill_all(world, "D1", 0.7)
     c = login(world.users["focal"])
     first = c.get(_self_url(world)).content.decode()
-    assert renders.count("cchc/_sheet_body.html") == 1
+    assert renders.count("assessments/_sheet_body.html") == 1
     second = c.get(_self_url(world)).content.decode()
-    assert renders.count("cchc/_sheet_body.html") == 1  # not rendered again
+    assert renders.count("assessments/_sheet_body.html") == 1  # not rendered again
     strip = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
     assert strip.sub("", first) == strip.sub("", second)
 

@@ -127,7 +127,7 @@ def review(
         from cchc.cli.web import setup_django
 
         setup_django(migrate=True)  # an empty data directory is a database without results, not an error
-        from cchc.web.reports_page.adapter import (
+        from cchc.web.reports.sources import (
             internal_indices,
             steering_sections,
             survey_and_service_sections,
@@ -164,7 +164,7 @@ def decision(
 
         setup_django(migrate=True)
         from cchc.web.assessments.models import Cycle
-        from cchc.web.reports_page.adapter import cycle_index
+        from cchc.web.reports.sources import cycle_index
 
         found = Cycle.objects.filter(pk=cycle).first()
         if found is None:

@@ -33,7 +33,7 @@ EXPECTED_SECTIONS = (
 def parse_period(text: str) -> tuple[int, str | None]:
     """``--period`` as (year, half): :meth:`cchc.core.periods.Period.parse` with the option named in the message.
 
-    Kept for the web's report form and job (``cchc.web.reports_page``); new code calls ``Period.parse``.
+    Kept for the web's report form and job (``cchc.web.reports``); new code calls ``Period.parse``.
 
     >>> parse_period("2024-H1")
     (2024, 'H1')
@@ -46,7 +46,7 @@ def parse_period(text: str) -> tuple[int, str | None]:
 
 
 def period_words(year: int, half: str | None) -> str:
-    """``Period(year, half).words_vi()``; kept for ``cchc.web.reports_page.adapter``, new code calls Period."""
+    """``Period(year, half).words_vi()``; kept for ``cchc.web.reports.sources``, new code calls Period."""
     return Period(year, half).words_vi()
 
 

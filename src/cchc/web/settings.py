@@ -82,9 +82,9 @@ INSTALLED_APPS = [
     "cchc.web.assessments",
     "cchc.web.results",
     "cchc.web.steering",
-    "cchc.web.reports_page",
-    "cchc.web.services_page",
-    "cchc.web.surveys_page",
+    "cchc.web.reports",
+    "cchc.web.dossiers",
+    "cchc.web.surveys",
     "cchc.web.api",
     "cchc.web",
 ]

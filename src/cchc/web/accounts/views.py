@@ -37,7 +37,7 @@ def people(request):
                          else _("Người dùng đã có vai trò này."))
         return redirect("people")
     assignments = RoleAssignment.objects.select_related("user", "unit").order_by("user__username", "role")
-    return render(request, "cchc/people.html", {"form": form, "assignments": assignments})
+    return render(request, "accounts/people.html", {"form": form, "assignments": assignments})
 
 
 @login_required

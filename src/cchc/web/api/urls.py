@@ -7,9 +7,9 @@ from rest_framework.routers import DefaultRouter
 
 from cchc.web.accounts import api as accounts_api
 from cchc.web.assessments import api as assessments_api
+from cchc.web.dossiers import api as services_api
 from cchc.web.org import api as org_api
 from cchc.web.results import api as results_api
-from cchc.web.services_page import api as services_api
 from cchc.web.steering import api as steering_api
 
 router = DefaultRouter()

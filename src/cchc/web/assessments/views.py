@@ -55,7 +55,7 @@ def cycle_detail(request, cycle_id):
             .annotate(leaves=Count("id"), units=Count("participation", distinct=True))
             .order_by("-leaves")
         )
-    return render(request, "cchc/cycle.html", {
+    return render(request, "assessments/cycle.html", {
         "cycle": cycle, "rows": rows, "summary": summary, "by_appraiser": by_appraiser,
         "transitions": workflow.available(cycle, request.user),
         "log": cycle.transitions.select_related("user"),
@@ -243,10 +243,10 @@ def sheet(request, cycle_id, unit_code, mode="self"):
     body = fragments.get(_sheet_key(request.user, part, mode, selected, *_sheet_rows(part))) if cacheable else None
     if body is None:
         stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
-        body = fragments.render_shared("cchc/_sheet_body.html", _sheet_context(request.user, part, mode, selected, stored))
+        body = fragments.render_shared("assessments/_sheet_body.html", _sheet_context(request.user, part, mode, selected, stored))
         if cacheable:  # under the rows it was rendered from (newer than those read above if someone saved meanwhile)
             fragments.put(_sheet_key(request.user, part, mode, selected, *_stored_rows(stored)), body)
-    return render(request, "cchc/sheet.html", {
+    return render(request, "assessments/sheet.html", {
         "cycle": part.cycle, "unit": part.unit, "body": fragments.personal(body, request),
     })
 
@@ -264,7 +264,7 @@ def _render_leaf(request, part, leaf_code, mode, *, status=200, error=None, erro
     # a refused save shows what the person typed in the form they sent, not the stored values (nothing lost)
     item["typed"] = {k: v for k, v in (posted or {}).items() if k not in ("csrfmiddlewaretoken", "version")}
     totals = scoring.self_total(part) if mode == "self" else scoring.unit_total(part)
-    return render(request, "cchc/_leaf.html", {"i": item, "part": part, "totals": totals, "oob": True,
+    return render(request, "assessments/_leaf.html", {"i": item, "part": part, "totals": totals, "oob": True,
                                                 "max_mb": int(_settings().EVIDENCE_MAX_BYTES / 1048576)},
                   status=status)
 
@@ -477,7 +477,7 @@ def leaf_history(request, cycle_id, unit_code, leaf_code):
                      "username": who.username if who else ""})
         prev = rec
     ev = list(Evidence.history.filter(assessment_id=la.pk).select_related("history_user").order_by("history_date"))
-    return render(request, "cchc/leaf_history.html", {
+    return render(request, "assessments/leaf_history.html", {
         "part": part, "cycle": part.cycle, "unit": part.unit, "leaf_code": leaf_code,
         "node": part.cycle.framework.framework.node(leaf_code), "rows": list(reversed(rows)), "evidence": ev,
     })

@@ -17,7 +17,7 @@ from cchc.web.org.models import Unit
 @login_required
 def units(request):
     qs = policy.visible_units(request.user, Unit.objects.select_related("parent"))
-    return render(request, "cchc/units.html", {"units": qs, "can_manage": policy.can_manage(request.user)})
+    return render(request, "org/units.html", {"units": qs, "can_manage": policy.can_manage(request.user)})
 
 
 @login_required
@@ -46,4 +46,4 @@ def units_import(request):
             else:
                 messages.success(request, _("Đã nhập: %(c)d đơn vị mới, %(u)d cập nhật.")
                                  % {"c": report.created, "u": report.updated})
-    return render(request, "cchc/units_import.html", {"report": report})
+    return render(request, "org/units_import.html", {"report": report})

@@ -100,11 +100,11 @@ def _results_page(request, cycle, snapshot, public=False):
                                 can_export)
     body = fragments.get(key) if key else None
     if body is None:
-        body = fragments.render_shared("cchc/_results_body.html", _results_context(
+        body = fragments.render_shared("results/_results_body.html", _results_context(
             cycle, data, selected_type, selected_band, public, can_export))
         if key:
             fragments.put(key, body)
-    return render(request, "cchc/results.html", {"cycle": cycle, "body": fragments.personal(body, request)})
+    return render(request, "results/results.html", {"cycle": cycle, "body": fragments.personal(body, request)})
 
 
 @login_required
@@ -198,7 +198,7 @@ def unit_result(request, cycle_id, unit_code):
     extra = {"history": _unit_history(cycle, unit_code, chain), "can_sheet": policy.can_export_sheet(request.user, part)}
     snapshot = chain.get(cycle.pk, (None, None, None))[2]
     if snapshot is None:
-        body = fragments.render_shared("cchc/_unit_result_body.html",
+        body = fragments.render_shared("results/_unit_result_body.html",
                                        _unit_result_context(cycle, unit, services.results_for(cycle)) | extra)
     else:
         record = cycle.framework
@@ -206,10 +206,10 @@ def unit_result(request, cycle_id, unit_code):
                             (record.pk, record.framework_id, record.version), extra)
         body = fragments.get(key)
         if body is None:
-            body = fragments.render_shared("cchc/_unit_result_body.html",
+            body = fragments.render_shared("results/_unit_result_body.html",
                                            _unit_result_context(cycle, unit, services.snapshot_results(snapshot)) | extra)
             fragments.put(key, body)
-    return render(request, "cchc/unit_result.html", {
+    return render(request, "results/unit_result.html", {
         "cycle": cycle, "unit": unit, "body": fragments.personal(body, request),
     })
 

@@ -1,0 +1,209 @@
+"""The dossier store as the pages see it: indicator records from :mod:`cchc.services.indicators`, cached per
+store state.
+
+The store changes only when something is imported or re-derived, so the cache key is the store directory plus
+the modification time and size of the manifest and the catalogue and the count and latest modification time of
+the Parquet files (:func:`store_state`); a stale entry is never served after an import. The cache lives in the
+process (each gunicorn worker keeps its own) and holds at most :data:`CACHE_SIZE` results.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+GRANULARITIES = ("month", "quarter", "half", "year")
+SUMMARY = (  # the indicators of the dashboard table and the trend charts: (id, short label)
+    ("2.1", _("Đúng hạn")),
+    ("3.3", _("Nộp trực tuyến")),
+    ("3.6A", _("Thanh toán trực tuyến")),
+    ("3.3c", _("Bưu chính công ích")),
+    ("4.2", _("Số hóa hồ sơ")),
+)
+LEVEL_ORDER = {"province": 0, "parent": 1, "unit": 2}
+CACHE_SIZE = 64
+
+_cache: OrderedDict[tuple, Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def store_root() -> Path:
+    return Path(settings.CCHC_DOSSIER_STORE)
+
+
+def store_state(root: Path | None = None) -> tuple:
+    """What identifies the store's content: changes whenever an import adds, replaces or re-derives rows (also
+    from the command line while the server runs: ``cchc dossiers rederive`` rewrites the Parquet files in place
+    without touching the manifest, hence the files' count and latest modification time)."""
+    from cchc.services.importer import Store
+
+    root = root or store_root()
+    Store(root).finish_interrupted()  # an import cut short after its commit point: never show half of it
+    parts: list[Any] = [str(root)]
+    for name in ("manifest.json", "catalogue.parquet"):
+        try:
+            st = (root / name).stat()
+            parts.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    count, latest = 0, 0
+    for f in (root / "dossiers").rglob("*.parquet"):
+        try:
+            latest = max(latest, f.stat().st_mtime_ns)
+            count += 1
+        except FileNotFoundError:  # replaced while scanning
+            continue
+    parts.append((count, latest))
+    return tuple(parts)
+
+
+def canonical_period(label: str) -> str | None:
+    """The granularity of a canonical period label (``2025-05`` month, ``2025-Q2``, ``2025-H1``, ``2025``), or
+    None for anything else (``2025-13``, ``2025-5``, ``abc``): what pages and API accept as a period."""
+    from cchc.services.measures import parse_period_label, period_label
+
+    try:
+        gran, idx = parse_period_label(label)
+    except (ValueError, IndexError):
+        return None
+    return gran if period_label(idx, gran) == label else None
+
+
+def has_data(root: Path | None = None) -> bool:
+    from cchc.services.importer import Store
+
+    return Store(root or store_root()).has_data()
+
+
+def _cached(key: tuple, fn: Callable[[], Any]) -> Any:
+    full = (store_state(),) + key
+    with _lock:
+        if full in _cache:
+            _cache.move_to_end(full)
+            return _cache[full]
+    value = fn()
+    with _lock:
+        _cache[full] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def overview(period: str) -> list[dict]:
+    """Every unit, parent unit and the province (unit ``*``) × period: ``compute(...).records()``."""
+    from cchc.services.indicators import compute
+
+    return _cached(("overview", period), lambda: compute(
+        store_root(), period=period, levels=("unit", "parent", "province")).records())
+
+
+def procedures(period: str, unit: str) -> list[dict]:
+    """The unit's records per procedure: the records of ``compute(store, period=…, unit=unit,
+    by_procedure=True)``, computed from the unit's own dossiers (and those of the units under it).
+
+    ``compute`` runs the per-procedure engine over every unit and filters afterwards (4 s for a million
+    dossiers); here the library's own stages run on the unit's rows only, with what ``compute`` takes from the
+    whole store passed in: the as-of time (the latest event in the store) and the column counts that decide
+    which indicators are computable. A unit's measures depend only on its own dossiers, so the records are the
+    same (``tests/services/test_dossier_unit_pushdown.py`` compares them)."""
+    from cchc.services.indicators import (
+        connect_store,
+        data_span,
+        evaluate_engine,
+        footer_span,
+        load_set,
+        run_engine,
+    )
+
+    def run() -> list[dict]:
+        _, t = connect_store(store_root())
+        span = footer_span(store_root()) or data_span(t, with_counts=True)  # of the whole store
+        rows = t if unit == "*" else t.filter((t.unit_code == unit) | (t.parent_unit_code == unit))
+        eng = run_engine(rows, period, by_procedure=True, span=span)
+        return evaluate_engine(eng, load_set("current"), unit=unit,
+                               levels=("unit", "parent", "province")).records()
+
+    return _cached(("procedures", period, unit), run)
+
+
+def _plain(value: object) -> object:
+    """A cell as JSON and templates want it: missing (NaN, NaT: a unit without a parent, an open dossier's end)
+    → None, timestamps → datetime."""
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
+def late(unit: str, period_label: str) -> list[dict]:
+    """:func:`cchc.services.indicators.late_dossiers` of the unit (and the units under it) for the period."""
+    from cchc.services.indicators import late_dossiers
+
+    def run() -> list[dict]:
+        df = late_dossiers(store_root(), unit=None if unit == "*" else unit, period=period_label)
+        return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
+
+    return _cached(("late", unit, period_label), run)
+
+
+def procedure_names() -> dict[str, str]:
+    from cchc.services.importer import Store
+
+    def run() -> dict[str, str]:
+        cat = Store(store_root()).catalogue()
+        if cat is None or "procedure_name" not in cat.column_names:
+            return {}
+        return {c: n for c, n in zip(cat["procedure_code"].to_pylist(), cat["procedure_name"].to_pylist(), strict=True) if n}
+
+    return _cached(("procedure_names",), run)
+
+
+# --- shaping records for the templates (no arithmetic: every number is the library's) -----------------------
+
+
+def indicator(rec: dict, ind_id: str) -> dict | None:
+    return next((i for i in rec["indicators"] if i["id"] == ind_id), None)
+
+
+def summary(rec: dict) -> dict:
+    """The dashboard row of one record: received, the summary rates, the total points."""
+    out = {"level": rec["level"], "unit": rec["unit"], "period": rec["period"], "received": rec["received"],
+           "total_points": rec["total_points"], "max_points": rec["max_points"],
+           "late": rec["on_time"]["late"] + rec["on_time"]["open_overdue"], "rates": []}
+    for ind_id, _label in SUMMARY:
+        i = indicator(rec, ind_id)
+        out["rates"].append(i.get("rate") if i and i.get("computable") else None)
+    if rec.get("procedure_code") is not None:
+        out["procedure_code"] = rec["procedure_code"]
+    return out
+
+
+def periods(records: list[dict]) -> list[str]:
+    return sorted({r["period"] for r in records})
+
+
+def trend_rows(records: list[dict], unit: str) -> list[dict]:
+    """Rows ``{period, series, value}`` for :func:`cchc.reports.charts.trend`: the summary rates of one unit."""
+    rows = []
+    for rec in sorted((r for r in records if r["unit"] == unit), key=lambda r: r["period"]):
+        for ind_id, label in SUMMARY:
+            i = indicator(rec, ind_id)
+            if i and i.get("computable") and i.get("rate") is not None:
+                rows.append({"period": rec["period"], "series": f"{ind_id} {label}", "value": round(i["rate"], 2)})
+    return rows
+
+
+def sort_key(rec: dict) -> tuple:
+    return (LEVEL_ORDER.get(rec["level"], 9), rec["unit"])

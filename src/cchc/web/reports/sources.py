@@ -1,0 +1,78 @@
+"""From the web app's published cycles to the report builders' plain inputs (no formula here: the results
+are recomputed by the core from each snapshot's stored inputs, exactly as the results pages do)."""
+
+from __future__ import annotations
+
+from cchc.reports.sections import InternalIndex
+from cchc.steering.figures import period_bounds
+from cchc.web.assessments.models import Cycle, FrameworkRecord
+from cchc.web.assessments.scoring import score
+from cchc.web.dossiers.data import has_data, store_root
+from cchc.web.results.services import previous_result, published_snapshot
+from cchc.web.steering import services
+from cchc.web.surveys.models import SurveyImport
+
+
+def internal_indices(year: int) -> list[InternalIndex]:
+    """Every published cycle of ``year``, with the previous published cycle for changes."""
+
+    out = []
+    for cycle in Cycle.objects.filter(year=year, state="published").order_by("pk"):
+        snap = published_snapshot(cycle, with_inputs=True)
+        if snap is None:
+            continue
+        record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
+        fw = record.framework
+        out.append(InternalIndex(fw, score(fw, snap.inputs), year, previous_result(cycle)))
+    return out
+
+
+def cycle_index(cycle) -> InternalIndex:
+
+    snap = published_snapshot(cycle, with_inputs=True)
+    if snap is None:
+        raise ValueError(f"cycle {cycle.pk} ({cycle}) is not published")
+    record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
+    return InternalIndex(record.framework, score(record.framework, snap.inputs), cycle.year, previous_result(cycle))
+
+
+def steering_sections(year: int, half: str | None, today=None) -> list:
+    """Sections 5–7 from the steering app: tasks and targets, reward proposals, next-period tasks."""
+    from cchc.reports.sections_steering import next_tasks_section, rewards_section, tasks_section
+
+    period = f"{year}-{half}" if half else str(year)
+    today = today or services.today()
+
+    as_of = min(today, period_bounds(period)[1])
+    words = f"6 tháng đầu năm {year}" if half == "H1" else (f"6 tháng cuối năm {year}" if half == "H2" else f"năm {year}")
+    sections = [tasks_section(services.task_figure_rows(period, on=as_of), services.overdue_rows(as_of),
+                              services.target_rows(as_of), words)]
+    reward_rows = []
+    for cycle in Cycle.objects.filter(year=year, state="published").order_by("pk"):
+        reward_rows.extend(services.reward_rows(cycle))
+    sections.append(rewards_section(reward_rows, year))
+    sections.append(next_tasks_section(services.next_period_tasks(as_of)))
+    return sections
+
+
+def survey_and_service_sections(year: int, half: str | None) -> list:
+    """Section 3 from the latest survey import of the year (per instrument) and section 4 from the dossier
+    store, when the web app holds them; absent ones are reported as absent by the review builder."""
+    from cchc.reports.review import period_words
+    from cchc.reports.sections_services import services_section
+    from cchc.reports.sections_surveys import survey_section
+    from cchc.surveys.registry import load_instrument
+
+    sections = []
+    latest = {}
+    for imp in SurveyImport.objects.filter(year=year, status=SurveyImport.Status.IMPORTED).exclude(result=None).order_by("uploaded_at"):
+        latest[imp.instrument] = imp
+    for instrument, imp in sorted(latest.items()):
+        try:
+            title = load_instrument(instrument).title_vi
+        except (ValueError, FileNotFoundError):
+            title = instrument
+        sections.append(survey_section(imp.result, title, period_words(year, half)))
+    if has_data():
+        sections.append(services_section(store_root(), year, half))
+    return sections

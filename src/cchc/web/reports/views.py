@@ -1,0 +1,127 @@
+"""Report page: choose the report, upload the national table if any, watch progress, download."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from cchc.web.accounts import policy
+from cchc.web.assessments.models import Cycle
+from cchc.web.reports import jobs
+from cchc.web.reports.jobs import job_dir, settle_stale
+from cchc.web.reports.models import ReportJob
+from cchc.web.uploads import kept_path
+
+MAX_UPLOAD = 5 * 1024 * 1024
+CONTENT_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 ".pdf": "application/pdf", ".png": "image/png"}
+
+
+def _require_reports(user) -> None:
+    """Reports cover every unit: those who read all units (administrator, approver, leader) make them."""
+    if not policy.grants(user).reads_all:
+        raise PermissionDenied
+
+
+def _store_upload(upload) -> tuple[Path | None, str | None]:
+    """Size- and type-checked, stored under its SHA-256. Returns (path, None) or (None, problem)."""
+    if upload.size > MAX_UPLOAD:
+        return None, _("Tệp %(name)s quá lớn (tối đa 5 MB).") % {"name": upload.name}
+    data = upload.read()
+    suffix = Path(upload.name).suffix.lower()
+    if suffix == ".xlsx" and not data.startswith(b"PK\x03\x04"):
+        return None, _("Tệp %(name)s không phải XLSX.") % {"name": upload.name}
+    if suffix == ".csv":
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None, _("Tệp %(name)s không phải văn bản CSV UTF-8.") % {"name": upload.name}
+    if suffix not in (".csv", ".xlsx"):
+        return None, _("Tệp %(name)s: chỉ nhận .csv hoặc .xlsx.") % {"name": upload.name}
+    digest = hashlib.sha256(data).hexdigest()
+    path = kept_path(digest, suffix)
+    if not path.exists():
+        path.write_bytes(data)
+    return path, None
+
+
+@login_required
+def report_page(request):
+
+    _require_reports(request.user)
+    published = Cycle.objects.filter(state="published").order_by("-year", "pk")
+    errors: list[str] = []
+    values = {"kind": "review", "period": "", "province": getattr(settings, "CCHC_PROVINCE", ""), "pdf": True}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in ("kind", "period", "province", "cycle")}
+        values["pdf"] = request.POST.get("pdf") == "on"
+        params = {"province": values["province"], "pdf": values["pdf"]}
+        if not values["province"]:
+            errors.append(_("Nhập tên tỉnh."))
+        if values["kind"] == "decision":
+            chosen = values.get("cycle") or ""
+            if not (chosen.isdigit() and published.filter(pk=int(chosen)).exists()):
+                errors.append(_("Chọn một kỳ đánh giá đã công bố."))
+            else:
+                params["cycle"] = int(chosen)
+        else:
+            from cchc.reports.review import parse_period
+
+            try:
+                parse_period(values["period"])
+                params["period"] = values["period"]
+            except ValueError:
+                errors.append(_("Kỳ báo cáo phải là năm (2025) hoặc nửa năm (2025-H1, 2025-H2)."))
+            upload = request.FILES.get("national")
+            if upload is not None:
+                path, problem = _store_upload(upload)
+                if problem:
+                    errors.append(problem)
+                else:
+                    params["national_file"] = str(path)
+        if not errors:
+            job = ReportJob.objects.create(kind=values["kind"] if values["kind"] == "decision" else "review",
+                                           params=params, created_by=request.user)
+            jobs.start(job)
+            return redirect("report-job", job_id=job.pk)
+    recent = [jobs.settle_stale(j) for j in ReportJob.objects.filter(created_by=request.user)[:10]]
+    return render(request, "reports/report.html",
+                  {"cycles": published, "errors": errors, "values": values, "recent": recent})
+
+
+def _job_for(request, job_id):
+
+    _require_reports(request.user)
+    job = get_object_or_404(ReportJob, pk=job_id)
+    if job.created_by_id != request.user.pk and not policy.is_admin(request.user):
+        raise Http404
+    return job
+
+
+@login_required
+def report_job(request, job_id):
+
+    job = settle_stale(_job_for(request, job_id))
+    template = "reports/_job.html" if request.headers.get("HX-Request") else "reports/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def report_file(request, job_id, name):
+
+    job = _job_for(request, job_id)
+    if name not in job.files:
+        raise Http404
+    path = job_dir(job) / name
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name,
+                        content_type=CONTENT_TYPES.get(path.suffix, "application/octet-stream"))

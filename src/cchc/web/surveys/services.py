@@ -1,0 +1,244 @@
+"""Survey import and application to a cycle.
+
+- :func:`import_survey` checks the upload (size, type), validates it with
+  :func:`cchc.surveys.importer.import_responses` against the instrument and the province's unit names, and
+  stores either the problem report alone (atomic import: nothing else is kept) or the file under its SHA-256
+  and the result of :func:`cchc.surveys.indices.compute`.
+- :func:`apply_to_cycle` writes each unit's overall survey index into the cycle's survey leaves whose
+  ``method.instrument`` is the import's instrument, through the assessment services (history: who, when,
+  old value, new value, why). Cycle units without a survey row, and survey rows without a unit in the cycle,
+  are listed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cchc.core.names import normalize_unit_name
+from cchc.web.accounts import policy
+from cchc.web.assessments import services
+from cchc.web.assessments.models import Participation
+from cchc.web.org.models import Unit
+from cchc.web.surveys.models import SurveyApplication, SurveyImport
+from cchc.web.uploads import kept_path, upload_dir
+
+MAX_UPLOAD = 20 * 1024 * 1024
+SUFFIXES = (".csv", ".xlsx")
+MAX_STORED_PROBLEMS = 2000
+REPLICATES = 500
+SEED = 0
+
+
+class UploadRefused(ValueError):
+    """The upload is not a survey file we accept (too large, wrong type); nothing is stored."""
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become None (PostgreSQL's jsonb refuses them)."""
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _clean(value.item())
+    return value
+
+
+def check_upload(name: str, data: bytes) -> str:
+    """The file's suffix after the size and type checks; raises :class:`UploadRefused`."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UploadRefused(_("Tệp %(name)s: chỉ nhận .csv hoặc .xlsx.") % {"name": name})
+    if len(data) > MAX_UPLOAD:
+        raise UploadRefused(_("Tệp %(name)s quá lớn (tối đa %(mb)d MB).") % {"name": name, "mb": MAX_UPLOAD >> 20})
+    if not data:
+        raise UploadRefused(_("Tệp %(name)s trống.") % {"name": name})
+    if suffix == ".xlsx" and not data.startswith(b"PK\x03\x04"):
+        raise UploadRefused(_("Tệp %(name)s không phải XLSX.") % {"name": name})
+    if suffix == ".csv":
+        if b"\x00" in data[:4096]:
+            raise UploadRefused(_("Tệp %(name)s không phải văn bản CSV.") % {"name": name})
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UploadRefused(_("Tệp %(name)s không phải văn bản CSV UTF-8.") % {"name": name}) from exc
+    return suffix
+
+
+def known_unit_names(year: int) -> list[str] | None:
+    """Names of the province's units active in ``year`` (the importer rejects other units); None when the
+    unit register is empty (then unit names are not checked)."""
+
+    names = [u.name for u in Unit.objects.all() if u.active_in(year)]
+    return names or None
+
+
+def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user, skip_invalid: bool = False):
+    """Validate and store one upload; returns the :class:`SurveyImport` (status ``imported`` or ``rejected``).
+
+    Raises :class:`UploadRefused` (nothing stored) for a file that is not an accepted survey file, and
+    ``PermissionError`` for a person who may not import."""
+    from cchc.surveys.importer import ImportFailed, Problem, import_responses
+    from cchc.surveys.indices import Options, compute
+    from cchc.surveys.registry import load_instrument
+
+    if not policy.can_import_surveys(user):
+        raise PermissionError("not allowed")
+    suffix = check_upload(name, data)
+    inst = load_instrument(instrument_id)
+    digest = hashlib.sha256(data).hexdigest()
+    common = dict(
+        instrument=inst.id, instrument_version=str(inst.version or ""), year=year, skip_invalid=skip_invalid,
+        file_name=Path(name).name[:255], file_sha256=digest, file_size=len(data), uploaded_by=user,
+    )
+    # read under the name it was uploaded with: problems name the person's file, not a temporary one
+    tmp_dir = Path(tempfile.mkdtemp(dir=upload_dir(), prefix=".import-"))
+    base = Path(name).name
+    tmp_path = tmp_dir / (base if base not in ("", ".", "..") else f"upload{suffix}")
+    tmp_path.write_bytes(data)
+    try:
+        try:
+            res = import_responses(tmp_path, inst, units=known_unit_names(year), skip_invalid=skip_invalid)
+        except ImportFailed as exc:
+            return _rejected(common, exc.problems, exc.warnings)
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is the uploader's problem, reported as such
+            return _rejected(common, [Problem(Path(name).name, 0, "", "", _("Không đọc được tệp: %(e)s") % {"e": exc})], [])
+        if res.responses.n == 0:
+            return _rejected(common, res.problems or [Problem(Path(name).name, 0, "", "", _("Tệp không có phiếu nào."))],
+                             res.warnings)
+        result = compute(res.responses, Options(by=["unit"], replicates=REPLICATES, seed=SEED))
+        target = kept_path(digest, suffix)
+        if not target.exists():
+            tmp_path.replace(target)
+        return SurveyImport.objects.create(
+            **common, status=SurveyImport.Status.IMPORTED, source_format=res.source_format[:40],
+            n_imported=res.responses.n, n_rejected=len(res.rejected),
+            problems=_clean([_problem(p) for p in res.problems[:MAX_STORED_PROBLEMS]]),
+            rejected=_clean([{"sheet": r.sheet, "row": r.row, "values": r.values, "reasons": r.reasons}
+                             for r in res.rejected[:MAX_STORED_PROBLEMS]]),
+            warnings=list(res.warnings), result=_clean(result),
+        )
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _problem(p) -> dict[str, Any]:
+    return {"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
+
+
+def _rejected(common: dict, problems, warnings):
+
+    return SurveyImport.objects.create(
+        **common, status=SurveyImport.Status.REJECTED, n_rejected=len({(p.sheet, p.row) for p in problems if p.row}),
+        problems=_clean([_problem(p) for p in problems[:MAX_STORED_PROBLEMS]]), warnings=list(warnings),
+    )
+
+
+# ---- results for a person ---------------------------------------------------------------------------------
+
+
+def unit_rows(survey, user) -> list[dict[str, Any]]:
+    """The per-unit rows of an import that ``user`` may see, ranked first (rank, then name)."""
+    units = (survey.result or {}).get("units", [])
+    rows = policy.visible_survey_rows(user, units)
+    return sorted(rows, key=lambda u: (u.get("rank") is None, u.get("rank") or 0, u["label"]))
+
+
+def chart_specs(survey, rows: list[dict[str, Any]], with_drivers: bool) -> dict[str, dict]:
+    """Vega-Lite specs: confidence bars of the (visible, rankable) units and, for readers of every unit, the
+    importance–performance matrix. Built by :mod:`cchc.reports.charts` from :mod:`cchc.surveys.report` rows."""
+    from cchc.reports import charts
+    from cchc.surveys.report import ci_rows, ipa_rows
+
+    result = survey.result or {}
+    specs: dict[str, dict] = {}
+    bars = ci_rows({"units": rows}, "units")
+    if bars:
+        specs["units"] = charts.satisfaction_with_ci(bars, _("Chỉ số hài lòng theo đơn vị (khoảng tin cậy 95%)"))
+    if with_drivers:
+        ipa = ipa_rows(result)
+        if ipa:
+            # the drivers analysis gives importance in percent; the chart's axis expects a fraction
+            for r in ipa:
+                r["importance"] = None if r["importance"] is None else r["importance"] / 100
+                r["split_importance"] = None if r["split_importance"] is None else r["split_importance"] / 100
+            specs["ipa"] = charts.importance_performance(ipa, _("Mức độ quan trọng – mức độ hài lòng"))
+    return specs
+
+
+# ---- applying to a cycle ----------------------------------------------------------------------------------
+
+
+def survey_leaves(fw, unit_type: str | None, instrument: str) -> list:
+    return [n for n in fw.leaves(unit_type)
+            if n.kind == "survey" and getattr(n.method, "instrument", None) == instrument]
+
+
+def uses_instrument(cycle, instrument: str) -> bool:
+    """Does the cycle's framework have a survey leaf (of any unit type) that uses ``instrument``?"""
+    return bool(survey_leaves(cycle.framework.framework, None, instrument))
+
+
+def apply_to_cycle(survey, cycle, user):
+    """Set ``survey_index`` of every survey leaf of ``survey.instrument`` for each unit of ``cycle`` to the
+    unit's overall index; returns the :class:`SurveyApplication` listing what was set and what was not."""
+
+    if not policy.can_apply_survey(user, cycle):
+        raise PermissionError("not allowed")
+    if survey.status != SurveyImport.Status.IMPORTED or not survey.result:
+        raise ValueError(_("Lần nhập này không có kết quả."))
+    fw = cycle.framework.framework
+    rows: dict[str, dict] = {}
+    for u in survey.result.get("units", []):
+        rows.setdefault(normalize_unit_name(u["label"]), u)
+    reason = _("Chỉ số khảo sát từ lần nhập #%(id)d (%(inst)s, năm %(year)d)") % {
+        "id": survey.pk, "inst": survey.instrument, "year": survey.year}
+    updated, not_found, no_index, used = [], [], [], set()
+    any_leaf = False
+    with transaction.atomic():
+        parts = Participation.objects.filter(cycle=cycle).select_related("unit")
+        for part in parts:
+            part.cycle = cycle  # one framework record for all units
+            unit = part.unit
+            key = next((k for k in (normalize_unit_name(unit.name), normalize_unit_name(unit.code)) if k in rows), None)
+            leaves = survey_leaves(fw, unit.unit_type, survey.instrument)
+            if key is not None:
+                used.add(key)
+            if not leaves:
+                if key is not None:  # in the survey and in the cycle, but its unit type has no such leaf
+                    no_index.append({"code": unit.code, "name": unit.name, "label": rows[key]["label"],
+                                     "reason": "no_leaf"})
+                continue
+            any_leaf = True
+            if key is None:
+                not_found.append({"code": unit.code, "name": unit.name})
+                continue
+            index = rows[key]["overall"].get("index")
+            if index is None:
+                no_index.append({"code": unit.code, "name": unit.name, "label": rows[key]["label"],
+                                 "reason": "no_index"})
+                continue
+            for node in leaves:
+                obj = services.get_leaf(part, node.code, lock=True)
+                old = obj.survey_index
+                services._apply(obj, {"survey_index": index}, reason, user)
+                updated.append({"code": unit.code, "name": unit.name, "leaf": node.code, "old": old, "new": index,
+                                "low_n": bool(rows[key].get("low_n"))})
+        if not any_leaf:
+            raise ValueError(_("Bộ chỉ số của kỳ này không có tiêu chí khảo sát dùng bộ câu hỏi %(inst)s.")
+                             % {"inst": survey.instrument})
+        not_in_cycle = [rows[k]["label"] for k in rows if k not in used]
+        return SurveyApplication.objects.create(
+            survey=survey, cycle=cycle, applied_by=user, updated=_clean(updated), not_found=not_found,
+            not_in_cycle=not_in_cycle, no_index=no_index,
+        )
