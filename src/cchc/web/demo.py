@@ -22,6 +22,7 @@ from cchc.web.assessments import frameworks, states, workflow
 from cchc.web.assessments import services as assessment_services
 from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
 from cchc.web.org.models import LineageKind, Unit, UnitLineage
+from cchc.web.steering.demo import seed as seed_steering
 
 DEMO_PASSWORD = "cchc-demo-2026"
 LAST_YEAR, THIS_YEAR = 2025, 2026
@@ -128,8 +129,13 @@ def seed_dossiers() -> int:
     data. Communes have no parent (the two-level local government since 2025). Returns the rows written; nothing
     when the store already has data."""
 
-    from cchc.services.importer import Store
-    from cchc.services.synth import SynthSpec, write_synth
+    from cchc.services.importer import (
+        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    )
+    from cchc.services.synth import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+        SynthSpec,
+        write_synth,
+    )
 
     root = Path(settings.CCHC_DOSSIER_STORE)
     if Store(root).has_data():
@@ -288,7 +294,6 @@ def seed(stdout=print, evidence: bool = True, dossiers: bool = True) -> dict:
     if evidence:
         n_files += attach(d26, done[:3] + ["STC"])
         n_files += attach(x26, ["X001", "X002"])
-    from cchc.web.steering.demo import seed as seed_steering
 
     seed_steering(stdout=lambda *a, **k: None)  # plans, tasks, proposals, targets, committee of the demo province
     summary = {

@@ -33,13 +33,13 @@ class World:
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
-    from cchc.web.steering import services
+    from cchc.web.steering import clock
 
-    monkeypatch.setattr(services, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 @pytest.fixture
-def world(db, evidence_dir):  # noqa: F811 - the shared fixture
+def world(db, evidence_dir):  # steering's own province (overrides tests/web/conftest.py's)
     return build_world()
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.framework import FrameworkError
+from cchc.frameworks import read_framework_file, shipped_ids
 from cchc.web.assessments import services
 from cchc.web.assessments.models import Cycle, FrameworkRecord, LeafAssessment
 from cchc.web.org.models import Unit
 
 
 def _framework_choices():
-    from cchc.frameworks import shipped_ids
 
     stored = [(f"record:{r.pk}", f"{r.name} (v{r.version})") for r in FrameworkRecord.objects.all()]
     shipped = [(f"shipped:{i}", f"{i} ({_('kèm theo phần mềm')})") for i in shipped_ids()]
@@ -45,10 +48,7 @@ class CycleForm(forms.Form):
         choice = data.get("framework") or ""
         try:
             if upload is not None:
-                import tempfile
-                from pathlib import Path
 
-                from cchc.frameworks import read_framework_file
 
                 with tempfile.TemporaryDirectory() as tmp:
                     path = Path(tmp) / (Path(upload.name).name or "framework.yaml")
@@ -58,7 +58,6 @@ class CycleForm(forms.Form):
             elif choice.startswith("shipped:"):
                 data["record"] = services.load_shipped(choice.split(":", 1)[1])
             elif choice.startswith("record:"):
-                from cchc.web.assessments.models import FrameworkRecord
 
                 data["record"] = FrameworkRecord.objects.get(pk=int(choice.split(":", 1)[1]))
             else:

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.frameworks import load_framework
 from cchc.web.accounts import policy
 from cchc.web.assessments import frameworks
 from cchc.web.assessments.models import FrameworkRecord, LeafAssessment, Participation
@@ -307,6 +308,5 @@ def store_framework(fw, source: str = ""):
 
 
 def load_shipped(name: str):
-    from cchc.frameworks import load_framework
 
     return store_framework(load_framework(name), source=name)

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,7 +49,6 @@ def cycle_detail(request, cycle_id):
     }
     by_appraiser = []
     if policy.grants(request.user).reads_all:
-        from django.db.models import Count
 
         by_appraiser = list(
             LeafAssessment.objects.filter(participation__cycle=cycle, appraised_by__isnull=False)
@@ -432,7 +433,6 @@ def cycle_edit(request, cycle_id):
     require(policy.can_manage(request.user))
     form = CycleEditForm(request.POST or None, instance=cycle)
     if request.method == "POST" and form.is_valid():
-        from django.db import transaction
 
         with transaction.atomic():
             cycle = form.save(commit=False)

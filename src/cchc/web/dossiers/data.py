@@ -41,7 +41,9 @@ def store_state(root: Path | None = None) -> tuple:
     """What identifies the store's content: changes whenever an import adds, replaces or re-derives rows (also
     from the command line while the server runs: ``cchc dossiers rederive`` rewrites the Parquet files in place
     without touching the manifest, hence the files' count and latest modification time)."""
-    from cchc.services.importer import Store
+    from cchc.services.importer import (
+        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    )
 
     root = root or store_root()
     Store(root).finish_interrupted()  # an import cut short after its commit point: never show half of it
@@ -66,7 +68,10 @@ def store_state(root: Path | None = None) -> tuple:
 def canonical_period(label: str) -> str | None:
     """The granularity of a canonical period label (``2025-05`` month, ``2025-Q2``, ``2025-H1``, ``2025``), or
     None for anything else (``2025-13``, ``2025-5``, ``abc``): what pages and API accept as a period."""
-    from cchc.services.measures import parse_period_label, period_label
+    from cchc.services.measures import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+        parse_period_label,
+        period_label,
+    )
 
     try:
         gran, idx = parse_period_label(label)
@@ -76,7 +81,9 @@ def canonical_period(label: str) -> str | None:
 
 
 def has_data(root: Path | None = None) -> bool:
-    from cchc.services.importer import Store
+    from cchc.services.importer import (
+        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    )
 
     return Store(root or store_root()).has_data()
 
@@ -102,7 +109,9 @@ def clear_cache() -> None:
 
 def overview(period: str) -> list[dict]:
     """Every unit, parent unit and the province (unit ``*``) × period: ``compute(...).records()``."""
-    from cchc.services.indicators import compute
+    from cchc.services.indicators import (
+        compute,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    )
 
     return _cached(("overview", period), lambda: compute(
         store_root(), period=period, levels=("unit", "parent", "province")).records())
@@ -117,7 +126,7 @@ def procedures(period: str, unit: str) -> list[dict]:
     whole store passed in: the as-of time (the latest event in the store) and the column counts that decide
     which indicators are computable. A unit's measures depend only on its own dossiers, so the records are the
     same (``tests/services/test_dossier_unit_pushdown.py`` compares them)."""
-    from cchc.services.indicators import (
+    from cchc.services.indicators import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
         connect_store,
         data_span,
         evaluate_engine,
@@ -140,7 +149,7 @@ def procedures(period: str, unit: str) -> list[dict]:
 def _plain(value: object) -> object:
     """A cell as JSON and templates want it: missing (NaN, NaT: a unit without a parent, an open dossier's end)
     → None, timestamps → datetime."""
-    import pandas as pd
+    import pandas as pd  # start-up time: pandas loads with the first dossier page, not at start-up
 
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
@@ -149,7 +158,9 @@ def _plain(value: object) -> object:
 
 def late(unit: str, period_label: str) -> list[dict]:
     """:func:`cchc.services.indicators.late_dossiers` of the unit (and the units under it) for the period."""
-    from cchc.services.indicators import late_dossiers
+    from cchc.services.indicators import (
+        late_dossiers,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    )
 
     def run() -> list[dict]:
         df = late_dossiers(store_root(), unit=None if unit == "*" else unit, period=period_label)
@@ -159,7 +170,9 @@ def late(unit: str, period_label: str) -> list[dict]:
 
 
 def procedure_names() -> dict[str, str]:
-    from cchc.services.importer import Store
+    from cchc.services.importer import (
+        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    )
 
     def run() -> dict[str, str]:
         cat = Store(store_root()).catalogue()

@@ -27,7 +27,12 @@ STALE_EN = ("The import stopped part-way (was the server restarted?). The store 
 
 
 def run(job_id: int) -> None:
-    from cchc.services.importer import ImportError_, Store, import_file, load_catalogue
+    from cchc.services.importer import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+        ImportError_,
+        Store,
+        import_file,
+        load_catalogue,
+    )
 
     job = DossierImport.objects.get(pk=job_id)
 
@@ -71,7 +76,10 @@ def _finish(job: DossierImport, status: str, *, result: dict | None = None, mess
 def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tuple[DossierImport | None, list[str]]:  # noqa: ANN001
     """Check and store the uploaded files, then queue their import: (the started job, []) or (None, the problems,
     each naming the file as uploaded). Used by the page and the API alike."""
-    from cchc.services.importer import ImportError_, load_catalogue
+    from cchc.services.importer import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+        ImportError_,
+        load_catalogue,
+    )
 
     errors: list[str] = []
     if upload is None:
@@ -114,7 +122,9 @@ def recent(limit: int = 20) -> list[DossierImport]:
 def settle_stale(job: DossierImport) -> DossierImport:
     """Mark a queued or running job failed when nothing runs it any more (its worker was restarted); not while a
     writer holds the store (this job in another worker, or one it waits for)."""
-    from cchc.services.importer import Store
+    from cchc.services.importer import (
+        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    )
 
     return background.settle_orphan(job, STALE_AFTER, busy=lambda: Store(data.store_root()).busy(),
                                     message=STALE_EN, message_vi=STALE_VI)

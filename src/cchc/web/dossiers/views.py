@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from cchc.reports.charts import trend
 from cchc.web.accounts import policy
 from cchc.web.dossiers import data, jobs
 from cchc.web.dossiers.models import DossierImport
@@ -35,7 +36,6 @@ def _unit_names() -> dict[str, str]:
 
 
 def _chart(records: list[dict], unit: str, title: str) -> dict | None:
-    from cchc.reports.charts import trend
 
     rows = data.trend_rows(records, unit)
     return trend(rows, title) if rows else None
@@ -156,7 +156,9 @@ def _require_import(user) -> None:
 def import_page(request):
     """The upload form: the files' type, size and the catalogue are checked at once (:func:`jobs.submit`), the
     import runs in the background and the person is sent to the job's page."""
-    from cchc.services.importer import Store
+    from cchc.services.importer import (
+        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    )
 
     _require_import(request.user)
     errors: list[str] = []

@@ -9,6 +9,8 @@ from typing import BinaryIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from cchc.web.org.models import LineageKind, Unit, UnitLineage, UnitType
 
@@ -43,7 +45,6 @@ REQUIRED = {"code": ("mã", "code"), "name": ("tên", "name"), "unit_type": ("lo
 
 
 def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
 
@@ -80,7 +81,6 @@ class ImportReport:
 
 def import_units(fileobj: BinaryIO) -> ImportReport:
     """Create or update units (matched by code) from the first sheet; all-or-nothing."""
-    from openpyxl import load_workbook
 
     report = ImportReport()
     wb = load_workbook(fileobj, read_only=True, data_only=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from cchc.web.accounts import policy
 from cchc.web.http import require
@@ -29,9 +32,7 @@ def units_import(request):
         f = request.FILES.get("file")
         if f is None:
             return HttpResponseBadRequest("file missing")
-        import zipfile
 
-        from openpyxl.utils.exceptions import InvalidFileException
 
         try:
             report = import_units(f)

@@ -8,6 +8,12 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext_noop  # steps are kept in Vietnamese, shown translated
 
+from cchc.frameworks import load_framework
+from cchc.io.reference import unit_kinds
+from cchc.io.results import read_results
+from cchc.io.tables import InputError
+from cchc.reports.review import ReviewInputs, build_decision_annex, build_review, parse_period, write_report
+from cchc.reports.sections import NationalIndex
 from cchc.web import background
 from cchc.web.assessments.models import Cycle
 from cchc.web.reports.models import ReportJob
@@ -42,17 +48,6 @@ def _finish(job, status: str, step: str, **fields) -> None:  # noqa: ANN003
 
 
 def run(job_id: int) -> None:
-    from cchc.io.reference import unit_kinds
-    from cchc.io.results import read_results
-    from cchc.io.tables import InputError
-    from cchc.reports.review import (
-        ReviewInputs,
-        build_decision_annex,
-        build_review,
-        parse_period,
-        write_report,
-    )
-    from cchc.reports.sections import NationalIndex
 
     job = ReportJob.objects.get(pk=job_id)
     job.status = ReportJob.Status.RUNNING
@@ -68,7 +63,6 @@ def run(job_id: int) -> None:
             year, half = parse_period(p["period"])
             national = []
             if p.get("national_file"):
-                from cchc.frameworks import load_framework
 
                 _step(job, gettext_noop("Đang đọc bảng PAR INDEX"))
                 national = [NationalIndex("PAR INDEX", read_results([p["national_file"]]), load_framework("par-index-876-provincial"))]

@@ -3,8 +3,13 @@ are recomputed by the core from each snapshot's stored inputs, exactly as the re
 
 from __future__ import annotations
 
+from cchc.reports.review import period_words
 from cchc.reports.sections import InternalIndex
+from cchc.reports.sections_services import services_section
+from cchc.reports.sections_steering import next_tasks_section, rewards_section, tasks_section
+from cchc.reports.sections_surveys import survey_section
 from cchc.steering.figures import period_bounds
+from cchc.surveys.registry import load_instrument
 from cchc.web.assessments.models import Cycle, FrameworkRecord
 from cchc.web.assessments.scoring import score
 from cchc.web.dossiers.data import has_data, store_root
@@ -38,7 +43,6 @@ def cycle_index(cycle) -> InternalIndex:
 
 def steering_sections(year: int, half: str | None, today=None) -> list:
     """Sections 5–7 from the steering app: tasks and targets, reward proposals, next-period tasks."""
-    from cchc.reports.sections_steering import next_tasks_section, rewards_section, tasks_section
 
     period = f"{year}-{half}" if half else str(year)
     today = today or services.today()
@@ -58,10 +62,6 @@ def steering_sections(year: int, half: str | None, today=None) -> list:
 def survey_and_service_sections(year: int, half: str | None) -> list:
     """Section 3 from the latest survey import of the year (per instrument) and section 4 from the dossier
     store, when the web app holds them; absent ones are reported as absent by the review builder."""
-    from cchc.reports.review import period_words
-    from cchc.reports.sections_services import services_section
-    from cchc.reports.sections_surveys import survey_section
-    from cchc.surveys.registry import load_instrument
 
     sections = []
     latest = {}

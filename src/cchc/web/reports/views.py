@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from cchc.reports.review import parse_period
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle
 from cchc.web.reports import jobs
@@ -73,7 +74,6 @@ def report_page(request):
             else:
                 params["cycle"] = int(chosen)
         else:
-            from cchc.reports.review import parse_period
 
             try:
                 parse_period(values["period"])

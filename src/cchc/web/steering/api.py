@@ -3,6 +3,7 @@ attainment). Same policy module and services as the pages."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -120,7 +121,6 @@ class TaskViewSet(_Steering, mixins.ListModelMixin, mixins.RetrieveModelMixin, m
         p = self.request.query_params
         if self.action == "list":
             if p.get("unit"):
-                from django.db.models import Q
 
                 qs = qs.filter(Q(lead_unit__code=p["unit"]) | Q(coordinating_units__code=p["unit"])).distinct()
             if p.get("plan", "").isdigit() and len(p["plan"]) < 10:

@@ -12,11 +12,12 @@ from django.db import transaction
 from cchc.web.assessments.models import Cycle
 from cchc.web.org.models import Unit
 
+from . import services
+from .models import Conclusion, FieldResponsibility, Meeting, Member, Observation, Plan, Target, Task
+
 
 def seed(today: dt.date | None = None, stdout=print) -> dict:
 
-    from . import services
-    from .models import Conclusion, FieldResponsibility, Meeting, Member, Observation, Plan, Target, Task
 
     today = today or services.today()
     units = {u.code: u for u in Unit.objects.all()}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cchc.steering.tasks import TaskFacts, TaskState, display_state
+from cchc.web.steering import clock
 
 
 class Plan(models.Model):
@@ -101,10 +102,7 @@ class Task(models.Model):
                          self.criteria_list[0] if self.criteria_list else None)
 
     def display_state(self, today=None) -> str:
-
-        from .services import today as _today
-
-        return display_state(self.facts(), today or _today())
+        return display_state(self.facts(), today or clock.today())
 
     @property
     def latest_percent(self) -> int | None:

@@ -14,7 +14,9 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
+from cchc.frameworks import load_framework
 from cchc.steering import figures as core_figures
 from cchc.steering import proposals as core_proposals
 from cchc.steering import reminders as core_reminders
@@ -28,13 +30,24 @@ from cchc.web.assessments.models import Cycle, FrameworkRecord
 from cchc.web.org.models import Unit
 from cchc.web.results import services as results_services
 
-from .models import Observation, Proposal, ReminderSent, Task, TaskEvent, TaskEvidence
+from . import clock
+from .models import (
+    FieldResponsibility,
+    Observation,
+    ProgressReport,
+    Proposal,
+    ReminderSent,
+    Target,
+    Task,
+    TaskEvent,
+    TaskEvidence,
+)
 
 logger = logging.getLogger(__name__)
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 # ---- transitions ---------------------------------------------------------------------------------------------
@@ -67,7 +80,6 @@ def transition(task: Task, new: str, user, *, reason: str = "", completion_note:
 
 
 def report_progress(task: Task, user, percent: int, text: str, date: dt.date | None = None):
-    from .models import ProgressReport
 
     if not 0 <= int(percent) <= 100:
         raise ValueError(_("Tiến độ phải từ 0 đến 100%."))
@@ -182,7 +194,6 @@ def generate_internal_proposals(cycle, user=None) -> int:
 
 def _store_proposals(items, year: int, cycle=None, user=None) -> int:
     """Insert the proposals not stored yet (key: source, unit, criterion), with their history, in one go."""
-    from simple_history.utils import bulk_create_with_history
 
     sources = {p.source for p in items}
     have = set(Proposal.objects.filter(source__in=sources).values_list("source", "unit_code", "criterion"))
@@ -206,9 +217,7 @@ def national_field_indices(year: int) -> dict[str, float]:
 
 
 def generate_national_proposals(year: int, framework_name: str = "par-index-876-provincial", user=None) -> int:
-    from cchc.frameworks import load_framework
 
-    from .models import FieldResponsibility
 
     fw = load_framework(framework_name)
     agencies = {f.field_code: (f.unit.code, f.unit.name) for f in FieldResponsibility.objects.select_related("unit")}
@@ -318,7 +327,6 @@ def observations(metric: str) -> list[tuple[dt.date, float]]:
         code = metric.split(":", 1)[1]
         out = []
         for cycle in Cycle.objects.filter(state="published").order_by("year"):
-            from cchc.web.results import services as results_services
 
             snap = results_services.published_snapshot(cycle)
             unit = next((u for u in (snap.results["units"] if snap else []) if u["code"] == code), None)
@@ -343,7 +351,6 @@ def observations(metric: str) -> list[tuple[dt.date, float]]:
 def target_rows(on: dt.date | None = None) -> list[dict]:
     """Every target with its attainment (met / not met / on track / at risk / unknown) from the data in the
     system — rows the review report embeds."""
-    from .models import Target
 
     out = []
     for t in Target.objects.all():

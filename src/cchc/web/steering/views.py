@@ -16,8 +16,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 import cchc.steering
+from cchc.steering.rewards import RulesError, load_rules
 from cchc.steering.tasks import LABELS_VI, TRANSITIONS, TaskState, TransitionError
 from cchc.web.accounts import policy
 from cchc.web.assessments.evidence import EvidenceError, path_for
@@ -504,7 +507,6 @@ def rewards(request):
 
     shipped = {p.stem for p in (Path(cchc.steering.__file__).parent / "rules").glob("*.yaml")}
     rules_id = asked if asked in shipped else services.reward_rules_id()
-    from cchc.steering.rewards import RulesError, load_rules
 
     rows, error, rules = [], None, None
     try:
@@ -521,8 +523,6 @@ def rewards(request):
 
 def rewards_xlsx(cycle, rows, rules) -> bytes:
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active

@@ -16,6 +16,9 @@ import unicodedata
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from cchc.steering.tasks import LABELS_VI
 from cchc.web.org.models import Unit
@@ -52,7 +55,6 @@ HEADERS = {fold(label): key for key, label in COLUMNS} | ALIASES
 
 
 def _col(i: int) -> str:
-    from openpyxl.utils import get_column_letter
 
     return get_column_letter(i + 1)
 
@@ -88,7 +90,6 @@ def _date(value):
 
 def read_tasks(data: bytes, sheet: str | None = None) -> list[dict]:
     """Parse and check every row; raise :class:`ImportError_` listing every problem as ``row R, column C``."""
-    from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -178,8 +179,6 @@ def import_tasks(plan, data: bytes, user=None) -> list[Task]:
 
 
 def export_tasks(tasks, title: str = "") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws = wb.active

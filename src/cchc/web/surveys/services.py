@@ -23,6 +23,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.core.names import normalize_unit_name
+from cchc.reports import charts
+from cchc.surveys.indices import Options, compute
+from cchc.surveys.registry import load_instrument
+from cchc.surveys.report import ci_rows, ipa_rows
 from cchc.web.accounts import policy
 from cchc.web.assessments import services
 from cchc.web.assessments.models import Participation
@@ -88,9 +92,11 @@ def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user
 
     Raises :class:`UploadRefused` (nothing stored) for a file that is not an accepted survey file, and
     ``PermissionError`` for a person who may not import."""
-    from cchc.surveys.importer import ImportFailed, Problem, import_responses
-    from cchc.surveys.indices import Options, compute
-    from cchc.surveys.registry import load_instrument
+    from cchc.surveys.importer import (  # start-up time: pandas loads with the first survey import, not at start-up
+        ImportFailed,
+        Problem,
+        import_responses,
+    )
 
     if not policy.can_import_surveys(user):
         raise PermissionError("not allowed")
@@ -157,8 +163,6 @@ def unit_rows(survey, user) -> list[dict[str, Any]]:
 def chart_specs(survey, rows: list[dict[str, Any]], with_drivers: bool) -> dict[str, dict]:
     """Vega-Lite specs: confidence bars of the (visible, rankable) units and, for readers of every unit, the
     importance–performance matrix. Built by :mod:`cchc.reports.charts` from :mod:`cchc.surveys.report` rows."""
-    from cchc.reports import charts
-    from cchc.surveys.report import ci_rows, ipa_rows
 
     result = survey.result or {}
     specs: dict[str, dict] = {}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.surveys.registry import list_instruments
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle
 from cchc.web.http import require
@@ -18,7 +19,6 @@ from cchc.web.surveys.models import SurveyImport
 
 
 def _instruments():
-    from cchc.surveys.registry import list_instruments
 
     return [(i.id, f"{i.id} — {i.title_vi}") for i in list_instruments()]
 
@@ -82,7 +82,6 @@ def survey_results(request, survey_id):
     charts = services.chart_specs(survey, rows, with_drivers=reads_all) if survey.result else {}
     cycles = []
     if survey.result and policy.is_admin(user):
-        from cchc.web.assessments.models import Cycle
 
         cycles = [c for c in Cycle.objects.select_related("framework").order_by("-year", "name")
                   if policy.can_apply_survey(user, c) and services.uses_instrument(c, survey.instrument)]
