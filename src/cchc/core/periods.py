@@ -18,6 +18,8 @@ from dataclasses import dataclass
 MIN_YEAR = 1900
 MAX_YEAR = 2999
 HALVES = ("H1", "H2")
+GRANULARITIES = ("month", "quarter", "half", "year")
+"""How finely indicators over time are cut (service delivery: a month, a quarter, a half-year or a year)."""
 
 # ASCII digits only: ``\d`` would also take other scripts' digits.
 _LABEL = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<half>H[12]))?", re.ASCII)

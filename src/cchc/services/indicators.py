@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from cchc.core.framework import RatioMethod
 from cchc.core.methods import ratio_points
+from cchc.core.periods import GRANULARITIES
 from cchc.services.measures import (
-    GRANULARITIES,
     MEASURE_BY_NAME,
     NN_COLUMNS,
     OT_CLASSES,

@@ -93,7 +93,6 @@ NN_COLUMNS = ("synced_to_portal", "catalogue_online_level", "procedure_level", "
 """Columns whose non-null counts (over all records) decide which indicators are computable."""
 
 OT_CLASSES = ("early", "on_time", "late", "open_in_time", "open_overdue", "no_due")
-GRANULARITIES = ("month", "quarter", "half", "year")
 
 
 def period_index(ts, granularity: str):  # noqa: ANN001, ANN201

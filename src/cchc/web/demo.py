@@ -129,10 +129,8 @@ def seed_dossiers() -> int:
     data. Communes have no parent (the two-level local government since 2025). Returns the rows written; nothing
     when the store already has data."""
 
-    from cchc.services.importer import (
-        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-    )
-    from cchc.services.synth import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    from cchc.services.importer import Store  # start-up time: Ibis and DuckDB load on first use
+    from cchc.services.synth import (  # start-up time: Ibis and DuckDB load on first use
         SynthSpec,
         write_synth,
     )

@@ -15,12 +15,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cchc.core.periods import GRANULARITIES
 from cchc.web.accounts import policy
 from cchc.web.dossiers import data, jobs
 from cchc.web.dossiers.models import DossierImport
 
 UNIT = OpenApiParameter("unit", str, description="Dossier unit code (MaDonVi), a parent unit code or * (province)")
-PERIOD = OpenApiParameter("period", str, enum=list(data.GRANULARITIES), description="Granularity (default month)")
+PERIOD = OpenApiParameter("period", str, enum=list(GRANULARITIES), description="Granularity (default month)")
 LABEL = OpenApiParameter("p", str, description="One period: 2025, 2025-H1, 2025-Q2 or 2025-05")
 
 
@@ -65,8 +66,8 @@ class IndicatorsView(APIView):
         denominator, rate and points (or why it is not computable), group points and the total — the objects of
         ``cchc dossiers indicators --json``. Units, their parents and the province (``*``)."""
         gran = request.query_params.get("period", "month")
-        if gran not in data.GRANULARITIES:
-            raise _bad("period", f"one of {', '.join(data.GRANULARITIES)}")
+        if gran not in GRANULARITIES:
+            raise _bad("period", f"one of {', '.join(GRANULARITIES)}")
         label = _label(request, gran)
         unit = request.query_params.get("unit")
         if unit is not None and not policy.can_view_services_unit(request.user, unit):

@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-GRANULARITIES = ("month", "quarter", "half", "year")
 SUMMARY = (  # the indicators of the dashboard table and the trend charts: (id, short label)
     ("2.1", _("Đúng hạn")),
     ("3.3", _("Nộp trực tuyến")),
@@ -41,9 +40,7 @@ def store_state(root: Path | None = None) -> tuple:
     """What identifies the store's content: changes whenever an import adds, replaces or re-derives rows (also
     from the command line while the server runs: ``cchc dossiers rederive`` rewrites the Parquet files in place
     without touching the manifest, hence the files' count and latest modification time)."""
-    from cchc.services.importer import (
-        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-    )
+    from cchc.services.importer import Store  # start-up time: Ibis and DuckDB load on first use
 
     root = root or store_root()
     Store(root).finish_interrupted()  # an import cut short after its commit point: never show half of it
@@ -68,7 +65,7 @@ def store_state(root: Path | None = None) -> tuple:
 def canonical_period(label: str) -> str | None:
     """The granularity of a canonical period label (``2025-05`` month, ``2025-Q2``, ``2025-H1``, ``2025``), or
     None for anything else (``2025-13``, ``2025-5``, ``abc``): what pages and API accept as a period."""
-    from cchc.services.measures import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    from cchc.services.measures import (  # start-up time: Ibis and DuckDB load on first use
         parse_period_label,
         period_label,
     )
@@ -81,9 +78,7 @@ def canonical_period(label: str) -> str | None:
 
 
 def has_data(root: Path | None = None) -> bool:
-    from cchc.services.importer import (
-        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-    )
+    from cchc.services.importer import Store  # start-up time: Ibis and DuckDB load on first use
 
     return Store(root or store_root()).has_data()
 
@@ -109,47 +104,25 @@ def clear_cache() -> None:
 
 def overview(period: str) -> list[dict]:
     """Every unit, parent unit and the province (unit ``*``) × period: ``compute(...).records()``."""
-    from cchc.services.indicators import (
-        compute,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-    )
+    from cchc.services.indicators import compute  # start-up time: Ibis and DuckDB load on first use
 
     return _cached(("overview", period), lambda: compute(
         store_root(), period=period, levels=("unit", "parent", "province")).records())
 
 
 def procedures(period: str, unit: str) -> list[dict]:
-    """The unit's records per procedure: the records of ``compute(store, period=…, unit=unit,
-    by_procedure=True)``, computed from the unit's own dossiers (and those of the units under it).
+    """The unit's records per procedure: ``compute(store, period=…, unit=unit, by_procedure=True)``, which runs the
+    engine on the unit's own dossiers (and those of the units under it) with the whole store's span."""
+    from cchc.services.indicators import compute  # start-up time: Ibis and DuckDB load on first use
 
-    ``compute`` runs the per-procedure engine over every unit and filters afterwards (4 s for a million
-    dossiers); here the library's own stages run on the unit's rows only, with what ``compute`` takes from the
-    whole store passed in: the as-of time (the latest event in the store) and the column counts that decide
-    which indicators are computable. A unit's measures depend only on its own dossiers, so the records are the
-    same (``tests/services/test_dossier_unit_pushdown.py`` compares them)."""
-    from cchc.services.indicators import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-        connect_store,
-        data_span,
-        evaluate_engine,
-        footer_span,
-        load_set,
-        run_engine,
-    )
-
-    def run() -> list[dict]:
-        _, t = connect_store(store_root())
-        span = footer_span(store_root()) or data_span(t, with_counts=True)  # of the whole store
-        rows = t if unit == "*" else t.filter((t.unit_code == unit) | (t.parent_unit_code == unit))
-        eng = run_engine(rows, period, by_procedure=True, span=span)
-        return evaluate_engine(eng, load_set("current"), unit=unit,
-                               levels=("unit", "parent", "province")).records()
-
-    return _cached(("procedures", period, unit), run)
+    return _cached(("procedures", period, unit), lambda: compute(
+        store_root(), period=period, unit=unit, by_procedure=True, levels=("unit", "parent", "province")).records())
 
 
 def _plain(value: object) -> object:
     """A cell as JSON and templates want it: missing (NaN, NaT: a unit without a parent, an open dossier's end)
     → None, timestamps → datetime."""
-    import pandas as pd  # start-up time: pandas loads with the first dossier page, not at start-up
+    import pandas as pd  # start-up time: pandas loads on first use
 
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
@@ -158,9 +131,7 @@ def _plain(value: object) -> object:
 
 def late(unit: str, period_label: str) -> list[dict]:
     """:func:`cchc.services.indicators.late_dossiers` of the unit (and the units under it) for the period."""
-    from cchc.services.indicators import (
-        late_dossiers,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-    )
+    from cchc.services.indicators import late_dossiers  # start-up time: Ibis and DuckDB load on first use
 
     def run() -> list[dict]:
         df = late_dossiers(store_root(), unit=None if unit == "*" else unit, period=period_label)
@@ -170,9 +141,7 @@ def late(unit: str, period_label: str) -> list[dict]:
 
 
 def procedure_names() -> dict[str, str]:
-    from cchc.services.importer import (
-        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-    )
+    from cchc.services.importer import Store  # start-up time: Ibis and DuckDB load on first use
 
     def run() -> dict[str, str]:
         cat = Store(store_root()).catalogue()
@@ -192,9 +161,11 @@ def indicator(rec: dict, ind_id: str) -> dict | None:
 
 def summary(rec: dict) -> dict:
     """The dashboard row of one record: received, the summary rates, the total points."""
+    from cchc.services.indicators import late_count  # start-up time: Ibis and DuckDB load on first use
+
     out = {"level": rec["level"], "unit": rec["unit"], "period": rec["period"], "received": rec["received"],
            "total_points": rec["total_points"], "max_points": rec["max_points"],
-           "late": rec["on_time"]["late"] + rec["on_time"]["open_overdue"], "rates": []}
+           "late": late_count(rec), "rates": []}
     for ind_id, _label in SUMMARY:
         i = indicator(rec, ind_id)
         out["rates"].append(i.get("rate") if i and i.get("computable") else None)

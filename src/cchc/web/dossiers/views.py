@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from cchc.core.periods import GRANULARITIES
 from cchc.reports.charts import trend
 from cchc.web.accounts import policy
 from cchc.web.dossiers import data, jobs
@@ -25,7 +26,7 @@ LATE_SHOWN = 1000
 
 def _granularity(request) -> str:
     g = request.GET.get("period", "month")
-    return g if g in data.GRANULARITIES else "month"
+    return g if g in GRANULARITIES else "month"
 
 
 def _unit_names() -> dict[str, str]:
@@ -156,9 +157,7 @@ def _require_import(user) -> None:
 def import_page(request):
     """The upload form: the files' type, size and the catalogue are checked at once (:func:`jobs.submit`), the
     import runs in the background and the person is sent to the job's page."""
-    from cchc.services.importer import (
-        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-    )
+    from cchc.services.importer import Store  # start-up time: Ibis and DuckDB load on first use
 
     _require_import(request.user)
     errors: list[str] = []

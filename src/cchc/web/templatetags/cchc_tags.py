@@ -62,9 +62,7 @@ def local_name(thing):
 @register.filter
 def survey_reason(reason):
     """A survey import reason (kept in English) in the page's language."""
-    from cchc.surveys.importer import (
-        reason_vi,  # start-up time: pandas loads with the first survey import, not at start-up
-    )
+    from cchc.surveys.importer import reason_vi  # start-up time: pandas loads on first use
 
     return reason if in_english() else reason_vi(str(reason))
 
