@@ -182,3 +182,73 @@ def test_the_project_package_holds_only_the_project():
     assert modules == ["__init__.py", "__main__.py", "apps.py", "background.py", "context.py", "converters.py",
                        "demo.py", "fragments.py", "http.py", "language.py", "settings.py", "uploads.py", "urls.py",
                        "views.py", "wsgi.py"]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(WEB.parents[1]).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _web_modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in WEB.rglob("*.py") if "migrations" not in p.parts}
+
+
+def _imports(path: Path, modules: dict[str, Path]):
+    """``(module imported, inside a function?, line)`` for every import of a ``cchc.web`` module in ``path``."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    me = _module_name(path)
+    package = me if path.name == "__init__.py" else me.rpartition(".")[0]
+    in_function: set[int] = set()
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            in_function |= {id(n) for n in ast.walk(fn)}
+    for node in ast.walk(tree):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, *([base] if base else [])])
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+        for t in targets:
+            yield t, id(node) in in_function, node.lineno
+
+
+def test_no_import_circles_in_the_web_package():
+    """Counting imports inside functions too: no module of ``cchc.web`` reaches itself again."""
+    modules = _web_modules()
+    graph = {m: {t for t, _f, _l in _imports(p, modules) if t in modules and t != m} for m, p in modules.items()}
+    circles, state = [], {}
+
+    def visit(m: str, stack: list[str]) -> None:
+        state[m] = "open"
+        for n in sorted(graph[m]):
+            if state.get(n) == "open":
+                circles.append(" → ".join(stack[stack.index(n):] + [n]))
+            elif n not in state:
+                visit(n, [*stack, n])
+        state[m] = "done"
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert circles == []
+
+
+def test_an_import_inside_a_function_says_why():
+    """An import stays inside a function only to keep a heavy library out of start-up, and says so."""
+    silent = []
+    for path in _web_modules().values():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        import ast
+
+        for fn in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                for node in ast.walk(fn):
+                    if isinstance(node, ast.Import | ast.ImportFrom) and "start-up time" not in lines[node.lineno - 1]:
+                        silent.append(f"{path.relative_to(WEB)}:{node.lineno}")
+    assert silent == []
