@@ -8,11 +8,12 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext_noop  # steps are kept in Vietnamese, shown translated
 
+from cchc.core.periods import Period
 from cchc.frameworks import load_framework
 from cchc.io.reference import unit_kinds
 from cchc.io.results import read_results
 from cchc.io.tables import InputError
-from cchc.reports.review import ReviewInputs, build_decision_annex, build_review, parse_period, write_report
+from cchc.reports.review import ReviewInputs, build_decision_annex, build_review, write_report
 from cchc.reports.sections import NationalIndex
 from cchc.web import background
 from cchc.web.assessments.models import Cycle
@@ -60,7 +61,8 @@ def run(job_id: int) -> None:
             report = build_decision_annex([cycle_index(cycle)], p["province"], dt.date.today())
             stem, charts = f"phu-luc-chi-so-cchc-{cycle.year}", False
         else:
-            year, half = parse_period(p["period"])
+            period = Period.parse(p["period"])
+            year, half = period.year, period.half
             national = []
             if p.get("national_file"):
 
@@ -72,7 +74,7 @@ def run(job_id: int) -> None:
                 internal=internal_indices(year), kinds=unit_kinds(), date=dt.date.today(),
                 extra_sections=survey_and_service_sections(year, half) + steering_sections(year, half),
             ))
-            stem, charts = f"bao-cao-cchc-{p['period']}", True
+            stem, charts = f"bao-cao-cchc-{period.label}", True
         _step(job, gettext_noop("Đang vẽ biểu đồ và ghi DOCX, XLSX"))
         written = write_report(report, out, stem, pdf=bool(p.get("pdf")), charts=charts)
         files = [Path(written["docx"]).name, Path(written["xlsx"]).name]

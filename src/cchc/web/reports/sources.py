@@ -3,12 +3,11 @@ are recomputed by the core from each snapshot's stored inputs, exactly as the re
 
 from __future__ import annotations
 
-from cchc.reports.review import period_words
+from cchc.core.periods import Period
 from cchc.reports.sections import InternalIndex
 from cchc.reports.sections_services import services_section
 from cchc.reports.sections_steering import next_tasks_section, rewards_section, tasks_section
 from cchc.reports.sections_surveys import survey_section
-from cchc.steering.figures import period_bounds
 from cchc.surveys.registry import load_instrument
 from cchc.web.assessments.models import Cycle, FrameworkRecord
 from cchc.web.assessments.scoring import score
@@ -44,13 +43,11 @@ def cycle_index(cycle) -> InternalIndex:
 def steering_sections(year: int, half: str | None, today=None) -> list:
     """Sections 5–7 from the steering app: tasks and targets, reward proposals, next-period tasks."""
 
-    period = f"{year}-{half}" if half else str(year)
+    period = Period(year, half)
     today = today or services.today()
-
-    as_of = min(today, period_bounds(period)[1])
-    words = f"6 tháng đầu năm {year}" if half == "H1" else (f"6 tháng cuối năm {year}" if half == "H2" else f"năm {year}")
-    sections = [tasks_section(services.task_figure_rows(period, on=as_of), services.overdue_rows(as_of),
-                              services.target_rows(as_of), words)]
+    as_of = min(today, period.bounds()[1])
+    sections = [tasks_section(services.task_figure_rows(period.label, on=as_of), services.overdue_rows(as_of),
+                              services.target_rows(as_of), period.words_vi())]
     reward_rows = []
     for cycle in Cycle.objects.filter(year=year, state="published").order_by("pk"):
         reward_rows.extend(services.reward_rows(cycle))
@@ -72,7 +69,7 @@ def survey_and_service_sections(year: int, half: str | None) -> list:
             title = load_instrument(instrument).title_vi
         except (ValueError, FileNotFoundError):
             title = instrument
-        sections.append(survey_section(imp.result, title, period_words(year, half)))
+        sections.append(survey_section(imp.result, title, Period(year, half).words_vi()))
     if has_data():
         sections.append(services_section(store_root(), year, half))
     return sections

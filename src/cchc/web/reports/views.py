@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from cchc.reports.review import parse_period
+from cchc.core.periods import Period
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle
 from cchc.web.reports import jobs
@@ -76,8 +76,7 @@ def report_page(request):
         else:
 
             try:
-                parse_period(values["period"])
-                params["period"] = values["period"]
+                params["period"] = Period.parse(values["period"]).label
             except ValueError:
                 errors.append(_("Kỳ báo cáo phải là năm (2025) hoặc nửa năm (2025-H1, 2025-H2)."))
             upload = request.FILES.get("national")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 import cchc.steering
+from cchc.core.periods import Period
 from cchc.steering.rewards import RulesError, load_rules
 from cchc.steering.tasks import LABELS_VI, TRANSITIONS, TaskState, TransitionError
 from cchc.web.accounts import policy
@@ -544,9 +544,10 @@ def rewards_xlsx(cycle, rows, rules) -> bytes:
 def figures(request):
     require(policy.can_view_steering_results(request.user))
     today = services.today()
-    period = request.GET.get("period") or f"{today.year}-{'H1' if today.month <= 6 else 'H2'}"
-
-    if not re.fullmatch(r"\d{4}(-H[12])?", period):
+    asked = request.GET.get("period") or f"{today.year}-{'H1' if today.month <= 6 else 'H2'}"
+    try:
+        period = Period.parse(asked).label
+    except ValueError:
         period = str(today.year)
     return render(request, "steering/figures.html", {
         "period": period, "by_unit": services.task_figure_rows(period, "unit"),
