@@ -180,7 +180,7 @@ def test_the_project_package_holds_only_the_project():
     """Areas are apps; the project package keeps settings, URLs, shared helpers and the home and error views."""
     modules = sorted(p.name for p in WEB.glob("*.py"))
     assert modules == ["__init__.py", "__main__.py", "apps.py", "background.py", "context.py", "converters.py",
-                       "demo.py", "fragments.py", "http.py", "language.py", "settings.py", "uploads.py", "urls.py",
+                       "demo.py", "errors.py", "fragments.py", "http.py", "language.py", "settings.py", "uploads.py", "urls.py",
                        "views.py", "wsgi.py"]
 
 
