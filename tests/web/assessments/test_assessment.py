@@ -3,6 +3,7 @@
 import pytest
 from tests.web.helpers import fill_all, set_state
 
+from cchc.core.scoring import level_points
 from cchc.web.assessments import frameworks, scoring, services
 from cchc.web.assessments.models import LeafAssessment, State
 
@@ -10,11 +11,11 @@ pytestmark = [pytest.mark.db, pytest.mark.django_db]
 
 
 def _levelled_leaf(world):
-    return next(n for n in world.fw.leaves("department") if frameworks.level_choices(n))
+    return next(n for n in world.fw.leaves("department") if level_points(n))
 
 
 def _free_leaf(world):
-    return next(n for n in world.fw.leaves("department") if n.kind == "manual" and not frameworks.level_choices(n))
+    return next(n for n in world.fw.leaves("department") if n.kind == "manual" and not level_points(n))
 
 
 def test_self_save_validates_points(world):
@@ -27,12 +28,32 @@ def test_self_save_validates_points(world):
     with pytest.raises(services.Invalid):
         services.save_self(part, leaf.code, {"self_points": "abc"}, focal, 0)
     lv = _levelled_leaf(world)
-    allowed = {p for p, _l in frameworks.level_choices(lv)}
+    allowed = {p for p, _l in level_points(lv)}
     bad = next(x / 4 for x in range(1, 40) if x / 4 not in allowed and x / 4 <= lv.max_points)
     with pytest.raises(services.Invalid):
         services.save_self(part, lv.code, {"self_points": bad}, focal, 0)
     res = services.save_self(part, leaf.code, {"self_points": "0,5", "justification": "đã làm"}, focal, 0)
     assert res.leaf.self_points == 0.5 and res.leaf.version == 1
+
+
+def test_typed_points_use_the_cores_tolerance(world, login):
+    """The page checks typed points by the core's rule (POINTS_TOLERANCE = 1e-6, range before level table): on a
+    leaf whose level table holds 2 (and whose maximum is above 2), "2,0000005" is level 2 and "2,00001" is not."""
+    set_state(world.cycle, State.OPEN)
+    part, focal = world.part("D1"), world.users["focal"]
+    leaf = next(n for n in world.fw.leaves("department")
+                if 2.0 in {p for p, _l in level_points(n)} and n.max_points > 2)
+    res = services.save_self(part, leaf.code, {"self_points": "2,0000005"}, focal, 0)
+    assert res.leaf.self_points == pytest.approx(2.0000005) and res.leaf.version == 1
+    with pytest.raises(services.Invalid) as e:
+        services.save_self(part, leaf.code, {"self_points": "2,00001"}, focal, 1)
+    levels = ", ".join(f"{p:g}".replace(".", ",") for p, _l in level_points(leaf))
+    assert e.value.errors["self_points"] == f"Điểm phải là một mức trong bảng mức: {levels}."
+    # the same through the page
+    c = login(focal)
+    r = c.post(f"/cycles/{world.cycle.pk}/units/D1/self/leaf/{leaf.code}/", {"self_points": "2,00001", "version": "1"},
+               HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and "Điểm phải là một mức trong bảng mức" in r.content.decode()
 
 
 def test_stale_save_is_refused_and_never_overwrites(world, login):

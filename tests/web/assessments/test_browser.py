@@ -11,7 +11,7 @@ import pytest
 from tests.web.browser import MARKS, shot, sign_in
 from tests.web.helpers import build_world, fill_all, set_state
 
-from cchc.web.assessments import frameworks
+from cchc.core.scoring import level_points
 from cchc.web.assessments.models import LeafAssessment, Participation, State
 
 pytestmark = MARKS
@@ -31,8 +31,8 @@ def test_whole_cycle_in_the_browser(live_server, browser_page, evidence_dir, tmp
     cycle = set_state(world.cycle, State.OPEN)
     fw = world.fw
     leaves = fw.leaves("department")
-    levelled = next(n for n in leaves if frameworks.level_choices(n) and n.evidence == "required")
-    free = next(n for n in leaves if n.kind == "manual" and not frameworks.level_choices(n))
+    levelled = next(n for n in leaves if level_points(n) and n.evidence == "required")
+    free = next(n for n in leaves if n.kind == "manual" and not level_points(n))
     fill_all(world, "D1", 0.9)
     fill_all(world, "D2", 0.6)
     LeafAssessment.objects.filter(participation=world.part("D1"), leaf_code__in=[levelled.code, free.code]).delete()
@@ -43,7 +43,7 @@ def test_whole_cycle_in_the_browser(live_server, browser_page, evidence_dir, tmp
     shot(page, "home-focal")
     page.goto(f"{base}/cycles/{cycle.pk}/units/D1/self/")
     before = page.locator("#total-points").inner_text()
-    top = max(frameworks.level_choices(levelled))[0]
+    top = max(level_points(levelled))[0]
     row = page.locator(f'article[data-leaf="{levelled.code}"]')
     row.locator("select[name=self_points]").select_option(str(top))
     row.get_by_role("button", name="Lưu", exact=True).click()

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from cchc.core.numbers import parse_number
 from cchc.web.assessments.models import LeafAssessment, Participation
-from cchc.web.assessments.services import parse_number
 
 HEADERS = {
     "unit": {"unit", "unit_code", "mã đơn vị"},

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cchc.core.framework import parse_framework
-from cchc.core.scoring import compile_framework
+from cchc.core.scoring import compile_framework, level_points, points_limits
 
 _COMPILED: dict[tuple[int, str], Any] = {}
 
@@ -62,18 +62,11 @@ def field_of(fw, leaf_code: str) -> str:
     raise KeyError(leaf_code)
 
 
-def leaf_limits(node) -> tuple[float, float]:
-    """Allowed range of entered points for a manual, bonus or penalty leaf (penalty: points deducted)."""
-    kind = node.kind
-    if kind in ("bonus", "penalty"):
-        return 0.0, float(node.method.cap)
-    return 0.0, float(node.max_points or 0.0)
-
-
-def level_choices(node) -> list[tuple[float, str]]:
-    method = node.method
-    levels = getattr(method, "levels", None) if method is not None else None
-    return [(float(lv.points), lv.label_vi) for lv in levels] if levels else []
+# The leaf's range and level table are the core's (cchc.core.scoring.points_limits / level_points); these two
+# names stay only for callers outside the assessments area (web/demo.py, tests/web/helpers.py,
+# tests/web/test_page_cache.py) until they call the core directly.
+leaf_limits = points_limits
+level_choices = level_points
 
 
 def entry_kind(node) -> str:

@@ -14,6 +14,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.core.numbers import parse_number
+from cchc.core.scoring import points_problem
 from cchc.frameworks import load_framework
 from cchc.web.accounts import policy
 from cchc.web.assessments import frameworks
@@ -48,31 +50,6 @@ class Invalid(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-def parse_number(value) -> float | None:
-    """A number typed by a person: accepts a decimal comma (``0,5``); empty → None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(str(value))
-    if isinstance(value, int | float):
-        number = float(value)
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ValueError(str(value))
-        return number
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    # "1.234,5" (Vietnamese) → 1234.5; "0,5" → 0.5
-    text = text.replace(".", "").replace(",", ".") if "," in text and "." in text else text.replace(",", ".")
-    try:
-        number = float(text)
-    except ValueError as exc:
-        raise ValueError(text) from exc
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(text)
-    return number
-
-
 def leaf_node(participation: Participation, leaf_code: str):
     fw = participation.cycle.framework.framework
     applicable = {n.code: n for n in fw.leaves(participation.unit.unit_type)}
@@ -89,7 +66,13 @@ def get_leaf(participation: Participation, leaf_code: str, lock: bool = False) -
     return obj
 
 
+def _decimal(x: float) -> str:
+    return f"{x:g}".replace(".", ",")
+
+
 def _points(node, raw, name: str, errors: dict) -> float | None:
+    """Typed points for ``node``, checked by the core's rule (:func:`cchc.core.scoring.points_problem`: one
+    tolerance, range before level table); a refusal goes into ``errors[name]`` worded in Vietnamese."""
     try:
         value = parse_number(raw)
     except ValueError:
@@ -97,16 +80,19 @@ def _points(node, raw, name: str, errors: dict) -> float | None:
         return None
     if value is None:
         return None
-    low, high = frameworks.leaf_limits(node)
-    levels = frameworks.level_choices(node)
-    if levels and all(abs(value - p) > 1e-9 for p, _label in levels):
+    problem = points_problem(node, value)
+    if problem is None:
+        return value
+    if problem.kind == "not_a_level":
         errors[name] = _("Điểm phải là một mức trong bảng mức: %(l)s.") % {
-            "l": ", ".join(f"{p:g}".replace(".", ",") for p, _l in levels)
+            "l": ", ".join(_decimal(p) for p in problem.allowed)
         }
-    elif value < low - 1e-9 or value > high + 1e-9:
+    elif problem.kind == "outside":
         errors[name] = _("Điểm phải trong khoảng %(a)s – %(b)s.") % {
-            "a": f"{low:g}".replace(".", ","), "b": f"{high:g}".replace(".", ",")
+            "a": _decimal(problem.low), "b": _decimal(problem.high)
         }
+    else:  # not_a_number: parse_number refuses NaN already; kept so that no kind goes unworded
+        errors[name] = _("“%(v)s” không phải là số.") % {"v": raw}
     return value
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.scoring import level_points, points_limits
 from cchc.web import fragments
 from cchc.web.accounts import policy
 from cchc.web.assessments import evidence as evidence_mod
@@ -141,8 +142,8 @@ def _leaf_item(part, row, la, mode, user, can_self=None, can_explain=None, error
         "urls": {m: f"{base}/{m}/leaf/{node.code}/" for m in MODES}
         | {"evidence": f"{base}/{mode}/leaf/{node.code}/evidence/", "history": f"{base}/history/{node.code}/"},
         "row": row, "node": node, "la": la, "version": la.version if la else 0,
-        "kind": frameworks.entry_kind(node), "levels": frameworks.level_choices(node),
-        "limits": frameworks.leaf_limits(node), "evidence": list(la.evidence.all()) if la else [],
+        "kind": frameworks.entry_kind(node), "levels": level_points(node),
+        "limits": points_limits(node), "evidence": list(la.evidence.all()) if la else [],
         "edit_self": mode == "self" and can_self,
         "edit_appraisal": mode == "appraise" and policy.can_appraise(user, part, row.field_code),
         "edit_explanation": mode == "explain" and can_explain and la is not None and la.adjusted,
