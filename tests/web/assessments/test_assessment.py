@@ -317,3 +317,16 @@ def test_leaf_history_page_shows_who_old_new_why(world, login):
     body = login(world.users["leader"]).get(url).content.decode()
     assert "thiếu minh chứng" in body and "appraiser" in body and "focal" in body and "Tự đánh giá" in body
     assert login(world.users["focal2"]).get(url).status_code == 403
+
+
+def test_set_survey_index_writes_the_index_with_history_and_returns_the_old_one(world):
+    part = world.part("D1")
+    leaf = next(n for n in world.fw.leaves("department") if frameworks.entry_kind(n) == "survey")
+    assert services.set_survey_index(part, leaf.code, 81.5, "khảo sát 2026", world.users["admin"]) is None
+    assert services.set_survey_index(part, leaf.code, 83.0, "khảo sát 2026 lần 2", world.users["admin"]) == 81.5
+    stored = LeafAssessment.objects.get(participation=part, leaf_code=leaf.code)
+    assert stored.survey_index == 83.0 and stored.version == 2
+    latest = stored.history.first()
+    assert latest.history_change_reason == "khảo sát 2026 lần 2" and latest.history_user == world.users["admin"]
+    with pytest.raises(LookupError):
+        services.set_survey_index(part, "no-such-leaf", 1.0, "x", world.users["admin"])

@@ -124,6 +124,18 @@ def _apply(obj: LeafAssessment, values: dict, reason: str, user=None) -> list[st
     return changed
 
 
+def set_survey_index(participation: Participation, leaf_code: str, index: float | None, reason: str, user):
+    """Write the survey index of one leaf from an applied survey import and record it in history with
+    ``reason``; returns the index it replaces (``None`` when there was none). The leaf must apply to the
+    participation's unit (``LookupError`` otherwise). The caller has checked the permission
+    (``policy.can_apply_survey``); no optimistic lock: the survey's number replaces whatever was stored."""
+    with transaction.atomic():
+        obj = get_leaf(participation, leaf_code, lock=True)
+        old = obj.survey_index
+        _apply(obj, {"survey_index": index}, reason, user)
+    return old
+
+
 def save_self(participation: Participation, leaf_code: str, data: dict, user, version) -> SaveResult:
     """Save a focal point's self-assessment of one leaf (points or ratio inputs, justification, and the
     written explanation when evidence is missing)."""
