@@ -17,27 +17,31 @@ from cchc.web.steering import services
 from cchc.web.surveys.models import SurveyImport
 
 
-def internal_indices(year: int) -> list[InternalIndex]:
-    """Every published cycle of ``year``, with the previous published cycle for changes."""
-
-    out = []
-    for cycle in Cycle.objects.filter(year=year, state="published").order_by("pk"):
-        snap = published_snapshot(cycle, with_inputs=True)
-        if snap is None:
-            continue
-        record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
-        fw = record.framework
-        out.append(InternalIndex(fw, score(fw, snap.inputs), year, previous_result(cycle)))
-    return out
-
-
-def cycle_index(cycle) -> InternalIndex:
+def published_index(cycle) -> InternalIndex | None:
+    """A cycle as the report's internal index: its published snapshot's stored inputs scored by the core under
+    the snapshot's framework version, with the previous published cycle for changes; None when not published."""
 
     snap = published_snapshot(cycle, with_inputs=True)
     if snap is None:
+        return None
+    fw = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version).framework
+    return InternalIndex(fw, score(fw, snap.inputs), cycle.year, previous_result(cycle))
+
+
+def internal_indices(year: int) -> list[InternalIndex]:
+    """Every published cycle of ``year``, with the previous published cycle for changes."""
+
+    cycles = Cycle.objects.filter(year=year, state="published").order_by("pk")
+    return [index for index in map(published_index, cycles) if index is not None]
+
+
+def cycle_index(cycle) -> InternalIndex:
+    """One published cycle (the results-decision annex); a cycle without a published snapshot is refused."""
+
+    index = published_index(cycle)
+    if index is None:
         raise ValueError(f"cycle {cycle.pk} ({cycle}) is not published")
-    record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
-    return InternalIndex(record.framework, score(record.framework, snap.inputs), cycle.year, previous_result(cycle))
+    return index
 
 
 def steering_sections(year: int, half: str | None, today=None) -> list:
