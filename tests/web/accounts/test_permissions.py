@@ -7,8 +7,6 @@ to the login page for anonymous visitors)."""
 import pytest
 from tests.web.helpers import fill_all, set_state
 
-from cchc.core.scoring import level_points
-from cchc.web.assessments import frameworks
 from cchc.web.assessments.models import State
 from cchc.web.reports.models import ReportJob
 from cchc.web.results.models import UnitResultDetail
@@ -48,15 +46,17 @@ MATRIX = [
     ("unit_result_preview", "get", State.APPROVED, READERS, READERS),
     # reports cover every unit (policy.can_make_reports); a job is its maker's and the administrator's
     # (policy.can_view_report_job): the job here is the administrator's, so "own" and "other" unit agree
-    ("reports_page", "get", State.OPEN, READERS, READERS),
+    ("reports", "get", State.OPEN, READERS, READERS),
     ("report_job_of_admin", "get", State.OPEN, {"admin"}, {"admin"}),
 ]
 
 
 def _leaf(world, field):
+    from cchc.web.assessments import frameworks
+
     return next(n.code for n in world.fw.leaves("department")
                 if frameworks.field_of(world.fw, n.code) == field and frameworks.entry_kind(n) == "points"
-                and not level_points(n))
+                and not frameworks.level_choices(n))
 
 
 def _request(client, world, endpoint, unit):
@@ -117,7 +117,7 @@ def _request(client, world, endpoint, unit):
         return client.post(f"{base}/self/leaf/{leaf1}/evidence/", {"file": f}, HTTP_HX_REQUEST="true")
     if endpoint == "unit_result_preview":
         return client.get(f"/cycles/{cid}/results/{unit}/")
-    if endpoint == "reports_page":
+    if endpoint == "reports":
         return client.get("/reports/")
     if endpoint == "report_job_of_admin":
         job, _ = ReportJob.objects.get_or_create(kind="review", params={"period": "2026"}, status="done",

@@ -1,8 +1,11 @@
 """The one permission policy used by pages, API and exports.
 
 Every check takes the acting user and the object acted upon and answers yes or no. Views, API viewsets and
-export endpoints call these functions, never test roles themselves; ``tests/web/test_permissions.py`` checks
-them as a matrix (role × endpoint × own/other unit).
+export endpoints call these functions, never test roles themselves; ``tests/web/accounts/test_permissions.py``
+checks them as a matrix (role × endpoint × own/other unit).
+
+One module, one entry point, in sections per area: accounts (the user's grants), org, assessments, results,
+steering, surveys, dossiers, reports.
 
 Roles (see :class:`cchc.web.accounts.models.Role`):
 
@@ -27,6 +30,9 @@ from cchc.web.assessments.states import APPRAISAL_STATES, TRANSITIONS
 from cchc.web.org.models import Unit
 
 READ_ALL_ROLES = {Role.ADMIN, Role.APPROVER, Role.LEADER}
+
+
+# === accounts: who the user is (every section below asks through these) ========================================
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ def _unit_id(unit) -> int:
     return unit if isinstance(unit, int) else unit.pk
 
 
-# --- units -----------------------------------------------------------------------------------------------
+# === org: units ================================================================================================
 
 
 def can_view_unit(user, unit) -> bool:
@@ -132,7 +138,7 @@ def can_manage(user) -> bool:
     return is_admin(user)
 
 
-# --- cycles ----------------------------------------------------------------------------------------------
+# === assessments: cycles =======================================================================================
 
 
 def can_view_cycle(user, cycle) -> bool:
@@ -153,6 +159,10 @@ def visible_cycles(user, queryset):
     return queryset.none()
 
 
+def can_send_reminders(user, cycle) -> bool:
+    return is_admin(user)
+
+
 def can_transition(user, cycle, target: str) -> bool:
     """May ``user`` move ``cycle`` to state ``target``? (State legality is checked by the workflow.)"""
     rule = TRANSITIONS.get((cycle.state, target))
@@ -162,7 +172,7 @@ def can_transition(user, cycle, target: str) -> bool:
     return g.superuser or bool(g.roles & set(rule.roles))
 
 
-# --- per unit in a cycle ----------------------------------------------------------------------------------
+# === assessments: one unit's sheet in a cycle ==================================================================
 
 
 def can_view_sheet(user, participation) -> bool:
@@ -203,19 +213,23 @@ def can_explain(user, participation) -> bool:
     return is_admin(user) or is_focal_of(user, participation.unit_id)
 
 
+def can_export_sheet(user, participation) -> bool:
+    return can_view_sheet(user, participation)
+
+
 def can_import_computed(user, cycle) -> bool:
     """Import survey / ratio inputs per unit from XLSX."""
     return is_admin(user) and cycle.state not in {"approved", "published"}
 
 
-# --- evidence ---------------------------------------------------------------------------------------------
+# === assessments: evidence =====================================================================================
 
 
 def can_download_evidence(user, evidence) -> bool:
     return can_view_unit(user, evidence.assessment.participation.unit_id)
 
 
-# --- results ----------------------------------------------------------------------------------------------
+# === results: live preview, published results, exports =========================================================
 
 
 def can_view_results(user, cycle) -> bool:
@@ -236,15 +250,7 @@ def can_export_results(user, cycle) -> bool:
     return can_view_results(user, cycle)
 
 
-def can_export_sheet(user, participation) -> bool:
-    return can_view_sheet(user, participation)
-
-
-def can_send_reminders(user, cycle) -> bool:
-    return is_admin(user)
-
-
-# --- steering (issue 6): plans, tasks, proposals, targets, committee, rewards --------------------------------
+# === steering (issue 6): plans, tasks, proposals, targets, committee, rewards ==================================
 # Leaders, approvers and administrators see all steering work; a focal point sees the tasks its unit leads
 # or coordinates and updates (progress, evidence, start, done) only the tasks its unit leads; the
 # administrator assigns, edits, cancels, restores and reopens tasks and decides proposals.
@@ -294,7 +300,7 @@ def can_view_steering_results(user) -> bool:
     return grants(user).reads_all
 
 
-# --- surveys (issue 4): import, results per unit, applying survey indices to a cycle ----------------------------
+# === surveys (issue 4): import, results per unit, applying survey indices to a cycle ===========================
 # The administrator imports survey responses and applies the indices to a cycle's survey leaves; readers of all
 # units (administrator, approver, leader) see every unit's results; a focal point sees only its own unit's row.
 
@@ -333,7 +339,7 @@ def can_apply_survey(user, cycle) -> bool:
     return can_import_computed(user, cycle)
 
 
-# --- service delivery (issue 5): Decision 766 indicators from the one-stop-shop dossier store -----------------
+# === dossiers (issue 5): Decision 766 indicators from the one-stop-shop dossier store ==========================
 # Readers of all units see the province overview and every unit; a focal point sees its own unit's pages only
 # (the dossiers' unit_code is the web Unit.code); the administrator imports dossier files.
 
@@ -359,3 +365,17 @@ def can_view_services_unit(user, unit_code: str) -> bool:
     if grants(user).reads_all:
         return True
     return unit_code in services_unit_codes(user)
+
+
+# === reports: the review report and the results-decision annex =================================================
+# Reports cover every unit: those who read all units (administrator, approver, leader) make them. A report job is
+# seen by the person who asked for it, and by the administrator.
+
+
+def can_make_reports(user) -> bool:
+    return grants(user).reads_all
+
+
+def can_view_report_job(user, job) -> bool:
+    """Its page and its files: the maker of the job (while still a reader of all units), or the administrator."""
+    return can_make_reports(user) and (job.created_by_id == user.pk or is_admin(user))

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from cchc.core.periods import Period
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle
+from cchc.web.http import require
 from cchc.web.reports import jobs
 from cchc.web.reports.jobs import job_dir, settle_stale
 from cchc.web.reports.models import ReportJob
@@ -24,12 +24,6 @@ MAX_UPLOAD = 5 * 1024 * 1024
 CONTENT_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  ".pdf": "application/pdf", ".png": "image/png"}
-
-
-def _require_reports(user) -> None:
-    """Reports cover every unit: those who read all units (administrator, approver, leader) make them."""
-    if not policy.grants(user).reads_all:
-        raise PermissionDenied
 
 
 def _store_upload(upload) -> tuple[Path | None, str | None]:
@@ -56,8 +50,7 @@ def _store_upload(upload) -> tuple[Path | None, str | None]:
 
 @login_required
 def report_page(request):
-
-    _require_reports(request.user)
+    require(policy.can_make_reports(request.user))
     published = Cycle.objects.filter(state="published").order_by("-year", "pk")
     errors: list[str] = []
     values = {"kind": "review", "period": "", "province": getattr(settings, "CCHC_PROVINCE", ""), "pdf": True}
@@ -97,11 +90,10 @@ def report_page(request):
 
 
 def _job_for(request, job_id):
-
-    _require_reports(request.user)
+    require(policy.can_make_reports(request.user))
     job = get_object_or_404(ReportJob, pk=job_id)
-    if job.created_by_id != request.user.pk and not policy.is_admin(request.user):
-        raise Http404
+    if not policy.can_view_report_job(request.user, job):
+        raise Http404  # another person's report: not even its existence is told
     return job
 
 
