@@ -11,11 +11,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from cchc.core.periods import Period
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle
 from cchc.web.http import require
 from cchc.web.reports import jobs
+from cchc.web.reports.forms import ReportForm
 from cchc.web.reports.jobs import job_dir, settle_stale
 from cchc.web.reports.models import ReportJob
 from cchc.web.uploads import kept_path
@@ -55,33 +55,18 @@ def report_page(request):
     errors: list[str] = []
     values = {"kind": "review", "period": "", "province": getattr(settings, "CCHC_PROVINCE", ""), "pdf": True}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in ("kind", "period", "province", "cycle")}
-        values["pdf"] = request.POST.get("pdf") == "on"
-        params = {"province": values["province"], "pdf": values["pdf"]}
-        if not values["province"]:
-            errors.append(_("Nhập tên tỉnh."))
-        if values["kind"] == "decision":
-            chosen = values.get("cycle") or ""
-            if not (chosen.isdigit() and published.filter(pk=int(chosen)).exists()):
-                errors.append(_("Chọn một kỳ đánh giá đã công bố."))
-            else:
-                params["cycle"] = int(chosen)
-        else:
-
-            try:
-                params["period"] = Period.parse(values["period"]).label
-            except ValueError:
-                errors.append(_("Kỳ báo cáo phải là năm (2025) hoặc nửa năm (2025-H1, 2025-H2)."))
-            upload = request.FILES.get("national")
-            if upload is not None:
-                path, problem = _store_upload(upload)
-                if problem:
-                    errors.append(problem)
-                else:
-                    params["national_file"] = str(path)
-        if not errors:
-            job = ReportJob.objects.create(kind=values["kind"] if values["kind"] == "decision" else "review",
-                                           params=params, created_by=request.user)
+        form = ReportForm(request.POST, request.FILES, cycles=published)
+        valid = form.is_valid()
+        values, errors = form.typed(), form.problems()
+        upload = form.cleaned_data.get("national")
+        national = None
+        if upload is not None and form.cleaned_data["kind"] == "review":  # the annex takes no national table
+            national, problem = _store_upload(upload)
+            if problem:
+                errors.append(problem)
+        if valid and not errors:
+            params = form.params() | ({"national_file": str(national)} if national else {})
+            job = ReportJob.objects.create(kind=form.cleaned_data["kind"], params=params, created_by=request.user)
             jobs.start(job)
             return redirect("report-job", job_id=job.pk)
     recent = [jobs.settle_stale(j) for j in ReportJob.objects.filter(created_by=request.user)[:10]]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 
@@ -185,18 +184,20 @@ def _panel(request, task, error=None, status=200, **kept):  # noqa: ANN003 - typ
 @require_POST
 def task_transition(request, task_id):
     task = get_object_or_404(Task, pk=task_id)
-    target = request.POST.get("target", "")
-    if target not in {s.value for s in TaskState}:
+    form = forms.TransitionForm(request.POST)
+    form.is_valid()
+    if "target" in form.errors:
         return _panel(request, task, _("Trạng thái không hợp lệ."), 422)
+    target = form.cleaned_data["target"]
     require(policy.can_transition_task(request.user, task, target))
     try:
-        completed_on = request.POST.get("completed_on") or None
-        services.transition(task, target, request.user, reason=request.POST.get("reason", ""),
-                            completion_note=request.POST.get("completion_note", ""),
-                            completed_on=dt.date.fromisoformat(completed_on) if completed_on else None)
+        if form.errors:  # a date that is not one: refused like the core's refusals, with what was typed kept
+            raise ValueError(next(e for errs in form.errors.values() for e in errs))
+        data = form.cleaned_data
+        services.transition(task, target, request.user, reason=data["reason"],
+                            completion_note=data["completion_note"], completed_on=data["completed_on"])
     except (TransitionError, ValueError) as exc:
-        typed = {k: request.POST.get(k, "") for k in ("target", "completion_note", "completed_on", "reason")}
-        return _panel(request, task, _translate_transition(str(exc)), 422, typed=typed)
+        return _panel(request, task, _translate_transition(str(exc)), 422, typed=form.typed())
     if not is_htmx(request):
         messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": _labels()[target]})
     return _panel(request, task)
@@ -235,11 +236,11 @@ def task_evidence(request, task_id):
 
     task = get_object_or_404(Task, pk=task_id)
     require(policy.can_update_task(request.user, task))
-    upload = request.FILES.get("file")
-    if upload is None:
-        return _panel(request, task, _("Chưa chọn tệp."), 422)
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _panel(request, task, "; ".join(e for errs in form.errors.values() for e in errs), 422)
     try:
-        services.store_evidence(task, upload, request.user)
+        services.store_evidence(task, form.cleaned_data["file"], request.user)
     except EvidenceError as exc:
         return _panel(request, task, str(exc), 422)
     return _panel(request, task)
@@ -327,12 +328,15 @@ def proposals(request):
     published = Cycle.objects.filter(state="published")
     if request.method == "POST":
         require(can_manage)
+        form = forms.GenerateProposalsForm(request.POST)
         try:
-            if request.POST.get("cycle"):
-                n = services.generate_internal_proposals(get_object_or_404(published, pk=request.POST["cycle"]),
+            if not form.is_valid():
+                raise ValueError("; ".join(e for errs in form.errors.values() for e in errs))
+            if form.cleaned_data["cycle"]:
+                n = services.generate_internal_proposals(get_object_or_404(published, pk=form.cleaned_data["cycle"]),
                                                         request.user)
             else:
-                n = services.generate_national_proposals(int(request.POST.get("year") or 0), user=request.user)
+                n = services.generate_national_proposals(form.cleaned_data["year"], user=request.user)
         except (ValueError, KeyError) as exc:
             messages.error(request, str(exc))
         else:
@@ -370,18 +374,17 @@ def proposal_decide(request, proposal_id):
     proposal = get_object_or_404(Proposal, pk=proposal_id)
     require(policy.can_manage_steering(request.user))
     error = None
+    decision = forms.ProposalDecisionForm(request.POST)
+    action = decision.cleaned_data["action"] if decision.is_valid() else ""
     try:
-        if request.POST.get("action") == "accept":
-            deadline = request.POST.get("deadline") or None
-            plan = Plan.objects.filter(pk=request.POST.get("plan") or 0).first()
-            code = (request.POST.get("lead_unit") or "").strip()
-            unit = Unit.objects.filter(code=code).first() if code else None
-            if code and unit is None:
-                raise ValueError(_("Không có đơn vị mã %(c)s trong danh mục đơn vị.") % {"c": code})
-            services.accept_proposal(proposal, request.user, title=request.POST.get("title") or None,
-                                     deadline=dt.date.fromisoformat(deadline) if deadline else None, plan=plan,
-                                     lead_unit=unit)
-        elif request.POST.get("action") == "discard":
+        if action == "accept":
+            form = forms.AcceptProposalForm(request.POST)
+            if not form.is_valid():
+                raise ValueError(form.first_error())
+            data = form.cleaned_data
+            services.accept_proposal(proposal, request.user, title=data["title"], deadline=data["deadline"],
+                                     plan=data["plan"], lead_unit=data["lead_unit"])
+        elif action == "discard":
             services.discard_proposal(proposal, request.user)
     except ValueError as exc:
         error = str(exc)
@@ -421,20 +424,15 @@ def targets(request):
     oform = forms.ObservationForm(prefix="o")
     if request.method == "POST":
         require(can_manage)
-        if "t-metric" in request.POST:
-            tform = forms.TargetForm(request.POST, prefix="t")
-            if tform.is_valid():
-                tform.save()
-                messages.success(request, _("Đã thêm chỉ tiêu."))
-                return redirect("steering:targets")
+        form = forms.posted_target_form(request.POST)
+        if isinstance(form, forms.TargetForm):
+            tform, saved = form, _("Đã thêm chỉ tiêu.")
         else:
-            existing = Observation.objects.filter(metric=request.POST.get("o-metric", ""),
-                                                  year=request.POST.get("o-year") or 0).first()
-            oform = forms.ObservationForm(request.POST, prefix="o", instance=existing)
-            if oform.is_valid():
-                oform.save()
-                messages.success(request, _("Đã ghi số liệu."))
-                return redirect("steering:targets")
+            oform, saved = form, _("Đã ghi số liệu.")
+        if form.is_valid():
+            form.save()
+            messages.success(request, saved)
+            return redirect("steering:targets")
     return render(request, "steering/targets.html", {
         "rows": [r | {"label": _attainment_label(r["status"])} for r in services.target_rows()], "observations": Observation.objects.all(), "tform": tform,
         "oform": oform, "can_manage": can_manage})
@@ -450,18 +448,13 @@ def committee(request):
     mform, rform, gform = forms.MemberForm(prefix="m"), forms.ResponsibilityForm(prefix="r"), forms.MeetingForm(prefix="g")
     if request.method == "POST":
         require(can_manage)
-        which = request.POST.get("form")
+        which, form = forms.posted_committee_form(request.POST)
         if which == "member":
-            mform = forms.MemberForm(request.POST, prefix="m")
-            form = mform
+            mform = form
         elif which == "responsibility":
-            rform = forms.ResponsibilityForm(request.POST, prefix="r",
-                                             instance=FieldResponsibility.objects.filter(
-                                                 field_code=request.POST.get("r-field_code", "")).first())
-            form = rform
+            rform = form
         else:
-            gform = forms.MeetingForm(request.POST, prefix="g")
-            form = gform
+            gform = form
         if form.is_valid():
             obj = form.save()
             if which == "meeting":
