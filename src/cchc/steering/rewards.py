@@ -53,10 +53,22 @@ class RulesError(ValueError):
     pass
 
 
+RULES_DIR = Path(__file__).parent / "rules"
+
+
+def shipped_ids() -> frozenset[str]:
+    """The ids of the rules shipped with the package (``rules/<id>.yaml``), which :func:`load_rules` finds by id.
+
+    >>> "kon-tum-example" in shipped_ids()
+    True
+    """
+    return frozenset(p.stem for p in RULES_DIR.glob("*.yaml"))
+
+
 def load_rules(path_or_id: str | Path) -> RewardRules:
     path = Path(path_or_id)
     if not path.exists():
-        path = Path(__file__).parent / "rules" / f"{path_or_id}.yaml"
+        path = RULES_DIR / f"{path_or_id}.yaml"
     if not path.exists():
         raise RulesError(f"{path_or_id}: no such rules file or shipped rules id")
     try:

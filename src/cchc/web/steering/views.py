@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,12 +11,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-import cchc.steering
 from cchc.core.periods import Period
-from cchc.steering.rewards import RulesError, load_rules
+from cchc.steering.rewards import RulesError, load_rules, shipped_ids
 from cchc.steering.tasks import LABELS_VI, TRANSITIONS, TaskState, TransitionError
 from cchc.web.accounts import policy
 from cchc.web.assessments.evidence import EvidenceError, path_for
@@ -496,10 +490,7 @@ def rewards(request):
     cycle = cycles.filter(pk=request.GET.get("cycle") or 0).first() or cycles.first()
     # Only shipped rule ids from the query string; a province's own file comes from CCHC_REWARD_RULES.
     asked = request.GET.get("rules", "")
-
-
-    shipped = {p.stem for p in (Path(cchc.steering.__file__).parent / "rules").glob("*.yaml")}
-    rules_id = asked if asked in shipped else services.reward_rules_id()
+    rules_id = asked if asked in shipped_ids() else services.reward_rules_id()
 
     rows, error, rules = [], None, None
     try:
@@ -509,28 +500,9 @@ def rewards(request):
     except (RulesError, ValueError) as exc:
         error = str(exc)
     if request.GET.get("format") == "xlsx" and cycle is not None and not error:
-        return xlsx_response(rewards_xlsx(cycle, rows, rules), f"de-xuat-khen-thuong-{cycle.year}.xlsx")
+        return xlsx_response(xlsx.export_rewards(cycle, rows, rules), f"de-xuat-khen-thuong-{cycle.year}.xlsx")
     return render(request, "steering/rewards.html", {"cycles": cycles, "cycle": cycle, "rows": rows, "rules": rules,
                                                      "error": error})
-
-
-def rewards_xlsx(cycle, rows, rules) -> bytes:
-
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Đề xuất khen thưởng"
-    ws.append([f"Đề xuất khen thưởng theo kết quả Chỉ số CCHC — {cycle.name}"])
-    ws.append([f"Quy tắc: {rules.name_vi}" if rules else ""])
-    ws.append(["Nhóm", "Thứ hạng", "Đơn vị", "Chỉ số (%)", "Xếp loại", "Xếp loại năm trước", "Đề nghị", "Lý do"])
-    for c in ws[3]:
-        c.font = Font(bold=True)
-    for r in rows:
-        ws.append([r["group"], r["rank"], r["unit_name"], r["index"], r["band"], r["previous_band"],
-                   "Đề nghị" if r["candidate"] else "Không", "; ".join(r["reasons"])])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 @login_required

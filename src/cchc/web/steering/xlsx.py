@@ -5,6 +5,8 @@ Columns (header row, any order; Vietnamese names, matching ignores case, accents
 ``Đơn vị phối hợp`` (codes or names separated by ``;`` or ``,``), ``Thời hạn`` (date cell or dd/mm/yyyy),
 ``Sản phẩm``, ``Mức ưu tiên`` (Cao / Bình thường / Thấp), ``Tiêu chí`` (criterion codes, comma-separated).
 The export adds ``Trạng thái``, ``Tiến độ (%)``, ``Ngày hoàn thành`` and ``Kết quả``. See docs/formats/plans.md.
+
+The reward proposals of the rewards page are exported here too (:func:`export_rewards`).
 """
 
 from __future__ import annotations
@@ -202,6 +204,25 @@ def export_tasks(tasks, title: str = "") -> bytes:
             ws.cell(row, col).alignment = wrap
     for letter, width in zip("ABCDEFGHIJKLM", (6, 50, 40, 28, 28, 12, 30, 12, 12, 16, 10, 14, 40), strict=True):
         ws.column_dimensions[letter].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def export_rewards(cycle, rows, rules) -> bytes:
+    """The reward proposals of a published cycle (the rewards page's rows) under the rules that made them."""
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Đề xuất khen thưởng"
+    ws.append([f"Đề xuất khen thưởng theo kết quả Chỉ số CCHC — {cycle.name}"])
+    ws.append([f"Quy tắc: {rules.name_vi}" if rules else ""])
+    ws.append(["Nhóm", "Thứ hạng", "Đơn vị", "Chỉ số (%)", "Xếp loại", "Xếp loại năm trước", "Đề nghị", "Lý do"])
+    for c in ws[3]:
+        c.font = Font(bold=True)
+    for r in rows:
+        ws.append([r["group"], r["rank"], r["unit_name"], r["index"], r["band"], r["previous_band"],
+                   "Đề nghị" if r["candidate"] else "Không", "; ".join(r["reasons"])])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
