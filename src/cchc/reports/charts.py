@@ -21,6 +21,49 @@ def _config(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+VEGA_LITE = "https://vega.github.io/schema/vega-lite/v6.json"
+
+
+def indices_by_band(rows: Sequence[dict[str, Any]], index_title: str = "Chỉ số (%)",
+                    band_title: str = "Xếp loại") -> dict[str, Any]:
+    """Rows ``{"unit", "index", "band"}`` (the band's label) → one bar per unit on a 0–100 scale, highest on top,
+    coloured by band (the results page of a cycle). Width follows the container, 14 px a bar."""
+    return {
+        "$schema": VEGA_LITE,
+        "data": {"values": [{"unit": r["unit"], "index": r["index"], "band": r["band"]} for r in rows]},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "unit", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "index", "type": "quantitative", "title": index_title, "scale": {"domain": [0, 100]}},
+            "color": {"field": "band", "type": "nominal", "title": band_title},
+            "tooltip": [{"field": "unit"}, {"field": "index", "format": ".2f"}, {"field": "band"}],
+        },
+        "width": "container",
+        "height": {"step": 14},
+    }
+
+
+def unit_against_group(rows: Sequence[dict[str, Any]], unit: str, average: str,
+                       index_title: str = "Chỉ số (%)") -> dict[str, Any]:
+    """Rows ``{"field", "index", "group_mean"}`` (field names in the order shown) → per field two bars side by
+    side on a 0–100 scale: the unit's index (series ``unit``) and its group's average (series ``average``); a
+    missing value (``None``) has no bar. Width follows the container (the page of one unit's result)."""
+    return {
+        "$schema": VEGA_LITE,
+        "data": {"values": [{"field": r["field"], "series": s, "index": v}
+                            for r in rows for s, v in ((unit, r["index"]), (average, r["group_mean"]))
+                            if v is not None]},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "field", "type": "nominal", "title": None, "sort": [r["field"] for r in rows]},
+            "yOffset": {"field": "series"},
+            "x": {"field": "index", "type": "quantitative", "title": index_title, "scale": {"domain": [0, 100]}},
+            "color": {"field": "series", "type": "nominal", "title": None},
+        },
+        "width": "container",
+    }
+
+
 def rank_trajectory(points: Sequence[dict[str, Any]], of: int | None = None, title: str = "Thứ hạng qua các năm") -> dict[str, Any]:
     """Rows ``{"unit", "year", "rank"}`` → a line chart with rank 1 on top."""
     import altair as alt

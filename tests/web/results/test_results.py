@@ -135,3 +135,50 @@ def test_dashboard_flags_overdue_units(world, login):
 
     login(world.users["admin"]).post(f"/cycles/{world.cycle.pk}/remind/")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["d1@example.invalid"]
+
+
+def _spec(page: str, script_id: str) -> dict:
+    import json
+    import re
+
+    found = re.search(rf'<script id="{script_id}" type="application/json">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1))
+
+
+def test_result_charts_show_the_indices_and_the_group_average(world, login):
+    """The two charts of the results pages (specs from cchc.reports.charts): every unit's index coloured by its
+    band, and a unit's field indices beside its group's average (the plain mean of the group's field indices)."""
+    fill_all(world, "D1", 0.95)
+    fill_all(world, "D2", 0.55)
+    cycle = _publish(world)
+    units = cycle.snapshots.get(published=True).results["units"]
+    c = login(world.users["leader"])
+    spec = _spec(c.get(f"/cycles/{cycle.pk}/results/").content.decode(), "chart-results-spec")
+    assert spec["mark"] == "bar" and spec["width"] == "container" and spec["height"] == {"step": 14}
+    assert spec["encoding"] == {
+        "y": {"field": "unit", "type": "nominal", "sort": "-x", "title": None},
+        "x": {"field": "index", "type": "quantitative", "title": "Chỉ số (%)", "scale": {"domain": [0, 100]}},
+        "color": {"field": "band", "type": "nominal", "title": "Xếp loại"},
+        "tooltip": [{"field": "unit"}, {"field": "index", "format": ".2f"}, {"field": "band"}],
+    }
+    assert sorted(spec["data"]["values"], key=lambda v: v["unit"]) == sorted(
+        [{"unit": u["name"], "index": u["index"], "band": (u["band"] or {}).get("label_vi", "—")} for u in units],
+        key=lambda v: v["unit"])
+
+    d1 = next(u for u in units if u["code"] == "D1")
+    peers = [u for u in units if u["group"] == d1["group"]]
+    spec = _spec(c.get(f"/cycles/{cycle.pk}/results/D1/").content.decode(), "chart-unit-spec")
+    assert spec["mark"] == "bar" and spec["width"] == "container"
+    assert spec["encoding"]["yOffset"] == {"field": "series"}
+    assert spec["encoding"]["x"] == {"field": "index", "type": "quantitative", "title": "Chỉ số (%)",
+                                     "scale": {"domain": [0, 100]}}
+    assert spec["encoding"]["color"] == {"field": "series", "type": "nominal", "title": None}
+    shown = [code for code, f in d1["fields"].items() if f and f["index"] is not None]
+    assert len(spec["encoding"]["y"]["sort"]) == len(shown)
+    mine = [v for v in spec["data"]["values"] if v["series"] == "Sở Một"]
+    average = [v for v in spec["data"]["values"] if v["series"] == "Trung bình nhóm"]
+    assert [v["index"] for v in mine] == [d1["fields"][code]["index"] for code in shown]
+    means = [sum(vals) / len(vals) for vals in (
+        [p["fields"][code]["index"] for p in peers if (p["fields"].get(code) or {}).get("index") is not None]
+        for code in shown)]
+    assert [v["index"] for v in average] == pytest.approx(means, rel=1e-12)

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from cchc.core.diagnostics import group_means
+from cchc.reports import charts
 from cchc.web import fragments
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle, Participation
@@ -60,20 +62,10 @@ def _results_context(cycle, data, selected_type: str, selected_band: str, public
     groups: dict[str, list] = {}
     for u in sorted(units, key=lambda u: (u["group"] or "", u["rank"], u["name"])):
         groups.setdefault(u["group"] or "", []).append(u)
-    chart = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "data": {"values": [{"unit": u["name"], "index": u["index"], "band": (u["band"] or {}).get(
-            "label_en" if lang == "en" else "label_vi", "—")} for u in units]},
-        "mark": "bar",
-        "encoding": {
-            "y": {"field": "unit", "type": "nominal", "sort": "-x", "title": None},
-            "x": {"field": "index", "type": "quantitative", "title": _("Chỉ số (%)"), "scale": {"domain": [0, 100]}},
-            "color": {"field": "band", "type": "nominal", "title": _("Xếp loại")},
-            "tooltip": [{"field": "unit"}, {"field": "index", "format": ".2f"}, {"field": "band"}],
-        },
-        "width": "container",
-        "height": {"step": 14},
-    }
+    chart = charts.indices_by_band(
+        [{"unit": u["name"], "index": u["index"],
+          "band": (u["band"] or {}).get("label_en" if lang == "en" else "label_vi", "—")} for u in units],
+        index_title=_("Chỉ số (%)"), band_title=_("Xếp loại"))
 
     return {
         "cycle": cycle, "data": data, "groups": groups, "unit_types": [(t, UnitType(t).label if t in UnitType.values else t) for t in unit_types],
@@ -150,35 +142,24 @@ def _unit_result_context(cycle, unit, data) -> dict:
         raise Http404
     fw = cycle.framework.framework
     names = {n.code: local_name(n) for n, _a in fw.walk()}
-    peers = [x for x in data["units"] if x["group"] == u["group"]]
+    codes = [f["code"] for f in data["fields"]]
+    means = group_means(({c: (p["fields"].get(c) or {}).get("index") for c in codes}
+                         for p in data["units"] if p["group"] == u["group"]), codes)
     fields = []
     for f in data["fields"]:
         mine = u["fields"].get(f["code"])
         if not mine or mine["index"] is None:
             continue
-        vals = [p["fields"][f["code"]]["index"] for p in peers
-                if p["fields"].get(f["code"], {}).get("index") is not None]
         fields.append({"code": f["code"], "name": names.get(f["code"], f["name_vi"]), "index": mine["index"],
-                       "points": mine["points"], "max_points": mine["max_points"],
-                       "group_mean": sum(vals) / len(vals) if vals else None})
+                       "points": mine["points"], "max_points": mine["max_points"], "group_mean": means[f["code"]]})
     detail = services.unit_detail(cycle, unit_code) or {"lost": {}}
     leaf_codes = {n.code for n in fw.leaves(u["unit_type"])}
     lost = [{"code": c, "name": names.get(c, c), "lost": v, "max": fw.node(c).max_points}
             for c, v in detail["lost"].items() if v and v > 0 and c in leaf_codes][:25]
-    chart = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "data": {"values": [{"field": f["name"], "series": s, "index": v}
-                            for f in fields for s, v in ((u["name"], f["index"]), (_("Trung bình nhóm"), f["group_mean"]))
-                            if v is not None]},
-        "mark": "bar",
-        "encoding": {
-            "y": {"field": "field", "type": "nominal", "title": None, "sort": [f["name"] for f in fields]},
-            "yOffset": {"field": "series"},
-            "x": {"field": "index", "type": "quantitative", "title": _("Chỉ số (%)"), "scale": {"domain": [0, 100]}},
-            "color": {"field": "series", "type": "nominal", "title": None},
-        },
-        "width": "container",
-    }
+    chart = charts.unit_against_group(
+        [{"field": f["name"], "index": f["index"], "group_mean": f["group_mean"]} for f in fields],
+        unit=u["name"], average=_("Trung bình nhóm"), index_title=_("Chỉ số (%)"))
+
     return {"cycle": cycle, "unit": unit, "u": u, "data": data, "fields": fields, "lost": lost, "chart": chart}
 
 
