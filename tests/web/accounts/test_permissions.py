@@ -7,6 +7,8 @@ to the login page for anonymous visitors)."""
 import pytest
 from tests.web.helpers import fill_all, set_state
 
+from cchc.core.scoring import level_points
+from cchc.web.assessments import frameworks
 from cchc.web.assessments.models import State
 from cchc.web.reports.models import ReportJob
 from cchc.web.results.models import UnitResultDetail
@@ -52,11 +54,9 @@ MATRIX = [
 
 
 def _leaf(world, field):
-    from cchc.web.assessments import frameworks
-
     return next(n.code for n in world.fw.leaves("department")
                 if frameworks.field_of(world.fw, n.code) == field and frameworks.entry_kind(n) == "points"
-                and not frameworks.level_choices(n))
+                and not level_points(n))
 
 
 def _request(client, world, endpoint, unit):
