@@ -11,8 +11,14 @@ Environment:
 - ``CCHC_CSRF_TRUSTED_ORIGINS``: comma-separated origins when served behind a proxy over HTTPS.
 - ``CCHC_EVIDENCE_MAX_MB``: maximum evidence file size in MiB (default 20).
 - ``CCHC_DOSSIER_STORE``: the dossier store directory (default ``DATA_DIR/dossiers``);
-  ``CCHC_DOSSIER_UPLOAD_MAX_MB``: maximum dossier upload (default 200).
+  ``CCHC_DOSSIER_UPLOAD_MAX_MB``: maximum dossier upload in MiB (default 200).
+- ``CCHC_SURVEY_UPLOAD_MAX_MB``: maximum survey responses upload in MiB (default 20).
+- ``CCHC_REPORT_UPLOAD_MAX_MB``: maximum report input upload (the national table) in MiB (default 5).
 - ``CCHC_PUBLIC_RESULTS``: ``1`` to allow published cycles marked public to be shown without login.
+- ``CCHC_PROVINCE``: the province's name, the report form's default (e.g. ``Kon Tum``; default empty).
+- ``CCHC_REWARD_RULES``: the province's reward rules, a shipped id or a YAML path (default ``kon-tum-example``).
+- ``CCHC_REPORTS_INLINE``, ``CCHC_IMPORTS_INLINE``: ``1`` to make reports and dossier imports in the request
+  instead of a background thread (tests, debugging).
 - ``CCHC_EMAIL_BACKEND``: Django e-mail backend (default console); ``CCHC_EMAIL_HOST``, ``CCHC_EMAIL_PORT``,
   ``CCHC_EMAIL_USER``, ``CCHC_EMAIL_PASSWORD``, ``CCHC_EMAIL_USE_TLS`` for SMTP.
 """
@@ -100,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "cchc.web.errors.RefusalMiddleware",  # a refusal no view caught: the 403 or 404 page
 ]
 
 ROOT_URLCONF = "cchc.web.urls"
@@ -199,9 +206,16 @@ EVIDENCE_MAX_BYTES = int(float(os.environ.get("CCHC_EVIDENCE_MAX_MB", "20")) * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CCHC_PUBLIC_RESULTS = _env_bool("CCHC_PUBLIC_RESULTS", True)
+CCHC_PROVINCE = os.environ.get("CCHC_PROVINCE", "")
+CCHC_REWARD_RULES = os.environ.get("CCHC_REWARD_RULES") or "kon-tum-example"
+CCHC_REPORTS_INLINE = _env_bool("CCHC_REPORTS_INLINE")
+CCHC_IMPORTS_INLINE = _env_bool("CCHC_IMPORTS_INLINE")
 # dossier store written by `cchc dossiers import` (issue 5), read by the service-delivery pages
 CCHC_DOSSIER_STORE = Path(os.environ.get("CCHC_DOSSIER_STORE") or DATA_DIR / "dossiers").expanduser()
+# upload limits, read at each upload by the callers of cchc.web.uploads.receive (evidence: EVIDENCE_MAX_BYTES)
 CCHC_DOSSIER_UPLOAD_MAX_BYTES = int(float(os.environ.get("CCHC_DOSSIER_UPLOAD_MAX_MB", "200")) * 1024 * 1024)
+CCHC_SURVEY_UPLOAD_MAX_BYTES = int(float(os.environ.get("CCHC_SURVEY_UPLOAD_MAX_MB", "20")) * 1024 * 1024)
+CCHC_REPORT_UPLOAD_MAX_BYTES = int(float(os.environ.get("CCHC_REPORT_UPLOAD_MAX_MB", "5")) * 1024 * 1024)
 
 EMAIL_BACKEND = os.environ.get("CCHC_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("CCHC_FROM_EMAIL", "cchc@localhost")
@@ -220,6 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 200,
+    "EXCEPTION_HANDLER": "cchc.web.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "cchc API",

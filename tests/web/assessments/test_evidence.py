@@ -39,6 +39,26 @@ def test_types_are_checked_by_content(world):
         evidence.store_bytes(la, "empty.pdf", b"")
 
 
+def _zip(member: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(member, "<x/>")
+    return buf.getvalue()
+
+
+def test_kinds_come_from_the_one_table_and_refusals_are_upload_refusals(world):
+    from cchc.web.uploads import UploadRefused
+
+    la = get_leaf(world.part("D1"), _leaf(world).code)
+    assert evidence.store_bytes(la, "d.xlsx", _zip("xl/workbook.xml")).content_type.endswith("spreadsheetml.sheet")
+    assert evidence.store_bytes(la, "e.zip", _zip("other.txt")).content_type == "application/zip"
+    assert evidence.store_bytes(la, "f.jpg", b"\xff\xd8\xff\xe0" + b"0" * 20).content_type == "image/jpeg"
+    with pytest.raises(UploadRefused, match="phần mở rộng"):  # a workbook is not a plain ZIP
+        evidence.store_bytes(la, "g.zip", _zip("xl/workbook.xml"))
+    with pytest.raises(evidence.EvidenceError, match="không phải PDF"):
+        evidence.store_bytes(la, "h.zip", b"PK\x03\x04 not really a zip")
+
+
 def test_too_large_is_refused(world, settings):
     settings.EVIDENCE_MAX_BYTES = 1000
     la = get_leaf(world.part("D1"), _leaf(world).code)

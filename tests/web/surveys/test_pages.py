@@ -14,7 +14,7 @@ from tests.web.helpers import fill_all, set_state
 from tests.web.surveys.helpers import INSTRUMENT, write_csv
 
 from cchc.surveys.importer import import_responses
-from cchc.surveys.indices import Options, compute
+from cchc.surveys.indices import STANDARD_REPLICATES, STANDARD_SEED, compute, standard_options
 from cchc.surveys.registry import load_instrument
 from cchc.web.assessments.models import LeafAssessment
 from cchc.web.org.models import Unit
@@ -39,7 +39,7 @@ def upload(client, path: Path, instrument=INSTRUMENT, year="2026", skip_invalid=
 def expected(path: Path, units=("Sở Một", "Sở Hai")):
     inst = load_instrument(INSTRUMENT)
     res = import_responses(path, inst, units=list(units))
-    return compute(res.responses, Options(by=["unit"], replicates=500, seed=0))
+    return compute(res.responses, standard_options())
 
 
 def vi(value):
@@ -146,6 +146,32 @@ def test_upload_checks_refuse_before_storing(world, login, tmp_path):
     r = upload(client, write_csv(tmp_path / "x.csv"), instrument="no-such")
     assert r.status_code == 200
     assert SurveyImport.objects.count() == 0
+
+
+def test_upload_refusals_in_the_pages_words(world, login, tmp_path, settings):
+    client = login(world.users["admin"])
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"unit,E1_1\nS\x00,5\n")
+    r = upload(client, nul)
+    assert r.status_code == 200 and "Tệp nul.csv không phải văn bản CSV." in r.content.decode()
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("unit,E1_1\nSở,5\n".encode("cp1258", errors="replace") + b"\xff")
+    assert "Tệp latin.csv không phải văn bản CSV UTF-8." in upload(client, latin).content.decode()
+    empty = tmp_path / "trong.csv"
+    empty.write_bytes(b"")
+    assert "Tệp trong.csv trống." in upload(client, empty).content.decode()
+    # the declared size is refused at once, together with the form's other problems
+    settings.CCHC_SURVEY_UPLOAD_MAX_BYTES = 10
+    html = upload(client, write_csv(tmp_path / "to.csv"), instrument="no-such").content.decode()
+    assert "Chọn một bộ câu hỏi." in html and "Tệp to.csv quá lớn (tối đa 0 MB)." in html
+    assert SurveyImport.objects.count() == 0
+    assert not [p for p in (Path(settings.DATA_DIR) / "uploads").iterdir() if p.name.startswith(".")]
+
+
+def test_the_method_preset_is_stored_with_the_import(world, login, csv_ok):
+    upload(login(world.users["admin"]), csv_ok)
+    method = SurveyImport.objects.get().result["method"]
+    assert (method["replicates"], method["seed"]) == (STANDARD_REPLICATES, STANDARD_SEED)
 
 
 ROLES = ["admin", "approver", "leader", "focal", "focal2", "appraiser", "field_appraiser", "nobody"]

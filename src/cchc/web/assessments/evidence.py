@@ -1,6 +1,8 @@
 """Evidence files: type checked by content (not by name), size-limited, stored under their SHA-256 hash.
 
-Accepted: PDF, DOCX, XLSX, JPEG, PNG and ZIP. A file is stored once under ``EVIDENCE_ROOT/ab/abcdef…``
+Accepted: PDF, DOCX, XLSX, JPEG, PNG and ZIP, recognised by the application's one table of kinds
+(:mod:`cchc.web.uploads`); a refusal is its :class:`~cchc.web.uploads.UploadRefused` (here also named
+:data:`EvidenceError`). A file is stored once under ``EVIDENCE_ROOT/ab/abcdef…``
 however many leaves or units attach it; the same file attached twice to the same leaf is refused.
 """
 
@@ -10,7 +12,6 @@ import hashlib
 import io
 import os
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,44 +20,26 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cchc.web.assessments.models import Evidence
+from cchc.web.uploads import HEAD, KINDS, TAIL, UploadRefused, identify
 
-ALLOWED = {
-    "pdf": ("application/pdf", {".pdf"}),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", {".docx"}),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {".xlsx"}),
-    "jpeg": ("image/jpeg", {".jpg", ".jpeg"}),
-    "png": ("image/png", {".png"}),
-    "zip": ("application/zip", {".zip"}),
-}
+EVIDENCE_KINDS = tuple(KINDS[k] for k in ("pdf", "png", "jpeg", "docx", "xlsx", "zip"))
+"""The kinds of evidence file, from the application's one table (:data:`cchc.web.uploads.KINDS`), in the order
+they are recognised (DOCX and XLSX before any other ZIP)."""
 
-
-class EvidenceError(ValueError):
-    """An upload was refused; the message says why, for the person uploading."""
+EvidenceError = UploadRefused
+"""A refused evidence upload (the shared :class:`~cchc.web.uploads.UploadRefused`); the message says why, for
+the person uploading."""
 
 
-def sniff(head: bytes, fileobj) -> str | None:
+def sniff(head: bytes, fileobj) -> str | None:  # noqa: ANN001
     """The kind of a file from its content: ``pdf``, ``docx``, ``xlsx``, ``jpeg``, ``png``, ``zip`` or None."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        try:
-            fileobj.seek(0)
-            with zipfile.ZipFile(fileobj) as zf:
-                names = set(zf.namelist())
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            fileobj.seek(0)
-        if "word/document.xml" in names:
-            return "docx"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        return "zip"
-    return None
+    fileobj.seek(0, os.SEEK_END)
+    end = fileobj.tell()
+    fileobj.seek(max(0, end - TAIL))
+    tail = fileobj.read(TAIL)
+    fileobj.seek(0)
+    kind = identify(head, tail, fileobj, EVIDENCE_KINDS)
+    return kind.name if kind else None
 
 
 def evidence_root() -> Path:
@@ -107,14 +90,14 @@ def receive(upload) -> Received:
         tmp.seek(0)
         if total == 0:
             raise EvidenceError(_("Tệp “%(name)s” rỗng.") % {"name": name})
-        kind = sniff(tmp.read(16), tmp)
+        kind = sniff(tmp.read(HEAD), tmp)
         ext = Path(name).suffix.lower()
         if kind is None:
             raise EvidenceError(
                 _("Tệp “%(name)s” không phải PDF, DOCX, XLSX, JPG, PNG hoặc ZIP (kiểm tra theo nội dung).")
                 % {"name": name}
             )
-        mime, exts = ALLOWED[kind]
+        mime, exts = KINDS[kind].content_type, KINDS[kind].suffixes
         if ext not in exts:
             raise EvidenceError(
                 _("Nội dung tệp “%(name)s” là %(kind)s nhưng phần mở rộng là “%(ext)s”.")

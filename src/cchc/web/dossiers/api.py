@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from cchc.core.periods import GRANULARITIES
 from cchc.web.accounts import policy
 from cchc.web.dossiers import data, jobs
+from cchc.web.dossiers.forms import DossierImportForm
 from cchc.web.dossiers.models import DossierImport
 
 UNIT = OpenApiParameter("unit", str, description="Dossier unit code (MaDonVi), a parent unit code or * (province)")
@@ -163,9 +164,10 @@ class ImportsView(APIView):
         records replace stored dossiers with the same id (next month's export)."""
 
         _require_import(request.user)
-        replace = str(request.data.get("replace", "")).lower() in ("1", "true", "on", "yes")
-        job, errors = jobs.submit(request.user, request.FILES.get("file"), request.FILES.get("catalogue"),
-                                  replace=replace)
+        form = DossierImportForm(request.data, request.FILES)
+        form.is_valid()  # every field optional: the files are checked by jobs.submit, in its words
+        got = form.cleaned_data
+        job, errors = jobs.submit(request.user, got["file"], got["catalogue"], replace=got["replace"])
         if job is None:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         job.refresh_from_db()

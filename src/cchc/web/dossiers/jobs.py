@@ -16,9 +16,12 @@ from django.utils.translation import gettext as _
 from cchc.web import background
 from cchc.web.dossiers import data
 from cchc.web.dossiers.models import DossierImport
-from cchc.web.dossiers.uploads import store_upload
 from cchc.web.language import in_english
+from cchc.web.uploads import KINDS, TEXT, Accepted, UploadRefused, receive
 
+DOSSIER_FILES = Accepted((KINDS["csv"].worded(TEXT), KINDS["jsonl"], KINDS["parquet"]))
+"""A dossier export or a procedure catalogue: CSV, JSON Lines or Parquet (the text refused as "văn bản UTF-8",
+as the import page always said)."""
 STALE_AFTER = dt.timedelta(seconds=30)
 STALE_VI = ("Lần nhập bị dừng giữa chừng (máy chủ đã khởi động lại?). Kho dữ liệu không bị ghi dở: hãy nhập lại "
             "tệp; nếu lần nhập trước đã kịp hoàn tất, hệ thống sẽ báo tệp đã được nhập.")
@@ -27,7 +30,7 @@ STALE_EN = ("The import stopped part-way (was the server restarted?). The store 
 
 
 def run(job_id: int) -> None:
-    from cchc.services.importer import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    from cchc.services.importer import (  # start-up time: Ibis and DuckDB load on first use
         ImportError_,
         Store,
         import_file,
@@ -76,7 +79,7 @@ def _finish(job: DossierImport, status: str, *, result: dict | None = None, mess
 def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tuple[DossierImport | None, list[str]]:  # noqa: ANN001
     """Check and store the uploaded files, then queue their import: (the started job, []) or (None, the problems,
     each naming the file as uploaded). Used by the page and the API alike."""
-    from cchc.services.importer import (  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
+    from cchc.services.importer import (  # start-up time: Ibis and DuckDB load on first use
         ImportError_,
         load_catalogue,
     )
@@ -86,9 +89,10 @@ def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tup
         errors.append(_("Chọn tệp hồ sơ (CSV, Parquet hoặc JSON Lines)."))
     cat_path = None
     if catalogue_upload is not None:
-        cat_path, problem = store_upload(catalogue_upload)
-        if problem:
-            errors.append(problem)
+        try:
+            cat_path = receive(catalogue_upload, DOSSIER_FILES, settings.CCHC_DOSSIER_UPLOAD_MAX_BYTES)
+        except UploadRefused as refused:
+            errors.append(str(refused))
         else:
             try:
                 load_catalogue(cat_path)
@@ -98,9 +102,10 @@ def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tup
                               % {"error": text.replace(str(cat_path), catalogue_upload.name)})
     path = None
     if upload is not None and not errors:
-        path, problem = store_upload(upload)
-        if problem:
-            errors.append(problem)
+        try:
+            path = receive(upload, DOSSIER_FILES, settings.CCHC_DOSSIER_UPLOAD_MAX_BYTES)
+        except UploadRefused as refused:
+            errors.append(str(refused))
     if path is None or errors:
         return None, errors
     job = DossierImport.objects.create(
@@ -122,9 +127,7 @@ def recent(limit: int = 20) -> list[DossierImport]:
 def settle_stale(job: DossierImport) -> DossierImport:
     """Mark a queued or running job failed when nothing runs it any more (its worker was restarted); not while a
     writer holds the store (this job in another worker, or one it waits for)."""
-    from cchc.services.importer import (
-        Store,  # start-up time: Ibis, DuckDB and pyarrow load with the first dossier page, not at start-up
-    )
+    from cchc.services.importer import Store  # start-up time: Ibis and DuckDB load on first use
 
     return background.settle_orphan(job, STALE_AFTER, busy=lambda: Store(data.store_root()).busy(),
                                     message=STALE_EN, message_vi=STALE_VI)

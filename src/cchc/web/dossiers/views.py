@@ -18,6 +18,7 @@ from cchc.core.periods import GRANULARITIES
 from cchc.reports.charts import trend
 from cchc.web.accounts import policy
 from cchc.web.dossiers import data, jobs
+from cchc.web.dossiers.forms import DossierImportForm
 from cchc.web.dossiers.models import DossierImport
 from cchc.web.org.models import Unit
 
@@ -162,8 +163,10 @@ def import_page(request):
     _require_import(request.user)
     errors: list[str] = []
     if request.method == "POST":
-        job, errors = jobs.submit(request.user, request.FILES.get("file"), request.FILES.get("catalogue"),
-                                  replace=request.POST.get("replace") == "on")
+        form = DossierImportForm(request.POST, request.FILES)
+        form.is_valid()  # every field optional: the files are checked by jobs.submit, in its words
+        got = form.cleaned_data
+        job, errors = jobs.submit(request.user, got["file"], got["catalogue"], replace=got["replace"])
         if job is not None:
             return redirect("services:import-job", job_id=job.pk)
     store = Store(data.store_root())

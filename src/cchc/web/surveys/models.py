@@ -12,7 +12,8 @@ class SurveyImport(models.Model):
 
     ``status = rejected``: the file had problems; only the problem report is kept (no file, no results).
     ``status = imported``: the file is kept under ``DATA_DIR/uploads/<sha256><ext>`` and ``result`` holds
-    ``cchc.surveys.indices.compute(responses, Options(by=["unit"], replicates=500, seed=0))``; with
+    ``cchc.surveys.indices.compute(responses, standard_options())`` (the method preset, named once in
+    :mod:`cchc.surveys.indices`), its ``method`` recording the preset's ``replicates`` and ``seed``; with
     ``skip_invalid`` the rejected rows are kept in ``rejected``.
     """
 

@@ -1,9 +1,10 @@
 """Survey import and application to a cycle.
 
-- :func:`import_survey` checks the upload (size, type), validates it with
+- :func:`import_survey` checks the upload (size, type: :mod:`cchc.web.uploads`), validates it with
   :func:`cchc.surveys.importer.import_responses` against the instrument and the province's unit names, and
   stores either the problem report alone (atomic import: nothing else is kept) or the file under its SHA-256
-  and the result of :func:`cchc.surveys.indices.compute`.
+  and the result of :func:`cchc.surveys.indices.compute` with the method preset
+  (:func:`cchc.surveys.indices.standard_options`, recorded in the result's ``method``).
 - :func:`apply_to_cycle` writes each unit's overall survey index into the cycle's survey leaves whose
   ``method.instrument`` is the import's instrument, through the assessment services (history: who, when,
   old value, new value, why). Cycle units without a survey row, and survey rows without a unit in the cycle,
@@ -12,37 +13,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.core.names import normalize_unit_name
 from cchc.reports import charts
-from cchc.surveys.indices import Options, compute
+from cchc.surveys.indices import compute, standard_options
 from cchc.surveys.registry import load_instrument
-from cchc.surveys.report import ci_rows, ipa_rows
+from cchc.surveys.report import ci_rows, ipa_chart_rows
 from cchc.web.accounts import policy
 from cchc.web.assessments import services
 from cchc.web.assessments.models import Participation
 from cchc.web.org.models import Unit
 from cchc.web.surveys.models import SurveyApplication, SurveyImport
-from cchc.web.uploads import kept_path, upload_dir
+from cchc.web.uploads import TABLES, checked, keep
 
-MAX_UPLOAD = 20 * 1024 * 1024
-SUFFIXES = (".csv", ".xlsx")
 MAX_STORED_PROBLEMS = 2000
-REPLICATES = 500
-SEED = 0
-
-
-class UploadRefused(ValueError):
-    """The upload is not a survey file we accept (too large, wrong type); nothing is stored."""
 
 
 def _clean(value: Any) -> Any:
@@ -58,27 +49,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def check_upload(name: str, data: bytes) -> str:
-    """The file's suffix after the size and type checks; raises :class:`UploadRefused`."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UploadRefused(_("Tệp %(name)s: chỉ nhận .csv hoặc .xlsx.") % {"name": name})
-    if len(data) > MAX_UPLOAD:
-        raise UploadRefused(_("Tệp %(name)s quá lớn (tối đa %(mb)d MB).") % {"name": name, "mb": MAX_UPLOAD >> 20})
-    if not data:
-        raise UploadRefused(_("Tệp %(name)s trống.") % {"name": name})
-    if suffix == ".xlsx" and not data.startswith(b"PK\x03\x04"):
-        raise UploadRefused(_("Tệp %(name)s không phải XLSX.") % {"name": name})
-    if suffix == ".csv":
-        if b"\x00" in data[:4096]:
-            raise UploadRefused(_("Tệp %(name)s không phải văn bản CSV.") % {"name": name})
-        try:
-            data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise UploadRefused(_("Tệp %(name)s không phải văn bản CSV UTF-8.") % {"name": name}) from exc
-    return suffix
-
-
 def known_unit_names(year: int) -> list[str] | None:
     """Names of the province's units active in ``year`` (the importer rejects other units); None when the
     unit register is empty (then unit names are not checked)."""
@@ -87,12 +57,13 @@ def known_unit_names(year: int) -> list[str] | None:
     return names or None
 
 
-def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user, skip_invalid: bool = False):
-    """Validate and store one upload; returns the :class:`SurveyImport` (status ``imported`` or ``rejected``).
+def import_survey(*, instrument_id: str, year: int, upload, user, skip_invalid: bool = False):  # noqa: ANN001
+    """Validate and store one upload (a Django ``UploadedFile``); returns the :class:`SurveyImport` (status
+    ``imported`` or ``rejected``).
 
-    Raises :class:`UploadRefused` (nothing stored) for a file that is not an accepted survey file, and
-    ``PermissionError`` for a person who may not import."""
-    from cchc.surveys.importer import (  # start-up time: pandas loads with the first survey import, not at start-up
+    Raises :class:`cchc.web.uploads.UploadRefused` (nothing stored) for a file that is not an accepted survey file (CSV or XLSX,
+    at most ``CCHC_SURVEY_UPLOAD_MAX_BYTES``), and ``PermissionError`` for a person who may not import."""
+    from cchc.surveys.importer import (  # start-up time: pandas loads on first use
         ImportFailed,
         Problem,
         import_responses,
@@ -100,32 +71,27 @@ def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user
 
     if not policy.can_import_surveys(user):
         raise PermissionError("not allowed")
-    suffix = check_upload(name, data)
-    inst = load_instrument(instrument_id)
-    digest = hashlib.sha256(data).hexdigest()
-    common = dict(
-        instrument=inst.id, instrument_version=str(inst.version or ""), year=year, skip_invalid=skip_invalid,
-        file_name=Path(name).name[:255], file_sha256=digest, file_size=len(data), uploaded_by=user,
-    )
-    # read under the name it was uploaded with: problems name the person's file, not a temporary one
-    tmp_dir = Path(tempfile.mkdtemp(dir=upload_dir(), prefix=".import-"))
-    base = Path(name).name
-    tmp_path = tmp_dir / (base if base not in ("", ".", "..") else f"upload{suffix}")
-    tmp_path.write_bytes(data)
-    try:
+    with checked(upload, TABLES, settings.CCHC_SURVEY_UPLOAD_MAX_BYTES) as got:
+        inst = load_instrument(instrument_id)
+        name = Path(got.name).name  # problems name the person's file: the checked copy carries its name
+        common = dict(
+            instrument=inst.id, instrument_version=str(inst.version or ""), year=year, skip_invalid=skip_invalid,
+            file_name=name[:255], file_sha256=got.sha256, file_size=got.size, uploaded_by=user,
+        )
         try:
-            res = import_responses(tmp_path, inst, units=known_unit_names(year), skip_invalid=skip_invalid)
+            res = import_responses(got.path, inst, units=known_unit_names(year), skip_invalid=skip_invalid)
         except ImportFailed as exc:
             return _rejected(common, exc.problems, exc.warnings)
         except Exception as exc:  # noqa: BLE001 - an unreadable file is the uploader's problem, reported as such
-            return _rejected(common, [Problem(Path(name).name, 0, "", "", _("Không đọc được tệp: %(e)s") % {"e": exc})], [])
+            return _rejected(common, [Problem(name, 0, "", "", _("Không đọc được tệp: %(e)s") % {"e": exc})], [])
         if res.responses.n == 0:
-            return _rejected(common, res.problems or [Problem(Path(name).name, 0, "", "", _("Tệp không có phiếu nào."))],
+            return _rejected(common, res.problems or [Problem(name, 0, "", "", _("Tệp không có phiếu nào."))],
                              res.warnings)
-        result = compute(res.responses, Options(by=["unit"], replicates=REPLICATES, seed=SEED))
-        target = kept_path(digest, suffix)
-        if not target.exists():
-            tmp_path.replace(target)
+        options = standard_options()
+        result = compute(res.responses, options)
+        # the preset with the numbers it gave (the seed is there already; the replicates only inside a sentence)
+        result["method"] = {**result.get("method", {}), "replicates": options.replicates, "seed": options.seed}
+        keep(got)
         return SurveyImport.objects.create(
             **common, status=SurveyImport.Status.IMPORTED, source_format=res.source_format[:40],
             n_imported=res.responses.n, n_rejected=len(res.rejected),
@@ -134,8 +100,6 @@ def import_survey(*, instrument_id: str, year: int, name: str, data: bytes, user
                              for r in res.rejected[:MAX_STORED_PROBLEMS]]),
             warnings=list(res.warnings), result=_clean(result),
         )
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def _problem(p) -> dict[str, Any]:
@@ -170,12 +134,8 @@ def chart_specs(survey, rows: list[dict[str, Any]], with_drivers: bool) -> dict[
     if bars:
         specs["units"] = charts.satisfaction_with_ci(bars, _("Chỉ số hài lòng theo đơn vị (khoảng tin cậy 95%)"))
     if with_drivers:
-        ipa = ipa_rows(result)
+        ipa = ipa_chart_rows(result)
         if ipa:
-            # the drivers analysis gives importance in percent; the chart's axis expects a fraction
-            for r in ipa:
-                r["importance"] = None if r["importance"] is None else r["importance"] / 100
-                r["split_importance"] = None if r["split_importance"] is None else r["split_importance"] / 100
             specs["ipa"] = charts.importance_performance(ipa, _("Mức độ quan trọng – mức độ hài lòng"))
     return specs
 
@@ -233,9 +193,7 @@ def apply_to_cycle(survey, cycle, user):
                                  "reason": "no_index"})
                 continue
             for node in leaves:
-                obj = services.get_leaf(part, node.code, lock=True)
-                old = obj.survey_index
-                services._apply(obj, {"survey_index": index}, reason, user)
+                old = services.set_survey_index(part, node.code, index, reason, user)
                 updated.append({"code": unit.code, "name": unit.name, "leaf": node.code, "old": old, "new": index,
                                 "low_n": bool(rows[key].get("low_n"))})
         if not any_leaf:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -15,7 +16,9 @@ from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle
 from cchc.web.http import require
 from cchc.web.surveys import services
+from cchc.web.surveys.forms import SurveyApplyForm, SurveyImportForm
 from cchc.web.surveys.models import SurveyImport
+from cchc.web.uploads import UploadRefused
 
 
 def _instruments():
@@ -33,24 +36,14 @@ def survey_imports(request):
     values = {"instrument": "", "year": str(timezone.localdate().year), "skip_invalid": False}
     if request.method == "POST":
         require(can_import)
-        values = {"instrument": request.POST.get("instrument", "").strip(), "year": request.POST.get("year", "").strip(),
-                  "skip_invalid": request.POST.get("skip_invalid") == "on"}
-        if values["instrument"] not in {i for i, _label in instruments}:
-            errors.append(_("Chọn một bộ câu hỏi."))
-        if not (values["year"].isdigit() and 2000 <= int(values["year"]) <= 2100):
-            errors.append(_("Năm phải là một số từ 2000 đến 2100."))
-        upload = request.FILES.get("file")
-        if upload is None:
-            errors.append(_("Chọn tệp phiếu khảo sát (.csv hoặc .xlsx)."))
-        elif upload.size > services.MAX_UPLOAD:
-            errors.append(_("Tệp %(name)s quá lớn (tối đa %(mb)d MB).") % {"name": upload.name,
-                                                                             "mb": services.MAX_UPLOAD >> 20})
+        form = SurveyImportForm(request.POST, request.FILES, instruments=instruments)
+        values, errors = form.values(), ([] if form.is_valid() else form.problems())
         if not errors:
             try:
-                survey = services.import_survey(
-                    instrument_id=values["instrument"], year=int(values["year"]), name=upload.name,
-                    data=upload.read(), user=user, skip_invalid=values["skip_invalid"])
-            except services.UploadRefused as exc:
+                got = form.cleaned_data
+                survey = services.import_survey(instrument_id=got["instrument"], year=got["year"], upload=got["file"],
+                                                user=user, skip_invalid=got["skip_invalid"])
+            except UploadRefused as exc:
                 errors.append(str(exc))
             else:
                 if survey.status == SurveyImport.Status.IMPORTED:
@@ -66,7 +59,7 @@ def survey_imports(request):
         imports = imports.filter(status=SurveyImport.Status.IMPORTED)
     return render(request, "surveys/import.html", {
         "can_import": can_import, "instruments": instruments, "values": values, "errors": errors,
-        "imports": imports[:50], "max_mb": services.MAX_UPLOAD >> 20,
+        "imports": imports[:50], "max_mb": settings.CCHC_SURVEY_UPLOAD_MAX_BYTES >> 20,
     })
 
 
@@ -103,12 +96,12 @@ def survey_results(request, survey_id):
 def survey_apply(request, survey_id):
 
     survey = get_object_or_404(SurveyImport, pk=survey_id)
-    cycle_id = request.POST.get("cycle", "")
-    if not cycle_id.isdigit():
+    form = SurveyApplyForm(request.POST)
+    if not form.is_valid():
         require(policy.is_admin(request.user))
-        messages.error(request, _("Chọn một kỳ đánh giá."))
+        messages.error(request, form.errors["cycle"][0])
         return redirect("survey-results", survey_id=survey.pk)
-    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=int(cycle_id))
+    cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=form.cleaned_data["cycle"])
     require(policy.can_apply_survey(request.user, cycle))
     try:
         app = services.apply_to_cycle(survey, cycle, request.user)
