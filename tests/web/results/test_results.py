@@ -182,3 +182,11 @@ def test_result_charts_show_the_indices_and_the_group_average(world, login):
         [p["fields"][code]["index"] for p in peers if (p["fields"].get(code) or {}).get("index") is not None]
         for code in shown)]
     assert [v["index"] for v in average] == pytest.approx(means, rel=1e-12)
+
+
+def test_a_snapshot_knows_its_framework_record(world):
+    fill_all(world, "D1", 0.9)
+    fill_all(world, "D2", 0.6)
+    snap = _publish(world).snapshots.get(published=True)
+    assert snap.framework_record() == world.record
+    assert results_services.verify_snapshot(snap)

@@ -1,8 +1,8 @@
 """Result snapshots: what the core computed for a cycle, with the framework version and an inputs hash.
 
 A snapshot taken at publication is immutable: saving or deleting it again raises
-:class:`ImmutableResult`. ``recompute`` (see :func:`cchc.web.services.verify_snapshot`) re-scores the stored
-inputs and must give the same numbers years later.
+:class:`ImmutableResult`. :func:`cchc.web.results.services.verify_snapshot` re-scores the stored inputs with the
+snapshot's framework record (:meth:`ResultSnapshot.framework_record`) and must give the same numbers years later.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cchc.web.assessments.models import FrameworkRecord
 
 
 class ImmutableResult(Exception):
@@ -37,7 +39,7 @@ class ResultSnapshot(models.Model):
         # A published snapshot's identity (pk, inputs hash, created at) is read on every results page, from this
         # index alone: in SQLite, created_at lies behind the large JSON columns and reading it from the table
         # walks about a megabyte of overflow pages. SQLite picks this index for ``published IN (true)``, while
-        # ``published = true`` gets the unique partial index above (see cchc.web.services.published_key).
+        # ``published = true`` gets the unique partial index above (see cchc.web.results.services.published_key).
         indexes = [
             models.Index(fields=["cycle", "published", "inputs_hash", "created_at"], name="snapshot_identity"),
         ]
@@ -54,6 +56,11 @@ class ResultSnapshot(models.Model):
         if self.published:
             raise ImmutableResult("published results are immutable")
         return super().delete(*args, **kwargs)
+
+    def framework_record(self) -> FrameworkRecord:
+        """The framework record the snapshot was computed with (its framework id and version); its
+        ``.framework`` scores the stored inputs again."""
+        return FrameworkRecord.objects.get(framework_id=self.framework_id, version=self.framework_version)
 
     def detail(self, unit_code: str) -> dict | None:
         row = self.details.filter(unit_code=unit_code).first()

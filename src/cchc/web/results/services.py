@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import replace
 
 from django.db import transaction
 
-from cchc.core.comparison import compare_cycles, cycle_rows, summarize
-from cchc.core.narrative import NarrativeStyle, narrative_en, narrative_vi
-from cchc.core.results import ResultSet
-from cchc.web.assessments.models import FrameworkRecord
+from cchc.core.comparison import compare_cycles
+from cchc.core.narrative import NarrativeStyle, within_group_narratives
 from cchc.web.assessments.scoring import band_json, gather_inputs, inputs_hash, score
 from cchc.web.org.models import UnitLineage
 from cchc.web.results.models import ResultSnapshot, UnitResultDetail
@@ -95,8 +92,7 @@ def previous_result(cycle):
     snap = published_snapshot(prev, with_inputs=True)
     if snap is None:
         return None
-    record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
-    return score(record.framework, snap.inputs)
+    return score(snap.framework_record().framework, snap.inputs)
 
 
 def predecessors(codes) -> dict[str, list[str]]:
@@ -112,34 +108,13 @@ def predecessors(codes) -> dict[str, list[str]]:
 
 def narratives(fw, result, previous, year: int, prev_year: int | None, preds: dict) -> dict[str, dict]:
     """Per unit: the core's Vietnamese and English narrative (index, rank in its unit type, change against
-    last year through lineage, field movers)."""
+    last year through lineage, field movers). The method choices for units inside a province are the core's
+    (:func:`cchc.core.narrative.within_group_narratives`); the web passes the framework's wording."""
     style = NarrativeStyle(index_name_vi="Chỉ số CCHC", index_name_en="PAR index", unit_noun_vi=fw.unit_noun_vi,
                            unit_noun_en=fw.unit_noun_en, precision=fw.precision)
     names_vi = {f.code: f.name_vi for f in fw.nodes}
     names_en = {f.code: f.name_en or f.name_vi for f in fw.nodes}
-    # Regional standing in the core's narrative is worded for provinces; inside a province the rank within
-    # the unit type is the point, so rows go in without a region.
-    complete = {u.code for u in result.units if not u.missing}
-    cur_rows = [replace(r, region=None) for r in cycle_rows(result, year) if r.code in complete]
-    prev_rows = ({r.code: replace(r, region=None) for r in cycle_rows(previous, prev_year)}
-                 if previous is not None and prev_year else {})
-    out: dict[str, dict] = {}
-    for group in sorted({r.unit_type or "" for r in cur_rows}):
-        rows = [r for r in cur_rows if (r.unit_type or "") == group]
-        olds = []
-        for r in rows:
-            codes = preds.get(r.code, [r.code])
-            if len(codes) == 1 and codes[0] in prev_rows:
-                olds.append((r.code, prev_rows[codes[0]]))
-        results = ResultSet(rows + [o for _c, o in olds], precision=fw.precision)
-        baseline = dict(olds)
-        for r in rows:
-            try:
-                summary = summarize(results, r.code, year, previous=baseline.get(r.code))
-            except KeyError:
-                continue
-            out[r.code] = {"vi": narrative_vi(summary, names_vi, style), "en": narrative_en(summary, names_en, style)}
-    return out
+    return within_group_narratives(result, previous, year, prev_year, preds, style, names_vi, names_en)
 
 
 def compute(cycle) -> dict:
@@ -176,7 +151,7 @@ def publish(cycle, user):
 
 def verify_snapshot(snapshot) -> bool:
     """Recompute a snapshot from its stored inputs: same hash, same indices and ranks, same leaf points."""
-    record = FrameworkRecord.objects.get(framework_id=snapshot.framework_id, version=snapshot.framework_version)
+    record = snapshot.framework_record()
     if inputs_hash(snapshot.framework_id, snapshot.framework_version, snapshot.inputs) != snapshot.inputs_hash:
         return False
     again = result_json(record.framework, score(record.framework, snapshot.inputs))

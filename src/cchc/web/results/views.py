@@ -24,19 +24,19 @@ from cchc.web.templatetags.cchc_tags import local_name
 
 def _cycles():
     """Cycles with their framework record, without the record's JSON: the parsed framework is cached per
-    process (:func:`cchc.web.frameworks.framework_from_record`), so the JSON is read only when it is parsed."""
+    process (:func:`cchc.web.assessments.frameworks.framework_from_record`), so the JSON is read only when it is parsed."""
     return Cycle.objects.select_related("framework").defer("framework__data")
 
 
 def _published_snapshot():
     """A cycle's published snapshot (at most one), to read its identity in the cycle's own query
-    (``published IN (true)``: from the covering index, see :func:`cchc.web.services.published_key`)."""
+    (``published IN (true)``: from the covering index, see :func:`cchc.web.results.services.published_key`)."""
     return FilteredRelation("snapshots", condition=Q(snapshots__published__in=[True]))
 
 
 def _cycle_and_snapshot(cycle_id: int):
     """The cycle (as :func:`_cycles`) and the identity of its published snapshot (as
-    :func:`cchc.web.services.published_key`, or None), in one query."""
+    :func:`cchc.web.results.services.published_key`, or None), in one query."""
     cycle = get_object_or_404(_cycles().annotate(
         pub=_published_snapshot(), pub_pk=F("pub__pk"), pub_hash=F("pub__inputs_hash"), pub_at=F("pub__created_at"),
     ), pk=cycle_id)
