@@ -71,6 +71,21 @@ def test_refusals_name_what_is_missing(world, client):
     assert r.status_code == 422
 
 
+def test_forms_refuse_what_is_not_a_date_or_a_year_and_keep_what_was_typed(world, client):
+    """The steering forms (steering/forms.py) refuse a malformed date or year as the pages did before them: a
+    transition answers 422 with the note kept, a proposal is not accepted, proposals are not generated."""
+    client.force_login(world.users["focal"])
+    _upload(client, world.task1)
+    r = client.post(f"/steering/tasks/{world.task1.pk}/transition/",
+                    {"target": "done", "completion_note": "QĐ 15", "completed_on": "01/07/2026"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and ">QĐ 15</textarea>" in r.content.decode() and 'value="01/07/2026"' in r.content.decode()
+    world.task1.refresh_from_db()
+    assert world.task1.state != "done"
+    client.force_login(world.users["admin"])
+    r = client.post("/steering/proposals/", {"year": "năm nay"}, follow=True)
+    assert r.status_code == 200 and "năm nay" in r.content.decode() and not Proposal.objects.exists()
+
+
 def test_progress_report_starts_the_task_and_shows_overdue(world, client):
     client.force_login(world.users["focal"])
     page = client.get(f"/steering/tasks/{world.task1.pk}/").content.decode()
