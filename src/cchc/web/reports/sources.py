@@ -9,7 +9,7 @@ from cchc.reports.sections_services import services_section
 from cchc.reports.sections_steering import next_tasks_section, rewards_section, tasks_section
 from cchc.reports.sections_surveys import survey_section
 from cchc.surveys.registry import load_instrument
-from cchc.web.assessments.models import Cycle, FrameworkRecord
+from cchc.web.assessments.models import Cycle
 from cchc.web.assessments.scoring import score
 from cchc.web.dossiers.data import has_data, store_root
 from cchc.web.results.services import previous_result, published_snapshot
@@ -24,7 +24,7 @@ def published_index(cycle) -> InternalIndex | None:
     snap = published_snapshot(cycle, with_inputs=True)
     if snap is None:
         return None
-    fw = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version).framework
+    fw = snap.framework_record().framework
     return InternalIndex(fw, score(fw, snap.inputs), cycle.year, previous_result(cycle))
 
 
