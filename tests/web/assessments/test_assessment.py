@@ -330,3 +330,25 @@ def test_set_survey_index_writes_the_index_with_history_and_returns_the_old_one(
     assert latest.history_change_reason == "khảo sát 2026 lần 2" and latest.history_user == world.users["admin"]
     with pytest.raises(LookupError):
         services.set_survey_index(part, "no-such-leaf", 1.0, "x", world.users["admin"])
+
+
+def test_leaf_save_form_hands_on_only_what_was_sent():
+    """A service tells a field not sent (keep the stored text) from a field sent empty (clear it); the version
+    not sent is None (a stale save, refused)."""
+    from django.http import QueryDict
+
+    from cchc.web.assessments.forms import LeafSaveForm
+
+    form = LeafSaveForm(QueryDict("self_points=+1,5+&justification=&version=3&csrfmiddlewaretoken=x&other=y"))
+    assert form.values() == {"self_points": " 1,5 ", "justification": ""}
+    assert form.loaded_version() == "3"
+    form = LeafSaveForm(QueryDict("accept=1"))
+    assert form.values() == {"accept": "1"} and form.loaded_version() is None
+
+
+def test_evidence_upload_without_a_file_is_refused_with_a_message(world, login):
+    set_state(world.cycle, State.OPEN)
+    leaf = _free_leaf(world)
+    r = login(world.users["focal"]).post(f"/cycles/{world.cycle.pk}/units/D1/self/leaf/{leaf.code}/evidence/", {},
+                                         HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and "Chọn một tệp để tải lên." in r.content.decode()

@@ -92,3 +92,8 @@ def test_import_page_admin_only(world, login):
     f.seek(0)
     r = login(world.users["admin"]).post("/units/import/", {"file": f}, follow=True)
     assert r.status_code == 200 and Unit.objects.filter(code="N1").exists()
+
+
+def test_import_without_a_file_is_a_bad_request(world, login):
+    r = login(world.users["admin"]).post("/units/import/", {})
+    assert r.status_code == 400 and r.content == b"file missing"

@@ -1,4 +1,9 @@
-"""Forms for administrators: a new cycle, a cycle's details, and computed (survey / ratio) inputs from XLSX."""
+"""Every POST the assessment pages read: a new cycle, a cycle's details and computed (survey / ratio) inputs from
+XLSX (administrators); a cycle's transition, a returned submission, a leaf's save and evidence files.
+
+The forms of the sheet and the workflow hand the text as it was typed to :mod:`cchc.web.assessments.services`
+and :mod:`cchc.web.assessments.workflow`, which check it and word every refusal; the forms themselves refuse
+nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from cchc.frameworks import read_framework_file, shipped_ids
 from cchc.web.assessments import services
 from cchc.web.assessments.models import Cycle, FrameworkRecord, LeafAssessment
 from cchc.web.org.models import Unit
+from cchc.web.uploads import UploadField
 
 
 def _framework_choices():
@@ -119,3 +125,79 @@ class CycleEditForm(forms.ModelForm):
         return units
 
 
+
+
+class TypedField(forms.Field):
+    """Text exactly as it was sent (not trimmed, not validated), ``""`` when absent: the services check it and word
+    their own refusals."""
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> str:  # noqa: ANN001
+        return "" if value is None else str(value)
+
+
+class FilesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class UploadsField(UploadField):
+    """Every file sent under the field's name, as uploaded (``[]`` when none): their type and size are checked by
+    :mod:`cchc.web.assessments.evidence`, in its words."""
+
+    widget = FilesInput
+
+    def to_python(self, data) -> list:  # noqa: ANN001
+        return list(data or [])
+
+
+class TransitionForm(forms.Form):
+    """A cycle's state change: ``target`` as sent (the workflow refuses an unknown state) and the reason."""
+
+    target = TypedField()
+    reason = TypedField()
+
+
+class ReturnSubmissionForm(forms.Form):
+    """An administrator returns a unit's submission; the workflow requires the reason."""
+
+    reason = TypedField()
+
+
+class LeafSaveForm(forms.Form):
+    """A leaf's save from the sheet (self-assessment, appraisal or explanation), read by
+    :func:`~cchc.web.assessments.services.save_self`, :func:`~cchc.web.assessments.services.save_appraisal` and
+    :func:`~cchc.web.assessments.services.save_explanation`. Only the fields that were sent are handed on
+    (:meth:`values`): a service tells "not sent" (keep the stored text) from "sent empty" (clear it)."""
+
+    self_points = TypedField()
+    numerator = TypedField()
+    denominator = TypedField()
+    justification = TypedField()
+    no_evidence_reason = TypedField()
+    appraised_points = TypedField()
+    appraisal_comment = TypedField()
+    accept = TypedField()
+    explanation = TypedField()
+    version = TypedField()
+
+    def _sent(self) -> dict[str, str]:
+        if not hasattr(self, "cleaned_data"):
+            self.full_clean()
+        return {name: value for name, value in self.cleaned_data.items() if self.add_prefix(name) in self.data}
+
+    def values(self) -> dict[str, str]:
+        """The leaf's fields that were sent, as typed (without ``version``)."""
+        return {name: value for name, value in self._sent().items() if name != "version"}
+
+    def loaded_version(self) -> str | None:
+        """The version of the leaf the person loaded, as sent; ``None`` when not sent (a stale save)."""
+        return self._sent().get("version")
+
+
+class EvidenceUploadForm(forms.Form):
+    """Evidence files for one leaf (several at once)."""
+
+    file = UploadsField()

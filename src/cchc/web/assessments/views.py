@@ -24,7 +24,15 @@ from cchc.web.accounts import policy
 from cchc.web.assessments import evidence as evidence_mod
 from cchc.web.assessments import exports, frameworks, scoring, services, workflow
 from cchc.web.assessments.computed import import_computed
-from cchc.web.assessments.forms import ComputedImportForm, CycleEditForm, CycleForm
+from cchc.web.assessments.forms import (
+    ComputedImportForm,
+    CycleEditForm,
+    CycleForm,
+    EvidenceUploadForm,
+    LeafSaveForm,
+    ReturnSubmissionForm,
+    TransitionForm,
+)
 from cchc.web.assessments.models import Cycle, Evidence, LeafAssessment, Participation, State
 from cchc.web.http import is_htmx, require, xlsx_response
 from cchc.web.org.models import Unit
@@ -71,9 +79,11 @@ def cycle_detail(request, cycle_id):
 @require_POST
 def cycle_transition(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
-    target = request.POST.get("target", "")
+    form = TransitionForm(request.POST)
+    form.is_valid()  # refuses nothing: the workflow checks the target and the reason
+    target = form.cleaned_data["target"]
     try:
-        workflow.transition(cycle, target, request.user, request.POST.get("reason", ""))
+        workflow.transition(cycle, target, request.user, form.cleaned_data["reason"])
     except PermissionError as exc:
         raise PermissionDenied from exc
     except workflow.WorkflowError as exc:
@@ -109,7 +119,9 @@ def cycle_remind(request, cycle_id):
 def return_submission(request, cycle_id, unit_code):
     part = _participation(cycle_id, unit_code)
     try:
-        workflow.return_submission(part, request.user, request.POST.get("reason", ""))
+        form = ReturnSubmissionForm(request.POST)
+        form.is_valid()  # refuses nothing: the workflow requires the reason
+        workflow.return_submission(part, request.user, form.cleaned_data["reason"])
     except PermissionError as exc:
         raise PermissionDenied from exc
     except workflow.WorkflowError as exc:
@@ -264,7 +276,7 @@ def _render_leaf(request, part, leaf_code, mode, *, status=200, error=None, erro
     la = LeafAssessment.objects.filter(participation=part, leaf_code=leaf_code).prefetch_related("evidence").first()
     item = _leaf_item(part, row, la, mode, request.user, error=error, errors=errors)
     # a refused save shows what the person typed in the form they sent, not the stored values (nothing lost)
-    item["typed"] = {k: v for k, v in (posted or {}).items() if k not in ("csrfmiddlewaretoken", "version")}
+    item["typed"] = dict(posted or {})  # LeafSaveForm.values(): the leaf's fields as sent
     totals = scoring.self_total(part) if mode == "self" else scoring.unit_total(part)
     return render(request, "assessments/_leaf.html", {"i": item, "part": part, "totals": totals, "oob": True,
                                                 "max_mb": int(_settings().EVIDENCE_MAX_BYTES / 1048576)},
@@ -282,8 +294,9 @@ def leaf_save(request, cycle_id, unit_code, leaf_code, mode):
     part = _participation(cycle_id, unit_code)
     require(policy.can_view_sheet(request.user, part))
     back = reverse(f"sheet-{mode}", args=[cycle_id, unit_code]) + f"#leaf-{leaf_code}"
+    form = LeafSaveForm(request.POST)
     try:
-        SAVE[mode](part, leaf_code, request.POST, request.user, request.POST.get("version"))
+        SAVE[mode](part, leaf_code, form.values(), request.user, form.loaded_version())
     except LookupError as exc:
         raise Http404 from exc
     except PermissionError as exc:
@@ -298,7 +311,7 @@ def leaf_save(request, cycle_id, unit_code, leaf_code, mode):
             for msg in exc.errors.values():
                 messages.error(request, f"{leaf_code}: {msg}")
             return redirect(back)
-        return _render_leaf(request, part, leaf_code, mode, status=422, errors=exc.errors, posted=request.POST)
+        return _render_leaf(request, part, leaf_code, mode, status=422, errors=exc.errors, posted=form.values())
     if not is_htmx(request):
         messages.success(request, _("Đã lưu tiêu chí %(c)s.") % {"c": leaf_code})
         return redirect(back)
@@ -320,7 +333,9 @@ def evidence_upload(request, cycle_id, unit_code, leaf_code, mode):
     except LookupError as exc:
         raise Http404 from exc
     error = None
-    files = request.FILES.getlist("file")
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    form.is_valid()  # refuses nothing: evidence_mod.store checks every file
+    files = form.cleaned_data["file"]
     if not files:
         error = _("Chọn một tệp để tải lên.")
     for f in files:

@@ -13,6 +13,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from cchc.web.accounts import policy
 from cchc.web.http import require
+from cchc.web.org.forms import UnitsImportForm
 from cchc.web.org.importer import import_units
 from cchc.web.org.models import Unit
 
@@ -29,9 +30,10 @@ def units_import(request):
     require(policy.can_manage(request.user))
     report = None
     if request.method == "POST":
-        f = request.FILES.get("file")
-        if f is None:
+        form = UnitsImportForm(request.POST, request.FILES)
+        if not form.is_valid():
             return HttpResponseBadRequest("file missing")
+        f = form.cleaned_data["file"]
 
 
         try:
