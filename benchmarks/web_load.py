@@ -67,8 +67,8 @@ def seed(units: int, leaves: int, years: int) -> None:
     from django.contrib.auth import get_user_model
 
     from cchc.core.framework import parse_framework
+    from cchc.core.scoring import level_points
     from cchc.web.accounts.models import Role, RoleAssignment
-    from cchc.web.assessments import frameworks
     from cchc.web.assessments import services as assessment_services
     from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
     from cchc.web.org.models import Unit
@@ -98,8 +98,8 @@ def seed(units: int, leaves: int, years: int) -> None:
                     rows.append(LeafAssessment(participation=part, leaf_code=node.code, numerator=round(100 * x),
                                                denominator=100.0, version=1))
                 else:
-                    pts = min((p for p, _l in frameworks.level_choices(node)), key=lambda p: abs(p - x)) \
-                        if frameworks.level_choices(node) else round(x * 4) / 4
+                    pts = min((p for p, _l in level_points(node)), key=lambda p: abs(p - x)) \
+                        if level_points(node) else round(x * 4) / 4
                     rows.append(LeafAssessment(participation=part, leaf_code=node.code, self_points=pts,
                                                appraised_points=pts if year < 2026 else None, version=1))
         LeafAssessment.objects.bulk_create(rows, batch_size=5000)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cchc.core.scoring import level_points, points_limits
+
 PASSWORD = "test-pass-123"
 
 
@@ -92,8 +94,8 @@ def leaf_values(node, quality=1.0) -> dict:
         return {"survey_index": 60 + 35 * quality}
     if node.kind in ("bonus", "penalty"):
         return {"self_points": 0.0}
-    _low, high = frameworks.leaf_limits(node)
-    levels = frameworks.level_choices(node)
+    _low, high = points_limits(node)
+    levels = level_points(node)
     if levels:
         return {"self_points": min((p for p, _l in levels), key=lambda p: abs(p - quality * high))}
     return {"self_points": round(quality * high * 4) / 4}

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from tests.web.helpers import fill_all, fill_part, set_state
 
+from cchc.core.scoring import level_points
 from cchc.web import fragments
-from cchc.web.assessments import frameworks, workflow
+from cchc.web.assessments import workflow
 from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
 from cchc.web.org.models import LineageKind, Unit, UnitLineage
 from cchc.web.results import services as results_services
@@ -37,7 +38,7 @@ def renders(monkeypatch):
 
 
 def _free_leaf(world):
-    return next(n for n in world.fw.leaves("department") if n.kind == "manual" and not frameworks.level_choices(n))
+    return next(n for n in world.fw.leaves("department") if n.kind == "manual" and not level_points(n))
 
 
 def _self_url(world, code="D1", mode="self"):

@@ -16,10 +16,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from cchc.core.scoring import level_points
 from cchc.web.accounts.models import RoleAssignment
 from cchc.web.assessments import evidence as evidence_mod
-from cchc.web.assessments import frameworks, states, workflow
 from cchc.web.assessments import services as assessment_services
+from cchc.web.assessments import states, workflow
 from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
 from cchc.web.org.models import LineageKind, Unit, UnitLineage
 from cchc.web.steering.demo import seed as seed_steering
@@ -102,7 +103,7 @@ def _inputs_for(node, quality: float, rng: random.Random) -> dict:
         return {"self_points": float(node.method.cap) if rng.random() < 0.2 else 0.0}
     if kind == "penalty":
         return {"self_points": float(min(node.method.cap, 1.0)) if rng.random() < 0.1 else 0.0}
-    levels = frameworks.level_choices(node)
+    levels = level_points(node)
     top = float(node.max_points or 0)
     if levels:
         target = q * top
@@ -113,7 +114,7 @@ def _inputs_for(node, quality: float, rng: random.Random) -> dict:
 def _lower(node, points: float) -> float | None:
     """A stricter appraised score one step below ``points``, or None if it cannot go lower."""
 
-    levels = sorted(p for p, _l in frameworks.level_choices(node))
+    levels = sorted(p for p, _l in level_points(node))
     if levels:
         below = [p for p in levels if p < points]
         return below[-1] if below else None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cchc.core.framework import parse_framework
-from cchc.core.scoring import compile_framework, level_points, points_limits
+from cchc.core.scoring import compile_framework
 
 _COMPILED: dict[tuple[int, str], Any] = {}
 
@@ -65,8 +65,6 @@ def field_of(fw, leaf_code: str) -> str:
 # The leaf's range and level table are the core's (cchc.core.scoring.points_limits / level_points); these two
 # names stay only for callers outside the assessments area (web/demo.py, tests/web/helpers.py,
 # tests/web/test_page_cache.py) until they call the core directly.
-leaf_limits = points_limits
-level_choices = level_points
 
 
 def entry_kind(node) -> str:

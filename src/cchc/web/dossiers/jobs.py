@@ -116,7 +116,7 @@ def submit(user, upload, catalogue_upload=None, *, replace: bool = False) -> tup
 
 
 def start(job: DossierImport) -> None:
-    background.start(job.thread_name, lambda: run(job.pk), inline=getattr(settings, "CCHC_IMPORTS_INLINE", False))
+    background.start(job.thread_name, lambda: run(job.pk), inline=settings.CCHC_IMPORTS_INLINE)
 
 
 def recent(limit: int = 20) -> list[DossierImport]:

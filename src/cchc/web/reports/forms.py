@@ -12,7 +12,7 @@ from cchc.core.periods import Period
 class ReportForm(forms.Form):
     """Every field is optional to the browser; :meth:`clean` says what is missing for the chosen kind, in the
     order the page lists its problems (province, then cycle or period). The upload's own checks stay with the
-    view (``_store_upload``)."""
+    view (:func:`cchc.web.uploads.receive`)."""
 
     kind = forms.CharField(required=False)
     province = forms.CharField(required=False)

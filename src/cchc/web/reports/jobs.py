@@ -100,4 +100,4 @@ def settle_stale(job):  # noqa: ANN001, ANN201 - ReportJob
 def start(job) -> None:
     """Run in a background thread (the page polls the progress), or inline when CCHC_REPORTS_INLINE is set."""
 
-    background.start(job.thread_name, lambda: run(job.pk), inline=getattr(settings, "CCHC_REPORTS_INLINE", False))
+    background.start(job.thread_name, lambda: run(job.pk), inline=settings.CCHC_REPORTS_INLINE)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle
@@ -18,34 +14,11 @@ from cchc.web.reports import jobs
 from cchc.web.reports.forms import ReportForm
 from cchc.web.reports.jobs import job_dir, settle_stale
 from cchc.web.reports.models import ReportJob
-from cchc.web.uploads import kept_path
+from cchc.web.uploads import TABLES, UploadRefused, receive
 
-MAX_UPLOAD = 5 * 1024 * 1024
 CONTENT_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  ".pdf": "application/pdf", ".png": "image/png"}
-
-
-def _store_upload(upload) -> tuple[Path | None, str | None]:
-    """Size- and type-checked, stored under its SHA-256. Returns (path, None) or (None, problem)."""
-    if upload.size > MAX_UPLOAD:
-        return None, _("Tệp %(name)s quá lớn (tối đa 5 MB).") % {"name": upload.name}
-    data = upload.read()
-    suffix = Path(upload.name).suffix.lower()
-    if suffix == ".xlsx" and not data.startswith(b"PK\x03\x04"):
-        return None, _("Tệp %(name)s không phải XLSX.") % {"name": upload.name}
-    if suffix == ".csv":
-        try:
-            data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return None, _("Tệp %(name)s không phải văn bản CSV UTF-8.") % {"name": upload.name}
-    if suffix not in (".csv", ".xlsx"):
-        return None, _("Tệp %(name)s: chỉ nhận .csv hoặc .xlsx.") % {"name": upload.name}
-    digest = hashlib.sha256(data).hexdigest()
-    path = kept_path(digest, suffix)
-    if not path.exists():
-        path.write_bytes(data)
-    return path, None
 
 
 @login_required
@@ -53,7 +26,7 @@ def report_page(request):
     require(policy.can_make_reports(request.user))
     published = Cycle.objects.filter(state="published").order_by("-year", "pk")
     errors: list[str] = []
-    values = {"kind": "review", "period": "", "province": getattr(settings, "CCHC_PROVINCE", ""), "pdf": True}
+    values = {"kind": "review", "period": "", "province": settings.CCHC_PROVINCE, "pdf": True}
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, cycles=published)
         valid = form.is_valid()
@@ -61,9 +34,10 @@ def report_page(request):
         upload = form.cleaned_data.get("national")
         national = None
         if upload is not None and form.cleaned_data["kind"] == "review":  # the annex takes no national table
-            national, problem = _store_upload(upload)
-            if problem:
-                errors.append(problem)
+            try:
+                national = receive(upload, TABLES, settings.CCHC_REPORT_UPLOAD_MAX_BYTES)
+            except UploadRefused as refused:
+                errors.append(str(refused))
         if valid and not errors:
             params = form.params() | ({"national_file": str(national)} if national else {})
             job = ReportJob.objects.create(kind=form.cleaned_data["kind"], params=params, created_by=request.user)

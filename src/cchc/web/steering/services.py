@@ -7,9 +7,9 @@ import csv
 import datetime as dt
 import io
 import logging
-import os
 import unicodedata
 
+from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,7 +26,7 @@ from cchc.steering.tasks import TaskState, TransitionError, check_transition
 from cchc.web.accounts.models import Role, RoleAssignment
 from cchc.web.assessments import scoring
 from cchc.web.assessments.evidence import EvidenceError, receive
-from cchc.web.assessments.models import Cycle, FrameworkRecord
+from cchc.web.assessments.models import Cycle
 from cchc.web.org.models import Unit
 from cchc.web.results import services as results_services
 
@@ -180,7 +180,7 @@ def published_result(cycle):
     snap = results_services.published_snapshot(cycle, with_inputs=True)
     if snap is None:
         return None, None
-    record = FrameworkRecord.objects.get(framework_id=snap.framework_id, version=snap.framework_version)
+    record = snap.framework_record()
     return record.framework, scoring.score(record.framework, snap.inputs)
 
 
@@ -365,7 +365,7 @@ def target_rows(on: dt.date | None = None) -> list[dict]:
 
 def reward_rules_id() -> str:
     """The province's reward rules: ``CCHC_REWARD_RULES`` (a shipped id or a YAML path), else Kon Tum's example."""
-    return os.environ.get("CCHC_REWARD_RULES") or "kon-tum-example"
+    return settings.CCHC_REWARD_RULES
 
 
 def reward_rows(cycle, rules: str | None = None) -> list[dict]:
