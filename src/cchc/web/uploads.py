@@ -30,6 +30,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cchc.web.errors import Unacceptable
+
 # ---- where originals are kept -----------------------------------------------------------------------------
 
 
@@ -57,7 +59,7 @@ def originals() -> list[Path]:
 # ---- the kinds of file ------------------------------------------------------------------------------------
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Unacceptable):
     """An upload is not a file we accept (wrong type, too large, empty); nothing is kept. The message is the
     sentence shown to the person, naming the file as they uploaded it."""
 

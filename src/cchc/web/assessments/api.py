@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from cchc.web.accounts import policy
 from cchc.web.api.errors import ErrorSerializer, FieldErrors
 from cchc.web.assessments import frameworks, services, workflow
 from cchc.web.assessments.models import Cycle, FrameworkRecord, LeafAssessment, Participation, State
+from cchc.web.errors import API_STATUS, status_of
 
 # ---- serializers ------------------------------------------------------------------------------------------
 
@@ -124,13 +125,9 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         cycle = self.get_object()
         ser = TransitionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        try:
-            cycle = workflow.transition(cycle, ser.validated_data["target"], request.user,
-                                        ser.validated_data.get("reason", ""))
-        except PermissionError as exc:
-            raise PermissionDenied() from exc
-        except workflow.WorkflowError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        # a refused transition is 400 {"detail"} (cchc.web.errors, through the API's exception handler)
+        cycle = workflow.transition(cycle, ser.validated_data["target"], request.user,
+                                    ser.validated_data.get("reason", ""))
         return Response(CycleSerializer(self.get_queryset().get(pk=cycle.pk)).data)
 
     @extend_schema(responses={200: inline_serializer("Progress", {
@@ -218,13 +215,9 @@ class LeafDetail(APIView):
         op = {"self": services.save_self, "appraise": services.save_appraisal, "explain": services.save_explanation}
         try:
             result = op[stage](part, leaf_code, data, request.user, version)
-        except PermissionError as exc:
-            raise PermissionDenied() from exc
-        except services.Conflict as exc:
+        except services.Conflict as exc:  # the 409 carries the current values (the handler gives only the detail)
             return Response({"detail": str(exc), "current": _leaf_data(part, row, exc.current)},
-                            status=status.HTTP_409_CONFLICT)
-        except services.Invalid as exc:
-            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+                            status=status_of(exc, API_STATUS))
         return Response(_leaf_data(part, row, result.leaf))
 
 
@@ -233,12 +226,7 @@ class SubmitView(APIView):
                                             400: FieldErrors, 403: ErrorSerializer, 404: ErrorSerializer})
     def post(self, request, cycle_id: int, unit_code: str):
         part = _participation(request, cycle_id, unit_code)
-        try:
-            services.submit(part, request.user)
-        except PermissionError as exc:
-            raise PermissionDenied() from exc
-        except services.Invalid as exc:
-            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        services.submit(part, request.user)  # refused: 400 {"errors": …} (cchc.web.errors)
         return Response({"submitted_at": part.submitted_at})
 
 

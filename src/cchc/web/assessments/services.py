@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from cchc.core.numbers import parse_number
 from cchc.core.scoring import points_problem
 from cchc.frameworks import load_framework
+from cchc.web import errors as refusals
 from cchc.web.accounts import policy
 from cchc.web.assessments import frameworks
 from cchc.web.assessments.models import FrameworkRecord, LeafAssessment, Participation
 
 
-class Conflict(Exception):
+class Conflict(refusals.Conflict):
     """Stale save: someone saved this leaf after the person loaded it. Nothing was written."""
 
     def __init__(self, current: LeafAssessment):
@@ -42,12 +43,7 @@ class Conflict(Exception):
         )
 
 
-class Invalid(ValueError):
-    """Input refused; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+Invalid = refusals.Invalid  # input refused: ``errors`` maps field names to messages
 
 
 def leaf_node(participation: Participation, leaf_code: str):
@@ -55,7 +51,7 @@ def leaf_node(participation: Participation, leaf_code: str):
     applicable = {n.code: n for n in fw.leaves(participation.unit.unit_type)}
     node = applicable.get(leaf_code)
     if node is None:
-        raise LookupError(leaf_code)
+        raise refusals.NotFound(leaf_code)
     return node
 
 
@@ -140,7 +136,7 @@ def save_self(participation: Participation, leaf_code: str, data: dict, user, ve
     """Save a focal point's self-assessment of one leaf (points or ratio inputs, justification, and the
     written explanation when evidence is missing)."""
     if not policy.can_edit_self(user, participation):
-        raise PermissionError("not allowed")
+        raise refusals.NotAllowed("not allowed")
     node = leaf_node(participation, leaf_code)
     errors: dict[str, str] = {}
     values: dict = {}
@@ -175,7 +171,7 @@ def save_appraisal(participation: Participation, leaf_code: str, data: dict, use
     node = leaf_node(participation, leaf_code)
     fw = participation.cycle.framework.framework
     if not policy.can_appraise(user, participation, frameworks.field_of(fw, leaf_code)):
-        raise PermissionError("not allowed")
+        raise refusals.NotAllowed("not allowed")
     errors: dict[str, str] = {}
     comment = str(data.get("appraisal_comment") or "").strip()
     with transaction.atomic():
@@ -201,7 +197,7 @@ def save_appraisal(participation: Participation, leaf_code: str, data: dict, use
 
 def save_explanation(participation: Participation, leaf_code: str, data: dict, user, version) -> SaveResult:
     if not policy.can_explain(user, participation):
-        raise PermissionError("not allowed")
+        raise refusals.NotAllowed("not allowed")
     leaf_node(participation, leaf_code)
     with transaction.atomic():
         obj = get_leaf(participation, leaf_code, lock=True)
@@ -238,7 +234,7 @@ def missing_for_submission(participation: Participation, stored: dict | None = N
 
 def submit(participation: Participation, user) -> None:
     if not policy.can_submit(user, participation):
-        raise PermissionError("not allowed")
+        raise refusals.NotAllowed("not allowed")
     problems = missing_for_submission(participation)
     if problems:
         raise Invalid({code: msg for code, msg in problems})
@@ -251,7 +247,7 @@ def submit(participation: Participation, user) -> None:
 
 def submit_explanation(participation: Participation, user) -> None:
     if not policy.can_explain(user, participation):
-        raise PermissionError("not allowed")
+        raise refusals.NotAllowed("not allowed")
     participation.explained_at = timezone.now()
     participation._change_reason = _("Nộp giải trình")
     participation._history_user = user

@@ -84,8 +84,6 @@ def cycle_transition(request, cycle_id):
     target = form.cleaned_data["target"]
     try:
         workflow.transition(cycle, target, request.user, form.cleaned_data["reason"])
-    except PermissionError as exc:
-        raise PermissionDenied from exc
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
@@ -122,8 +120,6 @@ def return_submission(request, cycle_id, unit_code):
         form = ReturnSubmissionForm(request.POST)
         form.is_valid()  # refuses nothing: the workflow requires the reason
         workflow.return_submission(part, request.user, form.cleaned_data["reason"])
-    except PermissionError as exc:
-        raise PermissionDenied from exc
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
@@ -297,10 +293,6 @@ def leaf_save(request, cycle_id, unit_code, leaf_code, mode):
     form = LeafSaveForm(request.POST)
     try:
         SAVE[mode](part, leaf_code, form.values(), request.user, form.loaded_version())
-    except LookupError as exc:
-        raise Http404 from exc
-    except PermissionError as exc:
-        raise PermissionDenied from exc
     except services.Conflict as exc:
         if not is_htmx(request):
             messages.error(request, str(exc))
@@ -328,10 +320,7 @@ def evidence_upload(request, cycle_id, unit_code, leaf_code, mode):
         require(policy.can_explain(request.user, part))
     else:
         raise PermissionDenied
-    try:
-        la = services.get_leaf(part, leaf_code)
-    except LookupError as exc:
-        raise Http404 from exc
+    la = services.get_leaf(part, leaf_code)  # not a leaf of this unit: 404 (cchc.web.errors)
     error = None
     form = EvidenceUploadForm(request.POST, request.FILES)
     form.is_valid()  # refuses nothing: evidence_mod.store checks every file
@@ -366,8 +355,6 @@ def submit(request, cycle_id, unit_code):
     part = _participation(cycle_id, unit_code)
     try:
         services.submit(part, request.user)
-    except PermissionError as exc:
-        raise PermissionDenied from exc
     except services.Invalid as exc:
         messages.error(
             request,
@@ -383,10 +370,7 @@ def submit(request, cycle_id, unit_code):
 @require_POST
 def submit_explanation(request, cycle_id, unit_code):
     part = _participation(cycle_id, unit_code)
-    try:
-        services.submit_explanation(part, request.user)
-    except PermissionError as exc:
-        raise PermissionDenied from exc
+    services.submit_explanation(part, request.user)  # a refusal is the 403 page (cchc.web.errors)
     messages.success(request, _("Đã nộp giải trình."))
     return redirect("sheet-explain", cycle_id, unit_code)
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from cchc.web import errors as refusals
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle, State, Transition
 from cchc.web.assessments.states import TRANSITIONS, Rule
 from cchc.web.results.services import publish
 
 
-class WorkflowError(Exception):
+class WorkflowError(refusals.Refused):
     """A refused transition or a refused change, with a message for the person."""
 
 
@@ -44,7 +45,7 @@ def transition(cycle: Cycle, target: str, user, reason: str = "") -> Cycle:
                 % {"a": State(cycle.state).label, "b": State(target).label if target in State.values else target}
             )
         if not policy.can_transition(user, cycle, target):
-            raise PermissionError("not allowed")
+            raise refusals.NotAllowed("not allowed")
         if rule.reason_required and not reason:
             raise WorkflowError(_("Cần nêu lý do để mở lại kỳ đánh giá."))
         if target == State.OPEN and not cycle.participations.exists():
@@ -63,7 +64,7 @@ def transition(cycle: Cycle, target: str, user, reason: str = "") -> Cycle:
 def return_submission(participation, user, reason: str):
     """Administrator returns one unit's submitted self-assessment for correction (reason required)."""
     if not policy.is_admin(user):
-        raise PermissionError("not allowed")
+        raise refusals.NotAllowed("not allowed")
     if participation.cycle.state != State.OPEN:
         raise WorkflowError(_("Chỉ trả lại được khi kỳ đánh giá đang tự đánh giá."))
     if not (reason or "").strip():

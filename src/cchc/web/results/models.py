@@ -12,9 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cchc.web.assessments.models import FrameworkRecord
+from cchc.web.errors import Conflict
 
 
-class ImmutableResult(Exception):
+class ImmutableResult(Conflict):
     """Published results cannot be changed."""
 
 

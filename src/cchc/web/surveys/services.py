@@ -29,6 +29,7 @@ from cchc.surveys.report import ci_rows, ipa_chart_rows
 from cchc.web.accounts import policy
 from cchc.web.assessments import services
 from cchc.web.assessments.models import Participation
+from cchc.web.errors import NotAllowed
 from cchc.web.org.models import Unit
 from cchc.web.surveys.models import SurveyApplication, SurveyImport
 from cchc.web.uploads import TABLES, checked, keep
@@ -70,7 +71,7 @@ def import_survey(*, instrument_id: str, year: int, upload, user, skip_invalid: 
     )
 
     if not policy.can_import_surveys(user):
-        raise PermissionError("not allowed")
+        raise NotAllowed("not allowed")
     with checked(upload, TABLES, settings.CCHC_SURVEY_UPLOAD_MAX_BYTES) as got:
         inst = load_instrument(instrument_id)
         name = Path(got.name).name  # problems name the person's file: the checked copy carries its name
@@ -158,7 +159,7 @@ def apply_to_cycle(survey, cycle, user):
     unit's overall index; returns the :class:`SurveyApplication` listing what was set and what was not."""
 
     if not policy.can_apply_survey(user, cycle):
-        raise PermissionError("not allowed")
+        raise NotAllowed("not allowed")
     if survey.status != SurveyImport.Status.IMPORTED or not survey.result:
         raise ValueError(_("Lần nhập này không có kết quả."))
     fw = cycle.framework.framework
