@@ -66,7 +66,7 @@ def _demo_dossiers_for_the_focal_point(summary):
     from django.test import Client
 
     from cchc.web.demo import DOSSIER_ROWS
-    from cchc.web.dossiers import data
+    from cchc.web.dossiers import services as data
 
     assert summary["dossiers"] == DOSSIER_ROWS
     data.clear_cache()

@@ -3,7 +3,7 @@ inline when a setting asks for it (tests, single-process scripts).
 
 A thread is enough for a provincial office: one job at a time per user, minutes at most. A job's own record
 says where it is (queued, running, done, failed); a job whose worker died is detected by its page
-(see :func:`cchc.web.dossiers.jobs.settle_stale`)."""
+(see :func:`cchc.web.dossiers.services.settle_stale`)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import pytest
 from tests.web.dossiers.helpers import SPEC, UNITS
 
 from cchc.services.synth import write_synth
-from cchc.web.dossiers import data
+from cchc.web.dossiers import services as data
 
 
 @pytest.fixture(scope="module")

@@ -87,7 +87,7 @@ def test_late_dossiers_of_a_unit_without_a_parent(svc, api, settings, tmp_path):
     import datetime as dt
 
     from cchc.services.synth import SynthSpec, write_synth
-    from cchc.web.dossiers import data
+    from cchc.web.dossiers import services as data
 
     write_synth(SynthSpec(rows=1500, procedures=8, seed=2, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30),
                           unit_codes=("U0001", "U0002"), parent_codes=(None, None)), tmp_path / "store")

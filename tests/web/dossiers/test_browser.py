@@ -16,7 +16,7 @@ from tests.web.helpers import build_world
 
 from cchc.services.indicators import late_dossiers
 from cchc.services.synth import SynthSpec, write_synth
-from cchc.web.dossiers import data
+from cchc.web.dossiers import services as data
 
 pytestmark = MARKS
 

@@ -13,7 +13,8 @@ from tests.web.dossiers.helpers import bad_csv
 from tests.web.helpers import build_world, refuse_saves
 
 from cchc.services.importer import Store
-from cchc.web.dossiers import data, jobs
+from cchc.web.dossiers import services as data
+from cchc.web.dossiers import services as jobs
 from cchc.web.dossiers.models import DossierImport
 
 pytestmark = [pytest.mark.db]

@@ -15,7 +15,7 @@ from tests.web.dossiers.helpers import bad_csv, flat
 
 from cchc.services.indicators import compute, late_dossiers
 from cchc.services.synth import SynthSpec, write_synth
-from cchc.web.dossiers import data
+from cchc.web.dossiers import services as data
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 

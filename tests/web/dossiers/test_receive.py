@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cchc.web.dossiers.jobs import DOSSIER_FILES
+from cchc.web.dossiers.services import DOSSIER_FILES
 from cchc.web.uploads import KINDS, TABLES, UploadRefused, checked, identify, kept_path, receive, upload_dir
 
 MB = 1024 * 1024

@@ -5,8 +5,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from cchc.web.org.importer import import_units
 from cchc.web.org.models import Unit, UnitLineage
+from cchc.web.org.services import import_units
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 

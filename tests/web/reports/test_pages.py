@@ -94,7 +94,7 @@ def test_a_report_whose_worker_died_is_reported_failed(published, login, status)
 
     from django.utils import timezone
 
-    from cchc.web.reports import jobs
+    from cchc.web.reports import services as jobs
     from cchc.web.reports.models import ReportJob
 
     client = login(published.users["admin"])

@@ -1,5 +1,5 @@
 """REST API for service delivery (issue 5): the Decision 766 indicator records and late dossiers, as the pages
-show them (the library's numbers through :mod:`cchc.web.dossiers.data`), and dossier imports for the
+show them (the library's numbers through :mod:`cchc.web.dossiers.services`), and dossier imports for the
 administrator — so that a one-stop-shop system can push its monthly export and read the results back.
 
 Same policy as the pages: the province for readers of all units, a focal point its own units only."""
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from cchc.core.periods import GRANULARITIES
 from cchc.web.accounts import policy
-from cchc.web.dossiers import data, jobs
+from cchc.web.dossiers import services
 from cchc.web.dossiers.forms import DossierImportForm
 from cchc.web.dossiers.models import DossierImport
 
@@ -53,7 +53,7 @@ def _label(request, granularity: str | None = None) -> str | None:
     label = request.query_params.get("p")
     if label is None:
         return None
-    gran = data.canonical_period(label)
+    gran = services.canonical_period(label)
     if gran is None or (granularity and gran != granularity):
         raise _bad("p", f"not a {granularity or 'period'} label such as 2025-05, 2025-Q2, 2025-H1, 2025")
     return label
@@ -80,12 +80,12 @@ class IndicatorsView(APIView):
         else:
             allowed = None
         rows = []
-        if data.has_data():
+        if services.has_data():
             try:
-                records = data.overview(gran)
+                records = services.overview(gran)
             except (ValueError, FileNotFoundError):  # a store with no received dossiers
                 records = []
-            rows = [r for r in sorted(records, key=lambda r: (r["period"], *data.sort_key(r)))
+            rows = [r for r in sorted(records, key=lambda r: (r["period"], *services.sort_key(r)))
                     if (unit is None or r["unit"] == unit) and (label is None or r["period"] == label)
                     and (allowed is None or r["unit"] in allowed)]
         return _paginated(request, self, rows)
@@ -108,7 +108,7 @@ class LateView(APIView):
             raise _bad("p", "required")
         if not policy.can_view_services_unit(request.user, unit):
             raise PermissionDenied()
-        rows = data.late(unit, label) if data.has_data() else []
+        rows = services.late(unit, label) if services.has_data() else []
         procedure = request.query_params.get("procedure")
         if procedure:
             rows = [r for r in rows if r["procedure_code"] == procedure]
@@ -149,9 +149,9 @@ class ImportsView(APIView):
     def get(self, request):
         """The dossier imports, newest first (administrator)."""
 
-        _require_import(request.user)  # only the page's jobs are settled (jobs.settle_stale), not all of them
+        _require_import(request.user)  # only the page's jobs are settled (services.settle_stale), not all of them
         return _paginated(request, self, DossierImport.objects.select_related("created_by"),
-                          lambda j: _job(jobs.settle_stale(j)))
+                          lambda j: _job(services.settle_stale(j)))
 
     @extend_schema(operation_id="services_import_create", request={"multipart/form-data": inline_serializer(
         "DossierUpload", {"file": serializers.FileField(), "catalogue": serializers.FileField(required=False),
@@ -165,9 +165,9 @@ class ImportsView(APIView):
 
         _require_import(request.user)
         form = DossierImportForm(request.data, request.FILES)
-        form.is_valid()  # every field optional: the files are checked by jobs.submit, in its words
+        form.is_valid()  # every field optional: the files are checked by services.submit, in its words
         got = form.cleaned_data
-        job, errors = jobs.submit(request.user, got["file"], got["catalogue"], replace=got["replace"])
+        job, errors = services.submit(request.user, got["file"], got["catalogue"], replace=got["replace"])
         if job is None:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         job.refresh_from_db()
@@ -184,7 +184,7 @@ class ImportDetailView(APIView):
 
         _require_import(request.user)
         try:
-            job = jobs.settle_stale(DossierImport.objects.select_related("created_by").get(pk=job_id))
+            job = services.settle_stale(DossierImport.objects.select_related("created_by").get(pk=job_id))
         except DossierImport.DoesNotExist:
             raise NotFound() from None
         return Response(_job(job))

@@ -1,5 +1,5 @@
 """The dossier import's form, read by the page and the API alike: the export, the optional procedure catalogue
-and ``replace``. The files are checked by :func:`cchc.web.dossiers.jobs.submit` (type, size, the catalogue's
+and ``replace``. The files are checked by :func:`cchc.web.dossiers.services.submit` (type, size, the catalogue's
 content), which words every refusal."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from cchc.core.periods import GRANULARITIES
 from cchc.reports.charts import trend
 from cchc.web.accounts import policy
-from cchc.web.dossiers import data, jobs
+from cchc.web.dossiers import services
 from cchc.web.dossiers.forms import DossierImportForm
 from cchc.web.dossiers.models import DossierImport
 from cchc.web.org.models import Unit
@@ -39,7 +39,7 @@ def _unit_names() -> dict[str, str]:
 
 def _chart(records: list[dict], unit: str, title: str) -> dict | None:
 
-    rows = data.trend_rows(records, unit)
+    rows = services.trend_rows(records, unit)
     return trend(rows, title) if rows else None
 
 
@@ -56,20 +56,20 @@ def dashboard(request):
             return redirect("services:unit", unit_code=own[0])
         raise PermissionDenied
     gran = _granularity(request)
-    ctx = {"granularity": gran, "granularities": _granularity_choices(), "summary": data.SUMMARY,
-           "can_import": policy.can_import_dossiers(request.user), "store": data.store_root()}
-    if not data.has_data():
+    ctx = {"granularity": gran, "granularities": _granularity_choices(), "summary": services.SUMMARY,
+           "can_import": policy.can_import_dossiers(request.user), "store": services.store_root()}
+    if not services.has_data():
         return render(request, "dossiers/dashboard.html", ctx | {"no_data": True})
     try:
-        records = data.overview(gran)
+        records = services.overview(gran)
     except (ValueError, FileNotFoundError) as exc:  # e.g. a store whose dossiers were never received
         return render(request, "dossiers/dashboard.html", ctx | {"no_data": True, "store_error": str(exc)})
-    labels = data.periods(records)
+    labels = services.periods(records)
     chosen = _period_choice(request, labels)
     names = _unit_names()
     rows = []
-    for rec in sorted((r for r in records if r["period"] == chosen), key=data.sort_key):
-        row = data.summary(rec)
+    for rec in sorted((r for r in records if r["period"] == chosen), key=services.sort_key):
+        row = services.summary(rec)
         row["name"] = names.get(rec["unit"], "")
         rows.append(row)
     ctx.update(labels=labels, chosen=chosen, rows=rows,
@@ -89,11 +89,11 @@ def _unit_or_404(request, unit_code: str) -> None:
 @login_required
 def unit_page(request, unit_code: str):
     _unit_or_404(request, unit_code)
-    if not data.has_data():
+    if not services.has_data():
         raise Http404
     gran = _granularity(request)
     try:
-        records = [r for r in data.overview(gran) if r["unit"] == unit_code]
+        records = [r for r in services.overview(gran) if r["unit"] == unit_code]
     except (ValueError, FileNotFoundError):
         records = []
     names = _unit_names()
@@ -103,21 +103,21 @@ def unit_page(request, unit_code: str):
         return render(request, "dossiers/unit.html", {  # a web unit without dossiers in the store
             "unit_code": unit_code, "unit_name": names[unit_code], "no_data": True, "granularity": gran,
             "overview": policy.can_view_services_overview(request.user)})
-    labels = data.periods(records)
+    labels = services.periods(records)
     chosen = _period_choice(request, labels)
     rec = next(r for r in records if r["period"] == chosen)
-    proc_names = data.procedure_names()
+    proc_names = services.procedure_names()
     procs = []
-    for p in data.procedures(gran, unit_code):
+    for p in services.procedures(gran, unit_code):
         if p["period"] == chosen and p["unit"] == unit_code and p["received"] > 0:
-            row = data.summary(p)
+            row = services.summary(p)
             row["name"] = proc_names.get(p["procedure_code"], "")
             procs.append(row)
     procs.sort(key=lambda r: (-r["late"], -r["received"], r["procedure_code"]))
     ctx = {
         "unit_code": unit_code, "unit_name": names.get(unit_code, ""), "rec": rec, "granularity": gran,
-        "granularities": _granularity_choices(), "labels": labels, "chosen": chosen, "summary": data.SUMMARY,
-        "row": data.summary(rec),
+        "granularities": _granularity_choices(), "labels": labels, "chosen": chosen, "summary": services.SUMMARY,
+        "row": services.summary(rec),
         "computable": [i for i in rec["indicators"] if i["computable"]],
         "not_computable": [i for i in rec["indicators"] if not i["computable"]],
         "procedures": procs,
@@ -130,19 +130,19 @@ def unit_page(request, unit_code: str):
 @login_required
 def late_page(request, unit_code: str):
     _unit_or_404(request, unit_code)
-    if not data.has_data():
+    if not services.has_data():
         raise Http404
     label = request.GET.get("p", "")
-    gran = data.canonical_period(label)
+    gran = services.canonical_period(label)
     if gran is None:
         raise Http404
     procedure = request.GET.get("procedure") or None
-    rows = data.late(unit_code, label)
+    rows = services.late(unit_code, label)
     if procedure:
         rows = [r for r in rows if r["procedure_code"] == procedure]
     ctx = {"unit_code": unit_code, "unit_name": _unit_names().get(unit_code, ""), "label": label,
            "granularity": gran, "procedure": procedure, "count": len(rows), "rows": rows[:LATE_SHOWN],
-           "shown": LATE_SHOWN, "procedure_names": data.procedure_names()}
+           "shown": LATE_SHOWN, "procedure_names": services.procedure_names()}
     return render(request, "dossiers/late.html", ctx)
 
 
@@ -156,7 +156,7 @@ def _require_import(user) -> None:
 
 @login_required
 def import_page(request):
-    """The upload form: the files' type, size and the catalogue are checked at once (:func:`jobs.submit`), the
+    """The upload form: the files' type, size and the catalogue are checked at once (:func:`services.submit`), the
     import runs in the background and the person is sent to the job's page."""
     from cchc.services.importer import Store  # start-up time: Ibis and DuckDB load on first use
 
@@ -164,14 +164,14 @@ def import_page(request):
     errors: list[str] = []
     if request.method == "POST":
         form = DossierImportForm(request.POST, request.FILES)
-        form.is_valid()  # every field optional: the files are checked by jobs.submit, in its words
+        form.is_valid()  # every field optional: the files are checked by services.submit, in its words
         got = form.cleaned_data
-        job, errors = jobs.submit(request.user, got["file"], got["catalogue"], replace=got["replace"])
+        job, errors = services.submit(request.user, got["file"], got["catalogue"], replace=got["replace"])
         if job is not None:
             return redirect("services:import-job", job_id=job.pk)
-    store = Store(data.store_root())
+    store = Store(services.store_root())
     ctx = {"store": store.root, "errors": errors, "manifest": list(reversed(store.manifest()))[:20],
-           "recent": jobs.recent()}
+           "recent": services.recent()}
     return render(request, "dossiers/import.html", ctx, status=422 if errors else 200)
 
 
@@ -179,7 +179,7 @@ def _job_or_404(request, job_id: int):
 
     _require_import(request.user)
     try:
-        return jobs.settle_stale(DossierImport.objects.get(pk=job_id))
+        return services.settle_stale(DossierImport.objects.get(pk=job_id))
     except DossierImport.DoesNotExist:
         raise Http404 from None
 
@@ -198,7 +198,7 @@ def import_rejected(request, job_id: int):
     stored = (job.result or {}).get("rejected_path")
     if not stored:
         raise Http404
-    path = data.store_root() / "rejected" / Path(stored).name  # by name: the store may have moved (a restore)
+    path = services.store_root() / "rejected" / Path(stored).name  # by name: the store may have moved (a restore)
     if not path.is_file():
         raise Http404
     name = f"bi-loai-{Path(job.file_name).stem}.csv"

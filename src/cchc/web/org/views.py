@@ -14,8 +14,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from cchc.web.accounts import policy
 from cchc.web.http import require
 from cchc.web.org.forms import UnitsImportForm
-from cchc.web.org.importer import import_units
 from cchc.web.org.models import Unit
+from cchc.web.org.services import import_units
 
 
 @login_required

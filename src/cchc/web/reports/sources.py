@@ -11,7 +11,7 @@ from cchc.reports.sections_surveys import survey_section
 from cchc.surveys.registry import load_instrument
 from cchc.web.assessments.models import Cycle
 from cchc.web.assessments.scoring import score
-from cchc.web.dossiers.data import has_data, store_root
+from cchc.web.dossiers.services import has_data, store_root
 from cchc.web.results.services import previous_result, published_snapshot
 from cchc.web.steering import services
 from cchc.web.surveys.models import SurveyImport

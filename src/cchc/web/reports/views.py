@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from cchc.web.accounts import policy
 from cchc.web.assessments.models import Cycle
 from cchc.web.http import require
-from cchc.web.reports import jobs
+from cchc.web.reports import services
 from cchc.web.reports.forms import ReportForm
-from cchc.web.reports.jobs import job_dir, settle_stale
 from cchc.web.reports.models import ReportJob
+from cchc.web.reports.services import job_dir, settle_stale
 from cchc.web.uploads import TABLES, UploadRefused, receive
 
 CONTENT_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -41,9 +41,9 @@ def report_page(request):
         if valid and not errors:
             params = form.params() | ({"national_file": str(national)} if national else {})
             job = ReportJob.objects.create(kind=form.cleaned_data["kind"], params=params, created_by=request.user)
-            jobs.start(job)
+            services.start(job)
             return redirect("report-job", job_id=job.pk)
-    recent = [jobs.settle_stale(j) for j in ReportJob.objects.filter(created_by=request.user)[:10]]
+    recent = [services.settle_stale(j) for j in ReportJob.objects.filter(created_by=request.user)[:10]]
     return render(request, "reports/report.html",
                   {"cycles": published, "errors": errors, "values": values, "recent": recent})
 

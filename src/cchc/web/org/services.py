@@ -1,4 +1,5 @@
-"""Import units from an XLSX workbook (format: docs/formats/units.md)."""
+"""Units: the import of the unit register from an XLSX workbook (format: docs/formats/units.md), every write of the
+units area."""
 
 from __future__ import annotations
 

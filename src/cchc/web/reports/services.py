@@ -1,4 +1,5 @@
-"""Run a report job: build from published data and uploaded national tables, write files, record progress."""
+"""Report jobs: build a report from published data and uploaded national tables after the response, write its
+files, record progress (every write of the reports area; what the report reads is :mod:`cchc.web.reports.sources`)."""
 
 from __future__ import annotations
 
