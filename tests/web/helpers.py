@@ -26,6 +26,18 @@ class World:
         return self.parts[code]
 
 
+def past_policy(response) -> bool:
+    """Whether a request got past the policy (the permission matrices): a 401, 403 or 404, or a redirect to the
+    sign-in page, is a refusal; success, or a business refusal (stale version, invalid input) that only an
+    authorised person can reach, is past it."""
+    if response.status_code in (401, 403, 404):
+        return False
+    if response.status_code == 302:
+        return "/accounts/login/" not in response["Location"]
+    assert response.status_code in (200, 201, 400, 409, 422), (response.status_code, response.content[:300])
+    return True
+
+
 def refuse_saves(monkeypatch, model, update_fields: list[str]) -> list[str]:
     """Make ``model.save(update_fields=...)`` with exactly these fields fail as a busy SQLite database does
     ("database is locked" after its timeout); returns the steps whose save was refused, as they happen."""

@@ -5,9 +5,10 @@ come from tests/web/conftest.py (one place; pytest gives its fixtures to this fo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
+from tests.web import helpers
 from tests.web.helpers import PASSWORD, fill_part
 
 TODAY = dt.date(2026, 7, 10)
@@ -18,14 +19,9 @@ def pytest_configure(config):
 
 
 @dataclass
-class World:
-    fw: object
-    record: object
-    d1: object
-    d2: object
-    users: dict
-    cycle: object
-    parts: dict = field(default_factory=dict)
+class World(helpers.World):
+    """The small province of tests/web plus the steering plan and two tasks."""
+
     plan: object = None
     task1: object = None
     task2: object = None
