@@ -283,3 +283,24 @@ def test_no_page_or_endpoint_reads_the_post_by_hand():
             if re.search(r"request\.(POST|FILES)(\.|\[)|in request\.POST", line):
                 by_hand.append(f"{path.relative_to(WEB)}:{n}")
     assert by_hand == []
+
+
+def test_every_cchc_setting_is_defined_and_documented_in_settings():
+    """The web app reads its ``CCHC_*`` settings from ``settings.py`` only, where each environment variable is
+    read and documented (no module reads the environment or guesses a default with ``getattr``)."""
+    from django.conf import settings
+
+    source = (WEB / "settings.py").read_text(encoding="utf-8")
+    doc = source.split('"""')[1]
+    read = set(re.findall(r'os\.environ(?:\.get)?\(\s*"(CCHC_[A-Z_]+)"|_env_bool\("(CCHC_[A-Z_]+)"', source))
+    read = {a or b for a, b in read}
+    assert read and [name for name in sorted(read) if name not in doc] == []
+    used, elsewhere = set(), []
+    for path in WEB.rglob("*.py"):
+        if path.name == "settings.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"settings\.(CCHC_[A-Z_]+)", text))
+        elsewhere += [f"{path.relative_to(WEB)}: {m}" for m in re.findall(r'os\.environ[^\n]*"CCHC_[A-Z_]+"|getattr\(settings, "CCHC_', text)]
+    assert elsewhere == []
+    assert [name for name in sorted(used) if not hasattr(settings, name)] == []

@@ -9,7 +9,7 @@ class WebConfig(AppConfig):
 
     name = "cchc.web"
     label = "cchc_web"
-    verbose_name = "cchc"
+    verbose_name = "cchc"  # a name, the same in every language
 
     def ready(self) -> None:
         register_converter(IdConverter, "id")

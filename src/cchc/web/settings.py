@@ -20,7 +20,12 @@ Environment:
 - ``CCHC_REPORTS_INLINE``, ``CCHC_IMPORTS_INLINE``: ``1`` to make reports and dossier imports in the request
   instead of a background thread (tests, debugging).
 - ``CCHC_EMAIL_BACKEND``: Django e-mail backend (default console); ``CCHC_EMAIL_HOST``, ``CCHC_EMAIL_PORT``,
-  ``CCHC_EMAIL_USER``, ``CCHC_EMAIL_PASSWORD``, ``CCHC_EMAIL_USE_TLS`` for SMTP.
+  ``CCHC_EMAIL_USER``, ``CCHC_EMAIL_PASSWORD``, ``CCHC_EMAIL_USE_TLS`` for SMTP; ``CCHC_FROM_EMAIL`` the sender
+  (default ``cchc@localhost``).
+- ``CCHC_CONN_MAX_AGE``: seconds a PostgreSQL connection is kept between requests (default 0: one per request).
+- ``CCHC_SECURE_COOKIES``: ``1`` behind HTTPS: session and CSRF cookies only over HTTPS, the proxy's
+  ``X-Forwarded-Proto`` trusted.
+- ``CCHC_LOG_LEVEL``: the root logger's level (default ``WARNING``).
 """
 
 from __future__ import annotations
