@@ -189,3 +189,32 @@ def test_projected_rank_is_never_better_than_first():
     t = Target("NQ", "par_index_rank", "top", 30, D(2027, 12, 31))
     a = attainment(t, [(D(2023, 4, 15), 55), (D(2024, 4, 15), 43)], D(2024, 7, 1))
     assert a.status == "on_track" and a.projected == 1.0
+
+
+# ---- one overdue rule --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_figures_overdue_list_reminders_and_task_state_agree_on_the_deadline_day(offset):
+    """Overdue = past the deadline (deadline < today): on the deadline day a task is not overdue anywhere."""
+    from cchc.steering.figures import overdue_list
+
+    deadline = D(2024, 6, 15)
+    today = deadline + dt.timedelta(days=offset)
+    t = task(1, "in_progress", deadline)
+    expected = offset > 0
+    assert (display_state(t, today) == "overdue") is expected
+    assert bool(overdue_list([t], today)) is expected
+    assert any(r.kind == "overdue" for r in reminders_due([t], today)) is expected
+    [f] = task_figures([t], "2024-H1", today)
+    assert (f.overdue, f.open_not_due) == ((1, 0) if expected else (0, 1))
+
+
+def test_figures_after_the_period_count_what_was_past_its_deadline_at_the_end():
+    t = task(1, "in_progress", D(2024, 6, 30))  # due on the period's last day, still open afterwards
+    [on_last_day] = task_figures([t], "2024-H1", D(2024, 6, 30))
+    assert on_last_day.overdue == 0
+    for later in (D(2024, 7, 1), D(2024, 12, 31)):
+        [f] = task_figures([t], "2024-H1", later)
+        assert f.overdue == 1
+        assert display_state(t, later) == "overdue"

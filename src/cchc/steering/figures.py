@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from cchc.core.periods import Period
-from cchc.steering.tasks import TaskFacts, TaskState, done_on_time, is_overdue
+from cchc.steering.tasks import OPEN_STATES, TaskFacts, TaskState, done_on_time, is_overdue
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,11 @@ def task_figures(tasks: Iterable[TaskFacts], period: str, today: dt.date,
                  key: Callable[[TaskFacts], str] = lambda t: t.lead_unit) -> list[TaskFigures]:
     """Figures per key (lead unit by default; ``lambda t: t.plan`` per plan) for tasks due in the period.
 
-    Overdue is judged at ``min(today, end of period)``: a half-year review counts what was late at its end."""
+    Overdue is :func:`cchc.steering.tasks.is_overdue` (past the deadline: deadline < day), judged on ``today``
+    while the period runs and on the day after its end once it is over: a half-year review counts what was past
+    its deadline when the period ended, and on any day it agrees with the task list and the overdue list."""
     start, end = period_bounds(period)
-    as_of = min(today, end)
+    as_of = min(today, end + dt.timedelta(days=1))
     groups: dict[str, list[TaskFacts]] = {}
     for task in tasks:
         if task.deadline is None or not (start <= task.deadline <= end):
@@ -58,10 +60,10 @@ def task_figures(tasks: Iterable[TaskFacts], period: str, today: dt.date,
             due=len(items),
             done_on_time=sum(1 for t in items if done_on_time(t) is True),
             done_late=sum(1 for t in items if done_on_time(t) is False),
-            overdue=sum(1 for t in items if is_overdue(t, as_of + dt.timedelta(days=1))),
+            overdue=sum(1 for t in items if is_overdue(t, as_of)),
             cancelled=sum(1 for t in items if t.state == TaskState.CANCELLED),
-            open_not_due=sum(1 for t in items if t.state in (TaskState.NOT_STARTED, TaskState.IN_PROGRESS)
-                             and not is_overdue(t, as_of + dt.timedelta(days=1))),
+            open_not_due=sum(1 for t in items if t.state in OPEN_STATES
+                             and not is_overdue(t, as_of)),
         ))
     return out
 

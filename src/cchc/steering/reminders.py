@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cchc.steering.tasks import TaskFacts, TaskState
+from cchc.steering.tasks import OPEN_STATES, TaskFacts, is_overdue
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,9 @@ def reminders_due(tasks: Iterable[TaskFacts], today: dt.date, days_before: int =
     """Upcoming (deadline within ``days_before`` days, sent once per task) and overdue (sent once a day)."""
     out = []
     for t in tasks:
-        if t.deadline is None or t.state not in (TaskState.NOT_STARTED, TaskState.IN_PROGRESS):
+        if t.deadline is None or t.state not in OPEN_STATES:
             continue
-        if t.deadline < today:
+        if is_overdue(t, today):
             out.append(Reminder("overdue", t.lead_unit, t.id, t.title, t.deadline, f"overdue:{t.id}:{today.isoformat()}"))
         elif (t.deadline - today).days <= days_before:
             out.append(Reminder("upcoming", t.lead_unit, t.id, t.title, t.deadline, f"upcoming:{t.id}:{t.deadline.isoformat()}"))

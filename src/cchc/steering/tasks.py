@@ -72,15 +72,27 @@ def check_transition(current: TaskState, new: TaskState, *, reason: str = "", co
         raise TransitionError("a task is marked done with at least one evidence document")
 
 
-def display_state(task: TaskFacts, today: dt.date) -> str:
-    """The state a person sees: ``overdue`` when not done or cancelled and the deadline has passed."""
-    if task.state in (TaskState.NOT_STARTED, TaskState.IN_PROGRESS) and task.deadline and task.deadline < today:
-        return "overdue"
-    return str(task.state)
+OPEN_STATES = (TaskState.NOT_STARTED, TaskState.IN_PROGRESS)
+
+
+def past_deadline(deadline: dt.date | None, today: dt.date) -> bool:
+    """The one overdue rule: a deadline is past when it is before ``today`` (on the deadline day a task is
+    still in time). The task list, the overdue list, the reminders and the half-year figures all use it.
+
+    >>> past_deadline(dt.date(2024, 6, 30), dt.date(2024, 6, 30)), past_deadline(dt.date(2024, 6, 30), dt.date(2024, 7, 1))
+    (False, True)
+    """
+    return deadline is not None and deadline < today
 
 
 def is_overdue(task: TaskFacts, today: dt.date) -> bool:
-    return display_state(task, today) == "overdue"
+    """Open (not started or in progress) and past its deadline (:func:`past_deadline`)."""
+    return task.state in OPEN_STATES and past_deadline(task.deadline, today)
+
+
+def display_state(task: TaskFacts, today: dt.date) -> str:
+    """The state a person sees: ``overdue`` when :func:`is_overdue`, else the stored state."""
+    return "overdue" if is_overdue(task, today) else str(task.state)
 
 
 def done_on_time(task: TaskFacts) -> bool | None:
