@@ -400,3 +400,30 @@ def test_gap_has_a_bootstrap_interval(tiny):
     assert e1["gap_ci_low"] < e1["gap"] < e1["gap_ci_high"]
     assert e1["gap_ci_low"] > 0  # 80 % want improvement vs 60 % satisfied: clearly positive
     assert _el(res, "E2")["gap_ci_low"] is None
+
+
+@pytest.mark.parametrize("max_psu", [25, 1000])  # random groups, and every respondent its own resampling unit
+@pytest.mark.parametrize("clustered", [False, True])
+def test_intervals_do_not_depend_on_row_order(tiny, clustered, max_psu):
+    """The same responses exported in another row order give the same published numbers, intervals included
+    (same seed): the bootstrap resamples in a canonical order."""
+    rng = np.random.default_rng(5)
+    n = 240
+    units = rng.choice(["Sở A", "Sở B", "Xã C"], size=n).tolist()
+    ans = {q: rng.choice([1, 2, 3, 4, 5, 9, None], size=n).tolist() for q in ("Q2", "Q3", "Q4")}
+    ans["Q1"] = rng.choice([1, 2, 3, 4, 5], size=n).tolist()
+    ans["X1"] = rng.choice([0, 1, None], size=n).tolist()
+    weights = rng.uniform(0.5, 2.0, size=n).round(2).tolist()
+    clusters = [f"c{i % 30}" for i in range(n)] if clustered else None
+    resp = make_responses(tiny, ans, units=units, weights=weights, clusters=clusters)
+    opts = Options(by=["unit"], replicates=200, seed=7, max_psu=max_psu)
+    expected = compute(resp, opts)
+    assert expected["overall"]["ci_low"] is not None
+    for k in range(4):
+        perm = np.random.default_rng(100 + k).permutation(n)
+        shuffled = resp.subset(perm)
+        shuffled.ids = np.array([f"r{i}" for i in range(n)], dtype=object)  # ids from row numbers, as in an export
+        got = compute(shuffled, opts)
+        assert got["overall"] == expected["overall"]
+        assert got["units"] == expected["units"]
+        assert got == expected

@@ -689,11 +689,42 @@ def _sort_key(s: str) -> tuple[str, str]:
     return sort_key_vi(s)
 
 
+def canonical_order(resp: Responses) -> np.ndarray:
+    """Row positions of ``resp`` in a canonical order that does not depend on the order of the export: sorted
+    by what a row says (attributes by name, single-choice answers, multiple-choice answers, weight), ties
+    broken by the respondent id. Rows that say the same thing are interchangeable for every index, so the
+    bootstrap, which draws resampling units by position, gives the same intervals for any row order.
+
+    Row numbers are not part of the key: without an id column the ids are made from them (``r<row>``), and
+    ids only break ties between rows whose answers are equal."""
+    keys: list[np.ndarray] = []  # most significant first
+    for name in sorted(resp.attrs):
+        _, inv = np.unique(np.asarray(resp.attrs[name], dtype=str), return_inverse=True)
+        keys.append(inv.ravel())
+    keys.extend(resp.codes[:, j] for j in range(resp.codes.shape[1]))
+    for code in sorted(resp.multi):
+        if code in resp.multi_missing:
+            keys.append(resp.multi_missing[code])
+        m = resp.multi[code]
+        keys.extend(m[:, k] for k in range(m.shape[1]))
+    if resp.weight is not None:
+        keys.append(np.nan_to_num(np.asarray(resp.weight, dtype=float), nan=np.inf))
+    _, id_rank = np.unique(np.asarray(resp.ids, dtype=str), return_inverse=True)
+    keys.append(id_rank.ravel())
+    return np.lexsort(keys[::-1]) if resp.n else np.arange(0)
+
+
 # --------------------------------------------------------------------------------------------- public API
 def compute(resp: Responses, opts: Options | None = None) -> dict[str, Any]:
     """All published indices for ``resp``: overall, aspects, elements, criteria, perception and expectation
-    shares, per-group breakdowns (``opts.by``), ranking of units, drivers. JSON-ready."""
+    shares, per-group breakdowns (``opts.by``), ranking of units, drivers. JSON-ready.
+
+    The rows are first put in :func:`canonical_order`, so the same responses in another row order give the
+    same numbers, bootstrap intervals included (same seed)."""
     opts = opts or Options()
+    order = canonical_order(resp)
+    if not np.array_equal(order, np.arange(resp.n)):
+        resp = resp.subset(order)
     inst = resp.instrument
     min_n = opts.min_n if opts.min_n is not None else inst.min_n
     rng = np.random.default_rng(opts.seed)
