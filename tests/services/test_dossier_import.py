@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from tests.services.helpers import dossier, make_store, write_catalogue, write_rows
 
-from cchc.services.importer import ImportError_, Store, import_file, load_catalogue
+from cchc.services.importer import ImportError_, Store, import_file, load_catalogue, reason_vi
 from cchc.services.schema import canonical_name
 
 VI_HEADERS = ["MaHoSo", "MaDonVi", "MaDonViCha", "MaTTHC", "KenhThucHien", "TrangThaiHoSo", "NgayNopHoSo",
@@ -328,3 +328,19 @@ def test_a_commit_cut_short_is_finished_by_the_next_writer_or_reader(tmp_path, m
     assert files == [str(march), str(april)]
     assert import_file(april, store, replace=True).skipped  # recorded in the manifest: not imported twice
     assert Store(store.root).recover() is None
+
+
+def test_reasons_come_in_a_fixed_order(tmp_path) -> None:  # noqa: ANN001
+    """Two reasons for one cell (an unreadable received_at is also a missing one) come in the order of the
+    checks, row after row — in the problems, their Vietnamese wording and the rejected file alike."""
+    rows = [dossier(i, received_at="2024-02-30 09:00:00") for i in range(1, 201)]
+    res = import_file(write_rows(tmp_path / "in.csv", rows), Store(tmp_path / "s"), max_problems=1000)
+    expected = ["unparseable date", "neither received_at nor submitted_at"]
+    assert [(p.row, p.column, p.reason) for p in res.problems] == [
+        (r, "received_at", reason) for r in range(1, 201) for reason in expected]
+    assert res.problems[0].reason_vi == "ngày giờ không đọc được"
+    assert [p.reason_vi for p in res.problems[:2]] == [reason_vi(r) for r in expected]
+    with open(res.rejected_path, encoding="utf-8") as f:
+        assert all(r["_reasons"].index("unparseable date") < r["_reasons"].index("neither") for r in csv.DictReader(f))
+    few = import_file(write_rows(tmp_path / "few.csv", rows[:3] + [dossier(999)]), Store(tmp_path / "t"), max_problems=3)
+    assert [(p.row, p.reason) for p in few.problems] == [(1, expected[0]), (1, expected[1]), (2, expected[0])]

@@ -762,9 +762,12 @@ def _import_locked(path: Path, store: Store, catalogue: pa.Table | None, calenda
     result.rejected = int(n_bad)
     result.accepted = raw.num_rows - result.rejected
     if n_bad:
-        probs = con.execute(
-            f"SELECT _row, unnest(_problems) FROM checked WHERE len(_problems) > 0 ORDER BY _row LIMIT {max_problems}"
+        # one list per row, read as a list: a row's reasons keep the order of the checks (unnest + ORDER BY _row
+        # left the reasons of one row in no fixed order)
+        bad_rows = con.execute(
+            f"SELECT _row, _problems FROM checked WHERE len(_problems) > 0 ORDER BY _row LIMIT {max_problems}"
         ).fetchall()
+        probs = [(row, text) for row, texts in bad_rows for text in texts][:max_problems]
         for row, text in probs:
             column, value, reason = text.split("\x1f")
             result.problems.append(Problem(str(path), int(row), column, value or None, reason))
