@@ -188,6 +188,24 @@ def ci_rows(result: dict[str, Any], level: str = "elements") -> list[dict[str, A
     ]
 
 
+def overlapping_units(units: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Pairs of units (labels, in the given order) whose overall confidence intervals overlap — the pairs whose
+    order the survey does not establish. Units with few responses (``low_n``, not ranked) or without an
+    interval are left out. Intervals that only touch (one's upper bound is the other's lower bound) overlap.
+
+    >>> u = lambda label, lo, hi: {"label": label, "low_n": False, "overall": {"ci_low": lo, "ci_high": hi}}
+    >>> overlapping_units([u("A", 80, 90), u("B", 60, 70), u("C", 65, 75)])
+    [('B', 'C')]
+    >>> overlapping_units([u("A", 80, 90), u("B", 60, 70)])
+    []
+    """
+    items = [(u["label"], u["overall"]["ci_low"], u["overall"]["ci_high"]) for u in units
+             if not u.get("low_n") and u.get("overall", {}).get("ci_low") is not None
+             and u["overall"].get("ci_high") is not None]
+    return [(a, b) for i, (a, alo, ahi) in enumerate(items) for (b, blo, bhi) in items[i + 1:]
+            if alo <= bhi and blo <= ahi]
+
+
 def ipa_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows ``{"element", "name", "importance", "performance", "quadrant"}`` of the importance–performance
     matrix, with the split lines in every row (``split_importance``, ``split_performance``); empty when the

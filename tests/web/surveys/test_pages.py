@@ -334,3 +334,22 @@ def test_xlsx_upload(world, login, tmp_path):
     assert survey.status == "imported" and survey.n_imported == 120
     assert survey.result["overall"] == expected(csv)["overall"]
     assert (Path(settings.DATA_DIR) / "uploads" / f"{survey.file_sha256}.xlsx").exists()
+
+
+def _unit(label, low, high, rank, low_n=False):
+    return {"label": label, "n": 40, "low_n": low_n, "rank": rank, "ranked_of": 3,
+            "overall": {"index": (low + high) / 2, "ci_low": low, "ci_high": high, "n": 40}}
+
+
+@pytest.mark.parametrize(("units", "shown"), [
+    ([_unit("Sở Một", 80.0, 90.0, 1), _unit("Sở Hai", 60.0, 70.0, 2), _unit("Sở Ba", 40.0, 50.0, 3)], False),
+    ([_unit("Sở Một", 80.0, 90.0, 1), _unit("Sở Hai", 60.0, 70.0, 2), _unit("Sở Ba", 40.0, 50.0, 3),
+      _unit("Xã Ít Phiếu", 55.0, 95.0, None, low_n=True)], False),  # an unranked unit's wide interval does not count
+    ([_unit("Sở Một", 80.0, 90.0, 1), _unit("Sở Hai", 65.0, 82.0, 2), _unit("Sở Ba", 40.0, 50.0, 3)], True),
+])
+def test_overlap_sentence_only_when_two_intervals_overlap(world, login, units, shown):
+    survey = SurveyImport.objects.create(instrument=INSTRUMENT, year=2026, status="imported", file_name="x.csv",
+                                         file_sha256="0" * 64, result={"units": units})
+    html = login(world.users["admin"]).get(f"/surveys/{survey.pk}/").content.decode()
+    assert all(f'data-unit="{u["label"]}"' in html for u in units)
+    assert ("khoảng tin cậy chồng lên nhau" in html) is shown

@@ -25,7 +25,7 @@ from cchc.core.names import normalize_unit_name
 from cchc.reports import charts
 from cchc.surveys.indices import compute, standard_options
 from cchc.surveys.registry import load_instrument
-from cchc.surveys.report import ci_rows, ipa_chart_rows
+from cchc.surveys.report import ci_rows, ipa_chart_rows, overlapping_units
 from cchc.web.accounts import policy
 from cchc.web.assessments import services
 from cchc.web.assessments.models import Participation
@@ -123,6 +123,12 @@ def unit_rows(survey, user) -> list[dict[str, Any]]:
     units = (survey.result or {}).get("units", [])
     rows = policy.visible_survey_rows(user, units)
     return sorted(rows, key=lambda u: (u.get("rank") is None, u.get("rank") or 0, u["label"]))
+
+
+def overlaps(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Pairs of the visible units whose intervals overlap (:func:`cchc.surveys.report.overlapping_units`):
+    the page says their order is not established only when there is such a pair."""
+    return overlapping_units(rows)
 
 
 def chart_specs(survey, rows: list[dict[str, Any]], with_drivers: bool) -> dict[str, dict]:

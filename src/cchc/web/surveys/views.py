@@ -88,6 +88,7 @@ def survey_results(request, survey_id):
         "cycles": cycles, "applications": survey.applications.select_related("cycle", "applied_by")[:5]
         if reads_all else [],
         "low_n_rows": [r for r in rows if r.get("low_n")],
+        "overlaps": services.overlaps(rows),
     })
 
 
