@@ -155,10 +155,16 @@ def test_result_charts_show_the_indices_and_the_group_average(world, login):
     c = login(world.users["leader"])
     spec = _spec(c.get(f"/cycles/{cycle.pk}/results/").content.decode(), "chart-results-spec")
     assert spec["mark"] == "bar" and spec["width"] == "container" and spec["height"] == {"step": 14}
+    from cchc.reports.charts import AVERAGE_COLOUR, BAND_PALETTE, LABEL_LIMIT, UNIT_COLOUR
+
+    # the bands in the framework's order, best first, take the palette's colours by that order (not the alphabet)
     assert spec["encoding"] == {
-        "y": {"field": "unit", "type": "nominal", "sort": "-x", "title": None},
+        "y": {"field": "unit", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": LABEL_LIMIT}},
         "x": {"field": "index", "type": "quantitative", "title": "Chỉ số (%)", "scale": {"domain": [0, 100]}},
-        "color": {"field": "band", "type": "nominal", "title": "Xếp loại"},
+        "color": {"field": "band", "type": "nominal", "title": "Xếp loại",
+                  "scale": {"domain": ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"],
+                            "range": [BAND_PALETTE[i] for i in (0, 2, 4, 6, 8)]},
+                  "legend": {"labelLimit": LABEL_LIMIT}},
         "tooltip": [{"field": "unit"}, {"field": "index", "format": ".2f"}, {"field": "band"}],
     }
     assert sorted(spec["data"]["values"], key=lambda v: v["unit"]) == sorted(
@@ -172,7 +178,10 @@ def test_result_charts_show_the_indices_and_the_group_average(world, login):
     assert spec["encoding"]["yOffset"] == {"field": "series"}
     assert spec["encoding"]["x"] == {"field": "index", "type": "quantitative", "title": "Chỉ số (%)",
                                      "scale": {"domain": [0, 100]}}
-    assert spec["encoding"]["color"] == {"field": "series", "type": "nominal", "title": None}
+    assert spec["encoding"]["color"] == {"field": "series", "type": "nominal", "title": None,
+                                         "scale": {"domain": ["Sở Một", "Trung bình nhóm"],
+                                                   "range": [UNIT_COLOUR, AVERAGE_COLOUR]},
+                                         "legend": {"labelLimit": LABEL_LIMIT, "orient": "top"}}
     shown = [code for code, f in d1["fields"].items() if f and f["index"] is not None]
     assert len(spec["encoding"]["y"]["sort"]) == len(shown)
     mine = [v for v in spec["data"]["values"] if v["series"] == "Sở Một"]

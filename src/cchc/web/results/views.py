@@ -64,8 +64,8 @@ def _results_context(cycle, data, selected_type: str, selected_band: str, public
         groups.setdefault(u["group"] or "", []).append(u)
     chart = charts.indices_by_band(
         [{"unit": u["name"], "index": u["index"],
-          "band": (u["band"] or {}).get("label_en" if lang == "en" else "label_vi", "—")} for u in units],
-        index_title=_("Chỉ số (%)"), band_title=_("Xếp loại"))
+          "band": (u["band"] or {}).get("label_en" if lang.startswith("en") else "label_vi") or "—"} for u in units],
+        index_title=_("Chỉ số (%)"), band_title=_("Xếp loại"), bands=charts.band_labels(data["bands"], lang))
 
     return {
         "cycle": cycle, "data": data, "groups": groups, "unit_types": [(t, UnitType(t).label if t in UnitType.values else t) for t in unit_types],
