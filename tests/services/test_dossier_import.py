@@ -344,3 +344,22 @@ def test_reasons_come_in_a_fixed_order(tmp_path) -> None:  # noqa: ANN001
         assert all(r["_reasons"].index("unparseable date") < r["_reasons"].index("neither") for r in csv.DictReader(f))
     few = import_file(write_rows(tmp_path / "few.csv", rows[:3] + [dossier(999)]), Store(tmp_path / "t"), max_problems=3)
     assert [(p.row, p.reason) for p in few.problems] == [(1, expected[0]), (1, expected[1]), (2, expected[0])]
+
+
+def test_a_unit_code_not_of_the_province_is_rejected_with_a_located_reason(tmp_path) -> None:  # noqa: ANN001
+    rows = [dossier(1), dossier(2, unit_code="U9"), dossier(3, unit_code="U2"), dossier(4, unit_code="")]
+    store = Store(tmp_path / "s")
+    res = import_file(write_rows(tmp_path / "in.csv", rows), store, unit_codes=["U1", "U2"])
+    assert (res.accepted, res.rejected) == (2, 2)
+    unknown = [p for p in res.problems if p.row == 2]
+    assert [(p.column, p.value, p.reason) for p in unknown] == [
+        ("unit_code", "U9", "unknown unit code (not a unit of the province)")]
+    assert unknown[0].reason_vi == "mã đơn vị không phải đơn vị của tỉnh"
+    assert [(p.row, p.reason) for p in res.problems if p.row == 4] == [(4, "missing value")]  # not twice
+    assert sorted(r["unit_code"] for r in _stored(store)) == ["U1", "U2"]  # never a new unit in the store
+    # without the province's units (the command line), any unit code is accepted as before
+    free = import_file(write_rows(tmp_path / "in2.csv", [dossier(5, unit_code="U9")]), Store(tmp_path / "t"))
+    assert (free.accepted, free.rejected) == (1, 0)
+    # a province without units rejects every row: import the units first
+    none = import_file(write_rows(tmp_path / "in3.csv", [dossier(6)]), Store(tmp_path / "u"), unit_codes=[])
+    assert none.rejected == 1 and none.problems[0].reason.startswith("unknown unit code")

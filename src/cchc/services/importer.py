@@ -76,6 +76,7 @@ REASONS_VI = {
     "missing value": "thiếu giá trị",
     "unknown level (full / partial / none)": "mức độ không xác định (full / partial / none: toàn trình / một phần / không)",
     "unknown procedure code (not in the catalogue)": "mã thủ tục không có trong danh mục thủ tục",
+    "unknown unit code (not a unit of the province)": "mã đơn vị không phải đơn vị của tỉnh",
     "dossier id already in the store (imported from another file)": "mã hồ sơ đã có trong kho (đã nhập từ tệp khác)",
     "finished before received": "ngày kết thúc xử lý trước ngày tiếp nhận",
     "returned before received": "ngày trả kết quả trước ngày tiếp nhận",
@@ -648,18 +649,25 @@ def import_file(
     progress: Callable[[str], None] | None = None,
     max_problems: int = 1000,
     replace: bool = False,
+    unit_codes: Iterable[str] | None = None,
 ) -> ImportResult:
     """Validate one file and append its accepted rows to the store. Idempotent by file content hash.
+
+    With ``unit_codes`` (the province's units, as the web application knows them), a row whose unit code is not
+    one of them is rejected ("unknown unit code"): it never appears as a new unit. Without it (the command line),
+    any unit code is accepted.
 
     With ``replace``, a dossier id already in the store is not rejected: the stored record is replaced by the
     new one (a later export carrying the dossier's new status). Without it, such rows are rejected. One import
     at a time per store (:meth:`Store.locked`), all or nothing (:meth:`Store.commit`)."""
     with store.locked():
-        return _import_locked(Path(path), store, catalogue, calendar, progress, max_problems, replace)
+        return _import_locked(Path(path), store, catalogue, calendar, progress, max_problems, replace,
+                              None if unit_codes is None else sorted(set(unit_codes)))
 
 
 def _import_locked(path: Path, store: Store, catalogue: pa.Table | None, calendar: WorkingCalendar | None,
-                   progress: Callable[[str], None] | None, max_problems: int, replace: bool) -> ImportResult:
+                   progress: Callable[[str], None] | None, max_problems: int, replace: bool,
+                   unit_codes: list[str] | None = None) -> ImportResult:
     step = progress or (lambda _msg: None)
     digest = file_hash(path) if path.exists() else ""
     if not path.exists():
@@ -730,6 +738,12 @@ def _import_locked(path: Path, store: Store, catalogue: pa.Table | None, calenda
         cat_check = (", CASE WHEN t.procedure_code IS NOT NULL AND t.procedure_code NOT IN (SELECT procedure_code "
                      "FROM cat) THEN concat_ws(chr(31), 'procedure_code', t.procedure_code, "
                      "'unknown procedure code (not in the catalogue)') END")
+    unit_check = ""
+    if unit_codes is not None:
+        con.register("known_units", pa.table({"unit_code": pa.array(unit_codes, type=pa.string())}))
+        unit_check = (", CASE WHEN t.unit_code IS NOT NULL AND t.unit_code NOT IN (SELECT unit_code FROM known_units) "
+                      "THEN concat_ws(chr(31), 'unit_code', t.unit_code, "
+                      "'unknown unit code (not a unit of the province)') END")
     existing = None if replace else store.existing_ids(con)
     store_check = ""
     if existing:
@@ -754,7 +768,7 @@ def _import_locked(path: Path, store: Store, catalogue: pa.Table | None, calenda
             CASE WHEN t.dossier_id IS NOT NULL AND row_number() OVER (PARTITION BY t.dossier_id ORDER BY t._row) > 1
                  THEN concat_ws(chr(31), 'dossier_id', t.dossier_id, 'duplicate dossier id in the file (first at row '
                  || CAST(min(t._row) OVER (PARTITION BY t.dossier_id) AS VARCHAR) || ')') END
-            {cat_check}{store_check}
+            {cat_check}{unit_check}{store_check}
         ]), lambda x: x IS NOT NULL) AS _problems
         FROM typed t
     """)

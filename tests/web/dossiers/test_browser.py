@@ -68,7 +68,11 @@ def test_admin_imports_dossiers_and_sees_each_problem(live_server, browser_page,
     store = tmp_path / "store"
     settings.CCHC_DOSSIER_STORE = store
     data.clear_cache()
+    from cchc.web.org.models import Unit
+
     build_world()
+    Unit.objects.create(code="U0001", name="Phường Một", unit_type="commune")  # the units of the dossier file
+    Unit.objects.create(code="U0002", name="Xã Hai", unit_type="commune")
     records, catalogue = bad_csv(tmp_path)
     page, base = browser_page, live_server.url
 

@@ -16,6 +16,7 @@ from cchc.services.importer import Store
 from cchc.web.dossiers import services as data
 from cchc.web.dossiers import services as jobs
 from cchc.web.dossiers.models import DossierImport
+from cchc.web.org.models import Unit
 
 pytestmark = [pytest.mark.db]
 
@@ -26,6 +27,8 @@ def admin_client(transactional_db, evidence_dir, settings, tmp_path, client):
     settings.CCHC_IMPORTS_INLINE = False  # the real thread
     data.clear_cache()
     world = build_world()
+    for code, name in (("U0001", "Phường Một"), ("U0002", "Xã Hai")):  # the units of the dossier file
+        Unit.objects.create(code=code, name=name, unit_type="commune")
     client.force_login(world.users["admin"])
     client.world = world
     return client

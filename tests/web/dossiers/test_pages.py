@@ -360,3 +360,31 @@ def test_import_job_page_in_english(svc, login, settings, tmp_path):
     assert "unknown code (allowed: " in html and "mã không hợp lệ" not in html  # the reasons in English
     listing = c.get("/services/import/").content.decode()
     assert "Uploaded files" in listing and '<th scope="col" class="n">Rejected</th>' in listing
+
+
+def test_a_dossier_of_a_unit_not_in_the_province_is_rejected_not_shown(svc, login, settings, tmp_path):
+    """A row whose unit code is not one of the province's units is rejected with its reason (row, column, value)
+    and never appears on the dashboard as a new unit."""
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    records, catalogue = bad_csv(tmp_path)
+    with records.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows[9]["unit_code"] = "X/9"  # row 10: not a unit of the province (and a code no URL could carry)
+    with records.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    c = login(svc.users["admin"])
+    r = c.post("/services/import/", {"file": SimpleUploadedFile("ho-so.csv", records.read_bytes(), "text/csv"),
+                                     "catalogue": SimpleUploadedFile("dm.csv", catalogue.read_bytes(), "text/csv")},
+               follow=True)
+    result = r.context["job"].result
+    assert result["accepted"] == 38 and result["rejected"] == 3
+    problem = next(p for p in result["problems"] if p["row"] == 10)
+    assert (problem["column"], problem["value"], problem["reason"]) == (
+        "unit_code", "X/9", "unknown unit code (not a unit of the province)")
+    html = r.content.decode()
+    assert re.search(r'<td class="n">10</td><td>unit_code</td><td>X/9</td><td>mã đơn vị không phải đơn vị của tỉnh</td>',
+                     html)
+    dashboard = c.get("/services/?period=month").content.decode()
+    assert 'data-unit="U0001"' in dashboard and "X/9" not in dashboard

@@ -97,3 +97,31 @@ def test_import_page_admin_only(world, login):
 def test_import_without_a_file_is_a_bad_request(world, login):
     r = login(world.users["admin"]).post("/units/import/", {})
     assert r.status_code == 400 and r.content == b"file missing"
+
+
+@pytest.mark.parametrize("code", ["A/B", "SO:1", "Sở Một", "X?1", "..", "A#1"])
+def test_a_unit_code_that_breaks_urls_sheets_or_file_names_is_refused(code):
+    from django.utils import translation
+
+    rep = import_units(_xlsx([HEAD, ["OK-1_a.b", "Đơn vị tốt", "sở"], [code, "Đơn vị xấu", "sở"]]))
+    assert len(rep.errors) == 1 and rep.errors[0].startswith("Dòng 3, cột A (mã): mã đơn vị")
+    assert repr(code) in rep.errors[0] and "chỉ dùng chữ, số" in rep.errors[0]
+    assert not Unit.objects.exists()  # all or nothing
+    with translation.override("en"):
+        en = import_units(_xlsx([HEAD, [code, "Đơn vị xấu", "sở"]])).errors
+    assert en == [f"Row 2, column A (mã): unit code {code!r} has characters that cannot be used "
+                  "(letters, digits, “-”, “_” and “.” only)."]
+
+
+def test_existing_bad_unit_codes_are_reported_on_the_units_page(world, login):
+    from cchc.web.org.services import bad_unit_codes
+
+    assert bad_unit_codes() == []
+    html = login(world.users["admin"]).get("/units/").content.decode()
+    assert 'id="bad-codes"' not in html
+    Unit.objects.create(code="SO/2", name="Sở cũ", unit_type="department")  # stored before the import checked
+    Unit.objects.create(code="Đ-1", name="Đơn vị tốt", unit_type="department")
+    assert bad_unit_codes() == ["SO/2"]
+    html = login(world.users["admin"]).get("/units/").content.decode()
+    assert 'id="bad-codes"' in html and "SO/2" in html[html.index('id="bad-codes"'):].split("</p>")[0]
+    assert "Đ-1" not in html[html.index('id="bad-codes"'):].split("</p>")[0]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from cchc.web import background
 from cchc.web.dossiers.models import DossierImport
 from cchc.web.language import in_english
+from cchc.web.org.models import Unit
 from cchc.web.uploads import KINDS, TEXT, Accepted, UploadRefused, receive
 
 SUMMARY = (  # the indicators of the dashboard table and the trend charts: (id, short label)
@@ -237,7 +238,10 @@ def run(job_id: int) -> None:
         catalogue = load_catalogue(job.catalogue_path) if job.catalogue_path else None
         store = Store(store_root())
         store.root.mkdir(parents=True, exist_ok=True)
-        result = import_file(job.path, store, catalogue=catalogue, replace=job.replace, progress=progress)
+        # a row of a unit that is not one of the province's is rejected, never shown as a new unit
+        unit_codes = list(Unit.objects.values_list("code", flat=True))
+        result = import_file(job.path, store, catalogue=catalogue, replace=job.replace, progress=progress,
+                             unit_codes=unit_codes)
     except ImportError_ as error:
         _finish(job, DossierImport.Status.FAILED, message=_hide_paths(str(error), job),
                 message_vi=_hide_paths(error.vi, job))

@@ -44,6 +44,27 @@ KIND_ALIASES = {
 REQUIRED = {"code": ("mã", "code"), "name": ("tên", "name"), "unit_type": ("loại", "type")}
 """Required columns: their Vietnamese and English header names (docs/formats/units.md)."""
 
+CODE_PUNCTUATION = "-_."
+"""Besides letters and digits, the only characters of a unit code: others (``/``, ``:``, spaces, ``?``, ``#``…)
+break the URLs, spreadsheet sheet titles and file names a unit code ends up in."""
+
+
+def is_bad_unit_code(code: str) -> bool:
+    """True when ``code`` cannot serve as a unit code: a character other than a letter, a digit or one of
+    :data:`CODE_PUNCTUATION`, or dots only (``.``, ``..`` are path steps).
+
+    >>> [is_bad_unit_code(c) for c in ("X-01_a.b", "Đ1", "A/B", "A:B", "A B", "..")]
+    [False, False, True, True, True, True]
+    """
+    return (not code or not all(ch.isalnum() or ch in CODE_PUNCTUATION for ch in code)
+            or set(code) == {"."})
+
+
+def bad_unit_codes() -> list[str]:
+    """Codes of units already in the register that :func:`is_bad_unit_code` refuses (stored before the import
+    checked them), sorted: the units page warns about them."""
+    return sorted(c for c in Unit.objects.values_list("code", flat=True) if is_bad_unit_code(c))
+
 
 def _column_letter(index: int) -> str:
 
@@ -121,6 +142,11 @@ def import_units(fileobj: BinaryIO) -> ImportReport:
         utype = TYPE_ALIASES.get(_norm(cell(row, "unit_type")).lower())
         if not code:
             report.errors.append(_("%(where)s: thiếu mã đơn vị.") % {"where": where(n, "code")})
+            continue
+        if is_bad_unit_code(code):
+            report.errors.append(
+                _("%(where)s: mã đơn vị %(code)r có ký tự không dùng được (chỉ dùng chữ, số, “-”, “_”, “.”).")
+                % {"where": where(n, "code"), "code": code})
             continue
         if not name:
             report.errors.append(_("%(where)s: thiếu tên đơn vị.") % {"where": where(n, "name")})

@@ -15,13 +15,15 @@ from cchc.web.accounts import policy
 from cchc.web.http import require
 from cchc.web.org.forms import UnitsImportForm
 from cchc.web.org.models import Unit
-from cchc.web.org.services import import_units
+from cchc.web.org.services import bad_unit_codes, import_units
 
 
 @login_required
 def units(request):
     qs = policy.visible_units(request.user, Unit.objects.select_related("parent"))
-    return render(request, "org/units.html", {"units": qs, "can_manage": policy.can_manage(request.user)})
+    can_manage = policy.can_manage(request.user)
+    return render(request, "org/units.html", {"units": qs, "can_manage": can_manage,
+                                              "bad_codes": bad_unit_codes() if can_manage else []})
 
 
 @login_required
