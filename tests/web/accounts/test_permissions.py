@@ -50,6 +50,21 @@ MATRIX = [
     # (policy.can_view_report_job): the job here is the administrator's, so "own" and "other" unit agree
     ("reports", "get", State.OPEN, READERS, READERS),
     ("report_job_of_admin", "get", State.OPEN, {"admin"}, {"admin"}),
+    # a field appraiser (field 2) sees the criteria of its own fields only: history, API, evidence (issue 14)
+    ("leaf_history_field1", "get", State.OPEN, READERS | {"focal", "appraiser"}, READERS),
+    ("leaf_history_field2", "get", State.OPEN, READERS | {"focal", "appraiser", "field_appraiser"},
+     READERS | {"field_appraiser"}),
+    ("api_leaf_field1", "get", State.OPEN, READERS | {"focal", "appraiser"}, READERS),
+    ("api_leaf_field2", "get", State.OPEN, READERS | {"focal", "appraiser", "field_appraiser"},
+     READERS | {"field_appraiser"}),
+    ("evidence_download_field1", "get", State.OPEN, READERS | {"focal", "appraiser"}, READERS),
+    ("evidence_download_field2", "get", State.OPEN, READERS | {"focal", "appraiser", "field_appraiser"},
+     READERS | {"field_appraiser"}),
+    # separation of duties (issue 14): here "focal" also appraises D1 and D2 and "admin" is also the focal point of
+    # D2 — nobody appraises the unit they are the focal point of
+    ("appraise_save_focal_also_appraiser", "post", State.APPRAISAL, {"admin", "appraiser"}, {"focal"}),
+    # here "admin" also holds the approver role and opened the cycle: who prepared the cycle does not publish it
+    ("transition_publish_admin_also_approver", "post", State.APPROVED, {"approver"}, {"approver"}),
 ]
 
 
@@ -123,6 +138,35 @@ def _request(client, world, endpoint, unit):
         job, _ = ReportJob.objects.get_or_create(kind="review", params={"period": "2026"}, status="done",
                                                  created_by=world.users["admin"])
         return client.get(f"/reports/{job.pk}/")
+    if endpoint in ("leaf_history_field1", "leaf_history_field2"):
+        return client.get(f"{base}/history/{leaf1 if endpoint.endswith('1') else leaf2}/")
+    if endpoint in ("api_leaf_field1", "api_leaf_field2"):
+        return client.get(f"/api/cycles/{cid}/units/{unit}/leaves/{leaf1 if endpoint.endswith('1') else leaf2}/")
+    if endpoint in ("evidence_download_field1", "evidence_download_field2"):
+        from cchc.web.assessments import evidence as evidence_mod
+        from cchc.web.assessments.models import LeafAssessment
+        from cchc.web.demo import tiny_pdf
+
+        la = LeafAssessment.objects.get(participation__unit__code=unit, participation__cycle_id=cid,
+                                        leaf_code=leaf1 if endpoint.endswith("1") else leaf2)
+        ev = la.evidence.first() or evidence_mod.store_bytes(la, "a.pdf", tiny_pdf(f"{unit} {la.leaf_code}"),
+                                                             world.users["admin"])
+        return client.get(f"/evidence/{ev.pk}/")
+    if endpoint == "appraise_save_focal_also_appraiser":
+        from cchc.web.accounts.models import Role, RoleAssignment
+
+        for d in (world.d1, world.d2):
+            RoleAssignment.objects.get_or_create(user=world.users["focal"], role=Role.APPRAISER, unit=d)
+        RoleAssignment.objects.get_or_create(user=world.users["admin"], role=Role.FOCAL, unit=world.d2)
+        return client.post(f"{base}/appraise/leaf/{leaf1}/", {"accept": "1", "version": "0"}, HTTP_HX_REQUEST="true")
+    if endpoint == "transition_publish_admin_also_approver":
+        from cchc.web.accounts.models import Role, RoleAssignment
+        from cchc.web.assessments.models import Transition
+
+        RoleAssignment.objects.get_or_create(user=world.users["admin"], role=Role.APPROVER, unit=None)
+        Transition.objects.get_or_create(cycle=world.cycle, from_state=State.DRAFT, to_state=State.OPEN,
+                                         user=world.users["admin"])
+        return client.post(f"/cycles/{cid}/transition/", {"target": "published"})
     raise AssertionError(endpoint)
 
 

@@ -14,6 +14,11 @@ Roles (see :class:`cchc.web.accounts.models.Role`):
 - appraiser: appraisal of assigned units and/or fields;
 - approver (council chair): approves and publishes; reads everything;
 - leader: reads everything, changes nothing.
+
+Separation of duties (issue 14; docs/decisions/0009-web-application.md, "Separation of duties"): nobody grants
+themselves the approver role; who performed a preparation transition of a cycle (any transition but approval and
+publication, reopening included) does not publish it, whatever roles they hold; nobody appraises a unit they are
+the focal point of. The refusals are worded here (:func:`why_not_publish`, :func:`why_not_grant`).
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cchc.core.names import normalize_unit_name
 from cchc.web.accounts.models import Role, RoleAssignment
+from cchc.web.assessments.frameworks import field_of
 from cchc.web.assessments.models import State
 from cchc.web.assessments.states import APPRAISAL_STATES, TRANSITIONS
 from cchc.web.org.models import Unit
@@ -112,6 +119,21 @@ def _unit_id(unit) -> int:
     return unit if isinstance(unit, int) else unit.pk
 
 
+def why_not_grant(user, target_user, role: str) -> str:
+    """Why ``user`` may not give ``role`` to ``target_user`` ("" when they may): only administrators grant roles,
+    and nobody grants themselves the approver role (who prepares a cycle does not also decide it)."""
+    if not is_admin(user):
+        return _("Chỉ quản trị viên được phân quyền.")
+    if role == Role.APPROVER and target_user is not None and target_user.pk == user.pk:
+        return _("Không tự phân cho mình vai trò phê duyệt: người chuẩn bị kỳ đánh giá không đồng thời phê duyệt, "
+                 "công bố kết quả.")
+    return ""
+
+
+def can_grant(user, target_user, role: str) -> bool:
+    return not why_not_grant(user, target_user, role)
+
+
 # === org: units ================================================================================================
 
 
@@ -169,7 +191,29 @@ def can_transition(user, cycle, target: str) -> bool:
     if rule is None:
         return False
     g = grants(user)
-    return g.superuser or bool(g.roles & set(rule.roles))
+    if not (g.superuser or bool(g.roles & set(rule.roles))):
+        return False
+    return not (target == State.PUBLISHED and prepared(user, cycle))
+
+
+# The decisions of the council chair; every other transition (reopening included) prepares the cycle.
+DECISIONS = (State.APPROVED, State.PUBLISHED)
+
+
+def prepared(user, cycle) -> bool:
+    """Did ``user`` perform a preparation transition of ``cycle`` (any but approval and publication)? Such a person
+    does not publish it, whatever roles they hold (a superuser too)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return cycle.transitions.filter(user_id=user.pk).exclude(to_state__in=DECISIONS).exists()
+
+
+def why_not_publish(user, cycle) -> str:
+    """The message for a person who holds the approver role but prepared the cycle ("" otherwise)."""
+    if cycle.state == State.APPROVED and is_approver(user) and prepared(user, cycle):
+        return _("Người đã thực hiện các bước chuẩn bị kỳ đánh giá (mở, khóa, chuyển thẩm định, giải trình, mở lại) "
+                 "không được công bố kết quả của kỳ đó: cần một người phê duyệt khác.")
+    return ""
 
 
 # === assessments: one unit's sheet in a cycle ==================================================================
@@ -202,9 +246,45 @@ def appraises(user, participation, field_code: str | None) -> bool:
 
 
 def can_appraise(user, participation, field_code: str | None) -> bool:
+    """Appraise this leaf now: an appraiser of the unit or field (or an administrator) in an appraisal state — never
+    the unit's own focal point, whatever other roles they hold (nobody appraises their own unit)."""
     if participation.cycle.state not in APPRAISAL_STATES:
         return False
+    if is_focal_of(user, participation.unit_id):
+        return False
     return appraises(user, participation, field_code)
+
+
+def why_not_appraise(user, participation) -> str:
+    """The message for a focal point of the unit who is also an appraiser ("" otherwise)."""
+    g = grants(user)
+    if participation.unit_id in g.focal_units and (g.is_admin or Role.APPRAISER in g.roles):
+        return _("Không thẩm định đơn vị mà mình là đầu mối.")
+    return ""
+
+
+def sees_by_field_only(user, participation) -> bool:
+    """Does ``user`` see this unit's sheet only as an appraiser by field (no other role on the unit)? Such a person
+    sees the criteria of their own fields only: sheet, its XLSX export, leaf history, API and evidence."""
+    g = grants(user)
+    uid = participation.unit_id
+    return (bool(g.appraiser_fields) and not g.reads_all and uid not in g.focal_units
+            and uid not in g.appraiser_units)
+
+
+def can_view_leaf(user, participation, field_code: str | None) -> bool:
+    """One criterion of a unit's sheet (its values, history and evidence)."""
+    if not can_view_sheet(user, participation):
+        return False
+    return not sees_by_field_only(user, participation) or field_code in grants(user).appraiser_fields
+
+
+def visible_leaf_rows(user, participation, rows) -> list:
+    """The framework's leaf rows (:func:`cchc.web.assessments.frameworks.leaf_rows`) ``user`` may see."""
+    if not sees_by_field_only(user, participation):
+        return list(rows)
+    fields = grants(user).appraiser_fields
+    return [r for r in rows if r.field_code in fields]
 
 
 def can_explain(user, participation) -> bool:
@@ -226,7 +306,12 @@ def can_import_computed(user, cycle) -> bool:
 
 
 def can_download_evidence(user, evidence) -> bool:
-    return can_view_unit(user, evidence.assessment.participation.unit_id)
+    part = evidence.assessment.participation
+    if not can_view_unit(user, part.unit_id):
+        return False
+    if not sees_by_field_only(user, part):
+        return True
+    return field_of(part.cycle.framework.framework, evidence.assessment.leaf_code) in grants(user).appraiser_fields
 
 
 # === results: live preview, published results, exports =========================================================

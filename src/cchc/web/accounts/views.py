@@ -20,13 +20,19 @@ def people(request):
     """Users and their roles (administrators): add a role to a person, creating the account if needed."""
     require(policy.can_manage(request.user))
     form = RoleForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        assignment, created = services.grant_role(form.cleaned_data)
-        messages.success(request, _("Đã phân quyền cho %(u)s.") % {"u": assignment.user.username} if created
-                         else _("Người dùng đã có vai trò này."))
-        return redirect("people")
+        try:
+            assignment, created = services.grant_role(form.cleaned_data, request.user)
+        except Refused as refused:  # separation of duties (the policy's message), shown with the form
+            form.add_error(None, str(refused))
+            status = 422
+        else:
+            messages.success(request, _("Đã phân quyền cho %(u)s.") % {"u": assignment.user.username} if created
+                             else _("Người dùng đã có vai trò này."))
+            return redirect("people")
     assignments = RoleAssignment.objects.select_related("user", "unit").order_by("user__username", "role")
-    return render(request, "accounts/people.html", {"form": form, "assignments": assignments})
+    return render(request, "accounts/people.html", {"form": form, "assignments": assignments}, status=status)
 
 
 @login_required

@@ -179,8 +179,8 @@ class LeafList(APIView):
         part = _participation(request, cycle_id, unit_code)
         fw = part.cycle.framework.framework
         stored = {la.leaf_code: la for la in part.leaves.prefetch_related("evidence")}
-        return Response([_leaf_data(part, r, stored.get(r.node.code))
-                         for r in frameworks.leaf_rows(fw, part.unit.unit_type)])
+        rows = policy.visible_leaf_rows(request.user, part, frameworks.leaf_rows(fw, part.unit.unit_type))
+        return Response([_leaf_data(part, r, stored.get(r.node.code)) for r in rows])
 
 
 class LeafDetail(APIView):
@@ -189,6 +189,8 @@ class LeafDetail(APIView):
         row = next((r for r in frameworks.leaf_rows(fw, part.unit.unit_type) if r.node.code == leaf_code), None)
         if row is None:
             raise NotFound()
+        if not policy.can_view_leaf(self.request.user, part, row.field_code):
+            raise PermissionDenied()
         return row
 
     @extend_schema(responses={200: LeafSerializer, 403: ErrorSerializer, 404: ErrorSerializer})

@@ -106,8 +106,37 @@ class CycleEditForm(forms.ModelForm):
         if not self.units_editable:
             self.fields["units"].disabled = True
         if cycle.state == "published":
-            for name in ("previous", "narrative_vi"):
-                self.fields[name].disabled = True
+            # Published is final: only the name and the public flag change, each with a reason kept in the
+            # cycle's history (docs/decisions/0009-web-application.md, "Published is final").
+            for name in self.Meta.fields:
+                if name not in self.PUBLISHED_EDITABLE:
+                    self.fields[name].disabled = True
+            self.fields["reason"] = forms.CharField(
+                label=_("Lý do sửa (bắt buộc khi sửa kỳ đã công bố)"), max_length=80, required=False,
+                widget=forms.Textarea(attrs={"rows": 2}))
+
+    PUBLISHED_EDITABLE = ("name", "public")
+
+    def details(self) -> list[str]:
+        """The columns this form writes: its fields that may change in the cycle's state — never ``state``, which
+        only the workflow writes (:func:`cchc.web.assessments.workflow.transition`)."""
+        return [name for name in self.Meta.fields if not self.fields[name].disabled]
+
+    def change_reason(self) -> str:
+        """The reason kept in the cycle's history for this edit."""
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        if reason:
+            # the history keeps at most 100 characters of a reason: the field takes 80
+            return _("Sửa kỳ đã công bố: %(r)s") % {"r": reason}
+        return str(_("Sửa thông tin kỳ đánh giá"))
+
+    def clean(self):
+        data = super().clean()
+        if "reason" in self.fields and self.has_changed() and not (data.get("reason") or "").strip():
+            changed = [name for name in self.changed_data if name in self.PUBLISHED_EDITABLE]
+            if changed:
+                self.add_error("reason", _("Kỳ đánh giá đã công bố: cần nêu lý do sửa tên hoặc chế độ công khai."))
+        return data
 
     def clean_units(self):
         units = self.cleaned_data.get("units")

@@ -171,7 +171,7 @@ def save_appraisal(participation: Participation, leaf_code: str, data: dict, use
     node = leaf_node(participation, leaf_code)
     fw = participation.cycle.framework.framework
     if not policy.can_appraise(user, participation, frameworks.field_of(fw, leaf_code)):
-        raise refusals.NotAllowed("not allowed")
+        raise refusals.NotAllowed(policy.why_not_appraise(user, participation) or "not allowed")
     errors: dict[str, str] = {}
     comment = str(data.get("appraisal_comment") or "").strip()
     with transaction.atomic():

@@ -380,7 +380,7 @@ def sheet_xlsx(request, cycle_id, unit_code):
 
     part = _participation(cycle_id, unit_code)
     require(policy.can_export_sheet(request.user, part))
-    return xlsx_response(exports.sheet_workbook(part), f"phieu-cham-{unit_code}-{part.cycle.year}.xlsx")
+    return xlsx_response(exports.sheet_workbook(part, request.user), f"phieu-cham-{unit_code}-{part.cycle.year}.xlsx")
 
 
 @login_required
@@ -431,22 +431,30 @@ def cycle_edit(request, cycle_id):
 
     cycle = get_object_or_404(Cycle.objects.select_related("framework"), pk=cycle_id)
     require(policy.can_manage(request.user))
-    form = CycleEditForm(request.POST or None, instance=cycle)
-    if request.method == "POST" and form.is_valid():
-
+    form = CycleEditForm(instance=cycle)
+    if request.method == "POST":
         with transaction.atomic():
-            cycle = form.save(commit=False)
-            cycle._change_reason = _("Sửa thông tin kỳ đánh giá")
-            cycle.save()
-            units = form.cleaned_data.get("units")
-            if units is not None:
-                keep = {u.pk for u in units}
-                cycle.participations.exclude(unit_id__in=keep).delete()
-                have = set(cycle.participations.values_list("unit_id", flat=True))
-                Participation.objects.bulk_create(
-                    [Participation(cycle=cycle, unit=u) for u in units if u.pk not in have])
-        messages.success(request, _("Đã lưu."))
-        return redirect("cycle", cycle_id=cycle.pk)
+            # The form is checked against the row as it is now, locked until the details are written, and only
+            # the details are written (CycleEditForm.details): the state belongs to the workflow, so a transition
+            # made while the page was open is never undone, and what may change follows the state it made.
+            cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+            form = CycleEditForm(request.POST, instance=cycle)
+            saved = form.is_valid()
+            if saved:
+                cycle = form.save(commit=False)
+                cycle._change_reason = form.change_reason()
+                cycle._history_user = request.user
+                cycle.save(update_fields=form.details())
+                units = form.cleaned_data.get("units")
+                if units is not None:
+                    keep = {u.pk for u in units}
+                    cycle.participations.exclude(unit_id__in=keep).delete()
+                    have = set(cycle.participations.values_list("unit_id", flat=True))
+                    Participation.objects.bulk_create(
+                        [Participation(cycle=cycle, unit=u) for u in units if u.pk not in have])
+        if saved:
+            messages.success(request, _("Đã lưu."))
+            return redirect("cycle", cycle_id=cycle.pk)
     return render(request, "cchc/form.html", {"form": form, "title": _("Sửa kỳ đánh giá: %(c)s") % {"c": cycle.name}})
 
 
@@ -462,6 +470,7 @@ def leaf_history(request, cycle_id, unit_code, leaf_code):
     la = LeafAssessment.objects.filter(participation=part, leaf_code=leaf_code).first()
     if la is None:
         raise Http404
+    require(policy.can_view_leaf(request.user, part, frameworks.field_of(part.cycle.framework.framework, leaf_code)))
     records = list(la.history.select_related("history_user").order_by("history_date", "history_id"))
     verbose = {f: str(LeafAssessment._meta.get_field(f).verbose_name) for f in HISTORY_FIELDS}
     rows, prev = [], None

@@ -1,11 +1,14 @@
+"""Django admin of steering, with history views (never "revert": see :class:`cchc.web.accounts.admin.HistoryAdmin`)."""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from cchc.web.accounts.admin import HistoryAdmin
 
 from .models import FieldResponsibility, Meeting, Member, Observation, Plan, Proposal, Target, Task
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(HistoryAdmin):
     list_display = ["title", "lead_unit", "deadline", "state", "plan", "criteria", "source"]
     list_filter = ["state", "source", "plan"]
     search_fields = ["title", "criteria"]
@@ -14,4 +17,4 @@ class TaskAdmin(SimpleHistoryAdmin):
 
 
 for model in (Plan, Proposal, Target, Observation, Member, FieldResponsibility, Meeting):
-    admin.site.register(model, SimpleHistoryAdmin)
+    admin.site.register(model, HistoryAdmin)
