@@ -172,10 +172,13 @@ def compare_cycles(
     out: dict[str, UnitChange] = {}
     before = {u.code: u for u in previous.units} if previous else {}
     for unit in current.units:
+        if not unit.ranked:  # no rank, no band: no change in places either
+            out[unit.code] = UnitChange(None, None, None, None, None, None, "không xếp hạng")
+            continue
         codes = (predecessors or {}).get(unit.code, [unit.code])
-        olds = [before[c] for c in codes if c in before]
+        olds = [before[c] for c in codes if c in before and before[c].ranked]
         if not olds or len(olds) != len(codes):
-            missing = [c for c in codes if c not in before]
+            missing = [c for c in codes if c not in before or not before[c].ranked]
             rule = f"không có kết quả năm trước của {', '.join(missing)}" if previous else None
             out[unit.code] = UnitChange(None, None, None, None, None, unit.band.code if unit.band else None, rule)
             continue

@@ -68,6 +68,7 @@ class UnitAssessment:
     unit_type: str | None = None
     region: str | None = None
     inputs: Mapping[str, LeafInput] = field(default_factory=dict)
+    excluded: str | None = None  # why the unit is left out of the ranking (the council's written reason)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,13 @@ class UnitResult:
     leaf_points: dict[str, float | None]
     lost: dict[str, float]
     missing: tuple[str, ...] = ()
+    excluded: str | None = None  # left out of the ranking, and why
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the unit has a rank: it has a result (at least one input) and is not excluded. A unit without a
+        rank has no index, no band and no change in places (``rank`` 0)."""
+        return self.rank > 0
 
 
 @dataclass(frozen=True)
@@ -390,9 +398,14 @@ def score_cycle(
     fw = compiled.framework
     points, missing = assessment_matrix(compiled, assessments)
     scores = score_matrix(compiled, points, [a.unit_type for a in assessments])
-    index = round_half_up_array(scores.index, fw.precision)
+    # A unit is ranked only with a result (at least one of its leaves has an input) and when the council has not
+    # excluded it: the others get no index, no band and no rank (a unit with nothing entered is not "0 points").
+    ranked = np.array([not a.excluded and not np.isnan(points[u][compiled.mask(a.unit_type)]).all()
+                       for u, a in enumerate(assessments)], dtype=bool)
+    shown = np.where(ranked, scores.index, np.nan) if len(assessments) else scores.index
+    index = round_half_up_array(shown, fw.precision)
     groups = [group_key(a, group_by) for a in assessments]
-    ranks, sizes = rank_within(scores.index, groups, fw.precision)
+    ranks, sizes = rank_within(shown, groups, fw.precision)
     results: list[UnitResult] = []
     for u, unit in enumerate(assessments):
         mask = compiled.mask(unit.unit_type)
@@ -421,13 +434,14 @@ def score_cycle(
                 total=float(scores.total[u]),
                 max_points=float(scores.max_points[u]),
                 index=float(index[u]),
-                band=fw.band_for(float(scores.index[u])) if not np.isnan(scores.index[u]) else None,
+                band=fw.band_for(float(shown[u])) if not np.isnan(shown[u]) else None,
                 rank=int(ranks[u]),
                 of=int(sizes[u]),
                 nodes=nodes,
                 leaf_points=leaf_pts,
                 lost=lost,
                 missing=missing[u],
+                excluded=unit.excluded or None,
             )
         )
     results.sort(key=lambda r: (str(r.group or ""), r.rank or 10**9, sort_key_vi(r.name)))

@@ -121,7 +121,8 @@ def ranking_table(framework: Framework, cycle: CycleResult, changes: Mapping[str
     for u in units:
         ch = changes.get(u.code)
         rows.append([
-            u.rank or None, u.name, round_half_up(u.total, p), u.index, u.band.label_vi if u.band else "",
+            u.rank or None, u.name, round_half_up(u.total, p), u.index if u.ranked else None,
+            u.band.label_vi if u.band else _unranked(u),
             ch.delta_points if ch else None, ch.delta_rank if ch else None,
         ])
     label = UNIT_TYPE_VI.get(group, str(group))
@@ -144,9 +145,13 @@ def internal_section(item: InternalIndex) -> Section:
         counts = {b.label_vi: sum(1 for u in units if u.band and u.band.code == b.code) for b in fw.bands}
         bands = ", ".join(f"{n} đơn vị xếp loại {label_}" for label_, n in counts.items() if n)
         top = [u for u in units if u.rank == 1]
-        mean = sum(u.index for u in units) / len(units)
+        ranked = [u for u in units if u.ranked]
+        mean = sum(u.index for u in ranked) / len(ranked) if ranked else float("nan")
+        unranked = len(units) - len(ranked)
         text = (
-            f"{label}: {len(units)} đơn vị, chỉ số bình quân {format_number_vi(mean, fw.precision)}%; "
+            f"{label}: {len(units)} đơn vị"
+            + (f" ({unranked} đơn vị không xếp hạng)" if unranked else "")
+            + f", chỉ số bình quân {format_number_vi(mean, fw.precision)}%; "
             f"{bands or 'chưa xếp loại'}. Dẫn đầu: {', '.join(f'{u.name} ({format_number_vi(u.index, fw.precision)}%)' for u in top)}."
         )
         section.blocks.append(Paragraph(text))
@@ -230,8 +235,16 @@ def _heat_rows(fw: Framework, cycle: CycleResult) -> list[dict]:
     return rows
 
 
+def _unranked(u) -> str:
+    """What the band column says of a unit without a rank: never a band, never a place; the council's reason."""
+    if u.ranked:
+        return ""
+    return f"Không xếp hạng ({u.excluded})" if u.excluded else "Không xếp hạng (chưa có kết quả)"
+
+
 def decision_annex_tables(fw: Framework, cycle: CycleResult, year: int) -> list[Table]:
-    """The annex of the results decision: per unit type, unit, points by field, total, index, rank, band."""
+    """The annex of the results decision: per unit type, unit, points by field, total, index, rank, band; a unit
+    left out of the ranking shows "Không xếp hạng" and the council's reason instead of a rank and a band."""
     p = fw.precision
     fields = list(fw.fields)
     tables = []
@@ -240,7 +253,8 @@ def decision_annex_tables(fw: Framework, cycle: CycleResult, year: int) -> list[
         rows = []
         for n, u in enumerate((u for u in cycle.units if u.group == group), start=1):
             rows.append([n, u.name] + [round_half_up(u.nodes[f.code].points, p) if f.code in u.nodes else None for f in fields]
-                        + [round_half_up(u.total, p), u.index, u.rank or None, u.band.label_vi if u.band else ""])
+                        + [round_half_up(u.total, p), u.index if u.ranked else None, u.rank or None,
+                           u.band.label_vi if u.band else _unranked(u)])
         tables.append(Table(
             f"Chỉ số CCHC năm {year}: {label.lower()}", f"Phụ lục {group or ''}"[:31],
             ["STT", "Đơn vị"] + [f"LV {f.code} ({f.max_points:g})" if f.max_points else f"LV {f.code} (±)" for f in fields] + ["Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"],
