@@ -127,6 +127,19 @@ def fill_part(fw, part, quality=1.0, appraise=False):
     return part
 
 
+def complete(cycle) -> None:
+    """Make every participation of ``cycle`` complete as approval and publication require: submitted, and every
+    criterion scored by people appraised at its self-score where it has none (scores unchanged)."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from cchc.web.assessments.models import LeafAssessment
+
+    cycle.participations.filter(submitted_at__isnull=True).update(submitted_at=timezone.now())
+    LeafAssessment.objects.filter(participation__cycle=cycle, appraised_points__isnull=True,
+                                  self_points__isnull=False).update(appraised_points=F("self_points"))
+
+
 def fill_all(world, code, quality=1.0, appraise=False):
     """Fill every leaf of a unit of the world's cycle with valid inputs."""
     return fill_part(world.fw, world.part(code), quality, appraise)

@@ -4,7 +4,7 @@ contract test generated from the OpenAPI schema with schemathesis (bounded numbe
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from tests.web.helpers import fill_all, set_state
+from tests.web.helpers import complete, fill_all, set_state
 
 from cchc.web.assessments.models import State
 
@@ -50,6 +50,7 @@ def test_transition_and_results_over_api(world, api):
     fill_all(world, "D1", 0.9)
     fill_all(world, "D2", 0.6)
     set_state(world.cycle, State.FINAL_APPROVAL if hasattr(State, "FINAL_APPROVAL") else State.FINAL_APPRAISAL)
+    complete(world.cycle)
     call = api(world.users["approver"])
     r = call("post", f"/api/cycles/{world.cycle.pk}/transition/", {"target": "approved"})
     assert r.status_code == 200 and r.json()["state"] == "approved"

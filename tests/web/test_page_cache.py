@@ -9,7 +9,7 @@ import re
 
 import pytest
 from django.test import Client
-from tests.web.helpers import fill_all, fill_part, set_state
+from tests.web.helpers import complete, fill_all, fill_part, set_state
 
 from cchc.core.scoring import level_points
 from cchc.web import fragments
@@ -51,6 +51,7 @@ def _input_value(body, element_id):
 
 def _publish(cycle, user):
     set_state(cycle, State.APPROVED)
+    complete(cycle)
     return workflow.transition(cycle, State.PUBLISHED, user, "QĐ số 1/QĐ-UBND")
 
 

@@ -227,6 +227,9 @@ def seed(stdout=print, evidence: bool = True, dossiers: bool = True) -> dict:
                         la.appraisal_comment = "Tài liệu kiểm chứng chưa thể hiện đầy đủ kết quả (demo)."
                         la.appraised_by = users["thamdinh"]
                         la.explanation = "Đơn vị bổ sung báo cáo kết quả thực hiện." if rng.random() < 0.5 else ""
+                    else:  # nothing lower on the level table: the self-score is accepted
+                        la.appraised_points = vals["self_points"]
+                        la.appraised_by = users["thamdinh"]
                 elif appraise and "self_points" in vals:
                     la.appraised_points = vals["self_points"]
                     la.appraised_by = users["thamdinh"]
@@ -273,6 +276,10 @@ def seed(stdout=print, evidence: bool = True, dossiers: bool = True) -> dict:
     if evidence:
         attach(c1, ["STC", "SXD"])
     Participation.objects.filter(cycle__in=[c1, c2]).update(submitted_at=c1.transitions.last().at)
+    c1, c2 = walk(c1, State.FINAL_APPRAISAL), walk(c2, State.FINAL_APPRAISAL)
+    explained = LeafAssessment.objects.filter(participation__cycle__in=[c1, c2]).exclude(explanation="")
+    Participation.objects.filter(pk__in=explained.values("participation_id")).update(
+        explained_at=c1.transitions.last().at)  # the units that wrote explanations sent them
     c1 = walk(c1, State.PUBLISHED)
     c2 = walk(c2, State.PUBLISHED)
     quality = quality_old

@@ -5,7 +5,7 @@ for the other unit (D2). Everyone else must be refused (403, or 404 where the ob
 to the login page for anonymous visitors)."""
 
 import pytest
-from tests.web.helpers import fill_all, past_policy, set_state
+from tests.web.helpers import complete, fill_all, past_policy, set_state
 
 from cchc.core.scoring import level_points
 from cchc.web.assessments import frameworks
@@ -196,6 +196,7 @@ def test_published_results_visible_to_every_role_not_to_nobody(world, client):
     fill_all(world, "D1", 1.0)
     fill_all(world, "D2", 0.5)
     set_state(world.cycle, State.APPROVED)
+    complete(world.cycle)
     from cchc.web.assessments import workflow
 
     workflow.transition(world.cycle, State.PUBLISHED, world.users["approver"], "QĐ")
@@ -211,6 +212,7 @@ def test_public_results_page_follows_setting(world, client, settings):
     fill_all(world, "D1", 1.0)
     fill_all(world, "D2", 0.5)
     set_state(world.cycle, State.APPROVED)
+    complete(world.cycle)
     from cchc.web.assessments import workflow
 
     workflow.transition(world.cycle, State.PUBLISHED, world.users["approver"], "QĐ")

@@ -12,7 +12,7 @@ from tests.web.browser import MARKS, shot, sign_in
 from tests.web.helpers import build_world, fill_all, set_state
 
 from cchc.core.scoring import level_points
-from cchc.web.assessments.models import LeafAssessment, Participation, State
+from cchc.web.assessments.models import Cycle, LeafAssessment, Participation, State
 
 pytestmark = MARKS
 
@@ -29,11 +29,12 @@ def test_whole_cycle_in_the_browser(live_server, browser_page, evidence_dir, tmp
     page, base = browser_page, live_server.url
     world = build_world()
     cycle = set_state(world.cycle, State.OPEN)
+    Cycle.objects.filter(pk=cycle.pk).update(public=True)  # the public page shows the exclusion too
     fw = world.fw
     leaves = fw.leaves("department")
     levelled = next(n for n in leaves if level_points(n) and n.evidence == "required")
     free = next(n for n in leaves if n.kind == "manual" and not level_points(n))
-    fill_all(world, "D1", 0.9)
+    fill_all(world, "D1", 0.9, appraise=True)  # the appraiser below decides the two criteria typed in the browser
     fill_all(world, "D2", 0.6)
     LeafAssessment.objects.filter(participation=world.part("D1"), leaf_code__in=[levelled.code, free.code]).delete()
     Participation.objects.filter(pk=world.part("D2").pk).update(submitted_at="2026-03-01T00:00:00Z")
@@ -111,10 +112,32 @@ def test_whole_cycle_in_the_browser(live_server, browser_page, evidence_dir, tmp
     sign_in(page, base, "admin")
     _transition(page, base, cycle.pk, "Thẩm định lại")
 
-    # 5. Approver: approve and publish.
+    # 5. Approver: approval is refused while D2 is not appraised; the page lists what is missing, per unit and
+    # stage. The chair leaves D2 out of the ranking with a reason, approves, and publishes after confirming the
+    # preview of exactly the table that will be published.
     sign_in(page, base, "approver")
+    page.goto(f"{base}/cycles/{cycle.pk}/")
+    assert "Sở Hai" in page.locator("#incomplete").inner_text()
+    assert "chưa thẩm định đủ tiêu chí" in page.locator('#incomplete tr[data-unit="D2"]').inner_text()
+    page.get_by_role("button", name="Phê duyệt").click()
+    page.wait_for_selector(".messages li.error")
+    assert "chưa hoàn thành" in page.locator(".messages li.error").inner_text()
+    cycle.refresh_from_db()
+    assert cycle.state == State.FINAL_APPRAISAL
+    exclusion = page.locator('#incomplete tr[data-unit="D2"] form.exclusion')
+    exclusion.locator("input[name=reason]").fill("Giải thể theo Nghị quyết sắp xếp (ví dụ)")
+    exclusion.get_by_role("button", name="Không xếp hạng").click()
+    page.wait_for_selector(".messages li.success")
+    assert "Giải thể theo Nghị quyết" in page.locator("#excluded").inner_text()
     _transition(page, base, cycle.pk, "Phê duyệt")
-    _transition(page, base, cycle.pk, "Công bố kết quả")
+    page.get_by_role("button", name="Công bố kết quả").click()
+    page.wait_for_url(f"{base}/cycles/{cycle.pk}/publish/")
+    preview = page.locator('tr[data-unit="D2"]').inner_text()
+    assert "Không xếp hạng" in preview and "Giải thể theo Nghị quyết" in preview
+    shot(page, "publish-preview")
+    page.get_by_label("Tôi đã xem bảng kết quả dưới đây và xác nhận công bố.").check()
+    page.get_by_role("button", name="Công bố kết quả").click()
+    page.wait_for_selector(".messages li.success")
 
     # 6. Results page: rank and band as the core computed them.
     cycle.refresh_from_db()
@@ -125,8 +148,13 @@ def test_whole_cycle_in_the_browser(live_server, browser_page, evidence_dir, tmp
     assert row.locator(".rank").inner_text().strip() == f"{d1['rank']}/{d1['of']}"
     assert row.locator(".band").inner_text().strip() == d1["band"]["label_vi"]
     assert re.sub(r"\s", "", row.locator(".index").inner_text()) == f"{d1['index']:.2f}".replace(".", ",")
+    d2 = page.locator('tr[data-unit="D2"] .rank').inner_text()
+    assert "Không xếp hạng" in d2 and "/" not in d2  # never a rank, never a change in places
+    assert page.locator('tr[data-unit="D2"] .band').inner_text().strip() == "—"
     page.locator("#chart-results svg").wait_for()
     shot(page, "results")
+    page.goto(f"{base}/public/cycles/{cycle.pk}/")
+    assert "Giải thể theo Nghị quyết" in page.locator('tr[data-unit="D2"]').inner_text()
     page.goto(f"{base}/cycles/{cycle.pk}/results/D1/")
     assert page.locator("#unit-rank").inner_text() == f"{d1['rank']}/{d1['of']}"
     shot(page, "unit-profile")

@@ -1,7 +1,7 @@
 """The cycle state machine: every transition, the refusals, reopen, history, publication snapshot."""
 
 import pytest
-from tests.web.helpers import fill_all, set_state
+from tests.web.helpers import complete, fill_all, set_state
 
 from cchc.web.assessments import states, workflow
 from cchc.web.assessments.models import State, Transition
@@ -23,6 +23,10 @@ FORWARD = [
 @pytest.mark.parametrize("source,target,who", FORWARD)
 def test_each_forward_transition_by_its_role_only(world, source, target, who):
     set_state(world.cycle, source)
+    if target in (State.APPROVED, State.PUBLISHED):  # approval and publication need complete units
+        fill_all(world, "D1")
+        fill_all(world, "D2")
+        complete(world.cycle)
     for name, user in world.users.items():
         if name == who:
             continue
@@ -64,6 +68,7 @@ def test_published_cannot_be_reopened_and_snapshot_is_immutable(world):
     fill_all(world, "D1", 0.9)
     fill_all(world, "D2", 0.6)
     set_state(world.cycle, State.APPROVED)
+    complete(world.cycle)
     cycle = workflow.transition(world.cycle, State.PUBLISHED, world.users["approver"], "QĐ số 1")
     for target in State.values:
         with pytest.raises((workflow.WorkflowError, PermissionError)):

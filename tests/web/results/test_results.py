@@ -5,7 +5,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from tests.web.helpers import fill_all, set_state
+from tests.web.helpers import complete, fill_all, set_state
 
 from cchc.web.assessments import scoring, workflow
 from cchc.web.assessments.models import Cycle, Participation, State
@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.db, pytest.mark.django_db]
 def _publish(world, cycle=None):
     cycle = cycle or world.cycle
     set_state(cycle, State.APPROVED)
+    complete(cycle)
     return workflow.transition(cycle, State.PUBLISHED, world.users["approver"], "QĐ số 1/QĐ-UBND")
 
 

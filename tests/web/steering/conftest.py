@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from tests.web import helpers
-from tests.web.helpers import PASSWORD, fill_part
+from tests.web.helpers import PASSWORD, complete, fill_part
 
 TODAY = dt.date(2026, 7, 10)
 
@@ -84,6 +84,7 @@ def publish(world, cycle, qualities: dict[str, float]):
         fill_all(world, part, q)
     cycle.state = State.APPROVED
     cycle.save()
+    complete(cycle)
     workflow.transition(cycle, State.PUBLISHED, world.users["approver"], "QĐ công bố")
     cycle.refresh_from_db()
     return cycle

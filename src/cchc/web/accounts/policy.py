@@ -208,6 +208,13 @@ def prepared(user, cycle) -> bool:
     return cycle.transitions.filter(user_id=user.pk).exclude(to_state__in=DECISIONS).exists()
 
 
+def can_exclude_from_ranking(user, cycle) -> bool:
+    """Leave a unit out of the ranking (with a written reason), or take that back: the council chair's decision,
+    once appraisal is over and before publication (final appraisal or approved)."""
+    g = grants(user)
+    return (g.superuser or Role.APPROVER in g.roles) and cycle.state in (State.FINAL_APPRAISAL, State.APPROVED)
+
+
 def why_not_publish(user, cycle) -> str:
     """The message for a person who holds the approver role but prepared the cycle ("" otherwise)."""
     if cycle.state == State.APPROVED and is_approver(user) and prepared(user, cycle):

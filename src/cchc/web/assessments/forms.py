@@ -17,6 +17,7 @@ from cchc.core.framework import FrameworkError
 from cchc.frameworks import read_framework_file, shipped_ids
 from cchc.web.assessments import services
 from cchc.web.assessments.models import Cycle, FrameworkRecord, LeafAssessment
+from cchc.web.assessments.states import deadlines_out_of_order
 from cchc.web.org.models import Unit
 from cchc.web.uploads import UploadField
 
@@ -27,6 +28,15 @@ def _framework_choices():
     shipped = [(f"shipped:{i}", f"{i} ({_('kèm theo phần mềm')})") for i in shipped_ids()]
     return [("", "—"), *stored, *shipped]
 
+
+
+def check_deadline_order(form) -> None:
+    """Refuse deadlines out of workflow order (self-assessment ≤ appraisal ≤ explanation), naming both fields."""
+    wrong = deadlines_out_of_order(form.cleaned_data)
+    if wrong:
+        a, b = wrong
+        form.add_error(b, _("“%(b)s” phải sau hoặc cùng ngày với “%(a)s” (thứ tự các bước của kỳ đánh giá).")
+                       % {"a": form.fields[a].label, "b": form.fields[b].label})
 
 class CycleForm(forms.Form):
     name = forms.CharField(label=_("Tên kỳ đánh giá"), max_length=255)
@@ -49,7 +59,7 @@ class CycleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-
+        check_deadline_order(self)
         upload = data.get("framework_file")
         choice = data.get("framework") or ""
         try:
@@ -132,6 +142,7 @@ class CycleEditForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        check_deadline_order(self)
         if "reason" in self.fields and self.has_changed() and not (data.get("reason") or "").strip():
             changed = [name for name in self.changed_data if name in self.PUBLISHED_EDITABLE]
             if changed:
@@ -230,3 +241,13 @@ class EvidenceUploadForm(forms.Form):
     """Evidence files for one leaf (several at once)."""
 
     file = UploadsField()
+
+
+class ExclusionForm(forms.Form):
+    """Leave a unit out of the ranking (``exclude``, with the written reason) or take that back (``include``)."""
+
+    action = forms.ChoiceField(choices=[("exclude", "exclude"), ("include", "include")], required=False)
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def clean_action(self) -> str:
+        return self.cleaned_data.get("action") or "exclude"

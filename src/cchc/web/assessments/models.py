@@ -114,6 +114,13 @@ class Participation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     explained_at = models.DateTimeField(_("giải trình lúc"), null=True, blank=True)
+    # Left out of the ranking by the council chair, with a written reason (a unit that cannot be completed:
+    # merged, dissolved, newly created mid-year). Shown as "không xếp hạng" with the reason, never as a rank.
+    excluded_reason = models.TextField(_("lý do không xếp hạng"), blank=True)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    excluded_at = models.DateTimeField(_("không xếp hạng từ"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = ParticipationQuerySet.as_manager()

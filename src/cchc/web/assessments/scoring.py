@@ -15,7 +15,9 @@ INPUT_FIELDS = ("self_points", "appraised_points", "numerator", "denominator", "
 
 
 def gather_inputs(cycle, participations=None) -> dict[str, Any]:
-    """Canonical plain-data inputs of a cycle: ``{unit_code: {name, unit_type, region, inputs: {leaf: {…}}}}``."""
+    """Canonical plain-data inputs of a cycle: ``{unit_code: {name, unit_type, region, inputs: {leaf: {…}}}}``, plus
+    ``excluded`` (the written reason) for a unit the council left out of the ranking: the reason is part of what is
+    published and hashed, so a snapshot verifies with it (and snapshots without exclusions hash as before)."""
     parts = participations
     if parts is None:
         parts = Participation.objects.filter(cycle=cycle).select_related("unit")
@@ -28,13 +30,14 @@ def gather_inputs(cycle, participations=None) -> dict[str, Any]:
         entry = {k: v for k, v in zip(INPUT_FIELDS, vals, strict=True) if v is not None}
         if entry:
             by_part[pid][leaf] = entry
-    out = {p.unit.code: _unit_inputs(p.unit, by_part[p.pk]) for p in parts}
+    out = {p.unit.code: _unit_inputs(p.unit, by_part[p.pk], p.excluded_reason) for p in parts}
     return dict(sorted(out.items()))
 
 
-def _unit_inputs(unit, by_leaf: dict[str, dict]) -> dict:
-    return {"name": unit.name, "unit_type": unit.unit_type, "region": unit.region or None,
-            "inputs": dict(sorted(by_leaf.items()))}
+def _unit_inputs(unit, by_leaf: dict[str, dict], excluded: str = "") -> dict:
+    out = {"name": unit.name, "unit_type": unit.unit_type, "region": unit.region or None,
+           "inputs": dict(sorted(by_leaf.items()))}
+    return out | {"excluded": excluded} if excluded else out
 
 
 def leaves_inputs(participation, leaves) -> dict[str, Any]:
@@ -65,6 +68,7 @@ def score(fw, inputs: dict):
             unit_type=unit.get("unit_type"),
             region=unit.get("region"),
             inputs={leaf: LeafInput(**vals) for leaf, vals in unit["inputs"].items()},
+            excluded=unit.get("excluded") or None,
         )
         for code, unit in inputs.items()
     ]
@@ -72,9 +76,11 @@ def score(fw, inputs: dict):
 
 
 def _inputs_of(participation, leaves) -> dict:
-    if leaves is None:
-        return gather_inputs(participation.cycle, [participation])
-    return leaves_inputs(participation, leaves)
+    """The unit's own inputs for its running total (a running total is no ranking: the exclusion does not apply)."""
+    inputs = gather_inputs(participation.cycle, [participation]) if leaves is None else leaves_inputs(participation, leaves)
+    for unit in inputs.values():
+        unit.pop("excluded", None)
+    return inputs
 
 
 def unit_total(participation, leaves=None) -> dict:

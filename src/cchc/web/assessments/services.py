@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cchc.core.numbers import parse_number
 from cchc.core.scoring import points_problem
@@ -289,6 +290,76 @@ def progress(cycle) -> list[dict]:
             "overdue": overdue,
         })
     return rows
+
+
+STAGES = {
+    "self": gettext_lazy("chưa nộp kết quả tự đánh giá"),
+    "appraisal": gettext_lazy("chưa thẩm định đủ tiêu chí"),
+    "explanation": gettext_lazy("giải trình đã viết nhưng chưa nộp"),
+}
+
+
+def incomplete(cycle, rows: list[dict] | None = None) -> list[dict]:
+    """The participating units that keep the cycle from being approved or published, with the stages they miss:
+    not submitted, a criterion scored by people (not a computed ratio or survey) without appraised points, an
+    explanation written but not submitted. A unit the council
+    left out of the ranking (``excluded_reason``) is not listed. ``rows``: :func:`progress` of the cycle, if the
+    caller has it."""
+    fw = cycle.framework.framework
+    to_appraise: dict[str | None, set[str]] = {}  # per unit type: the criteria scored by people (not computed)
+    appraised: dict[int, int] = {}
+    rows = progress(cycle) if rows is None else rows
+    for r in rows:
+        ut = r["unit"].unit_type
+        if ut not in to_appraise:
+            to_appraise[ut] = {n.code for n in fw.leaves(ut) if frameworks.entry_kind(n) == "points"}
+    done = LeafAssessment.objects.filter(participation__cycle=cycle, appraised_points__isnull=False).values_list(
+        "participation_id", "leaf_code")
+    units = {r["participation"].pk: r["unit"].unit_type for r in rows}
+    for pid, code in done:
+        if code in to_appraise.get(units.get(pid), ()):
+            appraised[pid] = appraised.get(pid, 0) + 1
+    out = []
+    for r in rows:
+        part = r["participation"]
+        if part.excluded_reason:
+            continue
+        stages = [stage for stage, missing in (
+            ("self", not r["submitted"]),
+            ("appraisal", appraised.get(part.pk, 0) < len(to_appraise[r["unit"].unit_type])),
+            ("explanation", r["explained"] > 0 and part.explained_at is None),
+        ) if missing]
+        if stages:
+            out.append({"participation": part, "unit": r["unit"], "stages": stages,
+                        "labels": [str(STAGES[s]) for s in stages]})
+    return out
+
+
+def exclude_from_ranking(participation: Participation, reason: str, user) -> None:
+    """Leave a unit out of the ranking with the council's written reason (kept in the history)."""
+    if not policy.can_exclude_from_ranking(user, participation.cycle):
+        raise refusals.NotAllowed("not allowed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise refusals.Invalid({"reason": _("Cần ghi lý do không xếp hạng đơn vị.")})
+    participation.excluded_reason = reason
+    participation.excluded_by = user
+    participation.excluded_at = timezone.now()
+    participation._change_reason = _("Không xếp hạng: %(r)s") % {"r": reason}
+    participation._history_user = user
+    participation.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
+
+
+def include_in_ranking(participation: Participation, user) -> None:
+    """Take back an exclusion (before publication): the unit is ranked again once complete."""
+    if not policy.can_exclude_from_ranking(user, participation.cycle):
+        raise refusals.NotAllowed("not allowed")
+    participation.excluded_reason = ""
+    participation.excluded_by = None
+    participation.excluded_at = None
+    participation._change_reason = _("Xếp hạng lại")
+    participation._history_user = user
+    participation.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
 
 
 def store_framework(fw, source: str = ""):

@@ -39,3 +39,22 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 # Reopen: one step back, administrator, reason required. Never from published.
 for _i in range(1, len(ORDER) - 1):
     TRANSITIONS[(ORDER[_i], ORDER[_i - 1])] = Rule((Role.ADMIN,), _("Mở lại"), reason_required=True, reopen=True)
+
+
+DEADLINES = ("self_deadline", "appraisal_deadline", "explanation_deadline")
+"""A cycle's deadlines in workflow order: self-assessment, appraisal, explanation (the final appraisal follows)."""
+
+
+def deadlines_out_of_order(deadlines: dict) -> tuple[str, str] | None:
+    """The first pair of given deadlines (field names) out of workflow order, a later stage ending before an
+    earlier one, or None. Missing deadlines are skipped.
+
+    >>> import datetime as dt
+    >>> deadlines_out_of_order({"self_deadline": dt.date(2026, 4, 1), "appraisal_deadline": dt.date(2026, 3, 1)})
+    ('self_deadline', 'appraisal_deadline')
+    """
+    given = [(name, deadlines[name]) for name in DEADLINES if deadlines.get(name)]
+    for (a, da), (b, db) in zip(given, given[1:], strict=False):
+        if db < da:
+            return a, b
+    return None

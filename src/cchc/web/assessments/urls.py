@@ -23,6 +23,7 @@ urlpatterns = [
     path("cycles/<id:cycle_id>/units/<str:unit_code>/submit/", views.submit, name="submit"),
     path("cycles/<id:cycle_id>/units/<str:unit_code>/explain/submit/", views.submit_explanation,
          name="submit-explanation"),
+    path("cycles/<id:cycle_id>/units/<str:unit_code>/exclusion/", views.unit_exclusion, name="unit-exclusion"),
     path("cycles/<id:cycle_id>/units/<str:unit_code>/return/", views.return_submission, name="return-submission"),
     path("cycles/<id:cycle_id>/units/<str:unit_code>/sheet.xlsx", views.sheet_xlsx, name="sheet-xlsx"),
     path("evidence/<id:evidence_id>/", views.evidence_download, name="evidence"),

@@ -29,6 +29,7 @@ from cchc.web.assessments.forms import (
     CycleEditForm,
     CycleForm,
     EvidenceUploadForm,
+    ExclusionForm,
     LeafSaveForm,
     ReturnSubmissionForm,
     TransitionForm,
@@ -65,8 +66,13 @@ def cycle_detail(request, cycle_id):
             .annotate(leaves=Count("id"), units=Count("participation", distinct=True))
             .order_by("-leaves")
         )
+    deciding = cycle.state in (State.FINAL_APPRAISAL, State.APPROVED)
     return render(request, "assessments/cycle.html", {
         "cycle": cycle, "rows": rows, "summary": summary, "by_appraiser": by_appraiser,
+        # before approval and publication: what keeps the cycle from them, per unit and stage, and the exclusions
+        "incomplete": services.incomplete(cycle, rows) if deciding else [],
+        "excluded": [r["participation"] for r in rows if r["participation"].excluded_reason],
+        "can_exclude": policy.can_exclude_from_ranking(request.user, cycle),
         "transitions": workflow.available(cycle, request.user),
         "log": cycle.transitions.select_related("user"),
         "can_remind": policy.can_send_reminders(request.user, cycle),
@@ -82,6 +88,9 @@ def cycle_transition(request, cycle_id):
     form = TransitionForm(request.POST)
     form.is_valid()  # refuses nothing: the workflow checks the target and the reason
     target = form.cleaned_data["target"]
+    if target == State.PUBLISHED:  # publication is confirmed on the preview of what will be published
+        require(policy.can_transition(request.user, cycle, target))
+        return redirect("cycle-publish", cycle_id=cycle.pk)
     try:
         workflow.transition(cycle, target, request.user, form.cleaned_data["reason"])
     except workflow.WorkflowError as exc:
@@ -490,3 +499,23 @@ def leaf_history(request, cycle_id, unit_code, leaf_code):
         "part": part, "cycle": part.cycle, "unit": part.unit, "leaf_code": leaf_code,
         "node": part.cycle.framework.framework.node(leaf_code), "rows": list(reversed(rows)), "evidence": ev,
     })
+
+
+@login_required
+@require_POST
+def unit_exclusion(request, cycle_id, unit_code):
+    """The council chair leaves a unit out of the ranking with a written reason, or takes that back."""
+    part = _participation(cycle_id, unit_code)
+    form = ExclusionForm(request.POST)
+    form.is_valid()  # refuses nothing: the service requires the reason
+    try:
+        if form.cleaned_data["action"] == "include":
+            services.include_in_ranking(part, request.user)
+            messages.success(request, _("%(u)s được xếp hạng trở lại.") % {"u": part.unit.name})
+        else:
+            services.exclude_from_ranking(part, form.cleaned_data["reason"], request.user)
+            messages.success(request, _("%(u)s: không xếp hạng.") % {"u": part.unit.name})
+    except services.Invalid as exc:
+        for msg in exc.errors.values():
+            messages.error(request, f"{part.unit.name}: {msg}")
+    return redirect("cycle", cycle_id=cycle_id)

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.web import errors as refusals
 from cchc.web.accounts import policy
+from cchc.web.assessments import services
 from cchc.web.assessments.models import Cycle, State, Transition
 from cchc.web.assessments.states import TRANSITIONS, Rule
-from cchc.web.results.services import publish
+from cchc.web.results.services import preview_hash, publish
 
 
 class WorkflowError(refusals.Refused):
@@ -33,8 +34,12 @@ def available(cycle: Cycle, user) -> list[tuple[str, Rule]]:
     ]
 
 
-def transition(cycle: Cycle, target: str, user, reason: str = "") -> Cycle:
-    """Move ``cycle`` to ``target`` or raise :class:`WorkflowError`. Publishing stores the result snapshot."""
+def transition(cycle: Cycle, target: str, user, reason: str = "", previewed: str | None = None) -> Cycle:
+    """Move ``cycle`` to ``target`` or raise :class:`WorkflowError`. Publishing stores the result snapshot.
+
+    Approval and publication need every participating unit complete, or left out of the ranking with a reason
+    (:func:`cchc.web.assessments.services.incomplete`). ``previewed``: the inputs hash of the preview the chair
+    confirmed; publication is refused when the data changed since (what is published is what was previewed)."""
     reason = (reason or "").strip()
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
@@ -45,11 +50,20 @@ def transition(cycle: Cycle, target: str, user, reason: str = "") -> Cycle:
                 % {"a": State(cycle.state).label, "b": State(target).label if target in State.values else target}
             )
         if not policy.can_transition(user, cycle, target):
-            raise refusals.NotAllowed("not allowed")
+            raise refusals.NotAllowed(policy.why_not_publish(user, cycle) or "not allowed")
         if rule.reason_required and not reason:
             raise WorkflowError(_("Cần nêu lý do để mở lại kỳ đánh giá."))
         if target == State.OPEN and not cycle.participations.exists():
             raise WorkflowError(_("Kỳ đánh giá chưa có đơn vị nào."))
+        if target in (State.APPROVED, State.PUBLISHED) and (missing := services.incomplete(cycle)):
+            raise WorkflowError(
+                _("Chưa thể %(a)s: %(n)d đơn vị chưa hoàn thành (%(l)s). Hoàn thành, hoặc Chủ tịch Hội đồng quyết định "
+                  "không xếp hạng đơn vị đó và ghi lý do.")
+                % {"a": str(rule.label).lower(), "n": len(missing),
+                   "l": "; ".join(f"{m['unit'].name}: {', '.join(m['labels'])}" for m in missing[:10])
+                   + ("; …" if len(missing) > 10 else "")})
+        if target == State.PUBLISHED and previewed is not None and previewed != preview_hash(cycle):
+            raise WorkflowError(_("Dữ liệu đã thay đổi sau khi xem trước; hãy xem lại bảng kết quả rồi công bố."))
         source = cycle.state
         cycle.state = target
         cycle._change_reason = reason or str(rule.label)

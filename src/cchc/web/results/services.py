@@ -66,7 +66,7 @@ def result_json(fw, result, changes: dict | None = None) -> dict:
         units.append({
             "code": u.code, "name": u.name, "unit_type": u.unit_type, "region": u.region, "group": u.group,
             "total": _num(u.total), "max_points": _num(u.max_points), "index": _num(u.index),
-            "band": band_json(u.band), "rank": u.rank, "of": u.of,
+            "band": band_json(u.band), "rank": u.rank or None, "of": u.of, "excluded": u.excluded,
             "fields": {c: nodes[c] for c in field_codes if c in nodes},
             "change": _change(changes.get(u.code)),
         })
@@ -130,6 +130,12 @@ def compute(cycle) -> dict:
     for u in data["units"]:
         u["narrative"] = texts.get(u["code"])
     return {"inputs": inputs, "hash": inputs_hash(fw.id, str(fw.version), inputs), "results": data}
+
+
+def preview_hash(cycle) -> str:
+    """The inputs hash of the cycle's live result: what a preview shows and what publication would store."""
+    fw = cycle.framework.framework
+    return inputs_hash(fw.id, str(fw.version), gather_inputs(cycle))
 
 
 def publish(cycle, user):

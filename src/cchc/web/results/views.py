@@ -4,10 +4,11 @@ Every permission question goes to :mod:`cchc.web.accounts.policy`; every number 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, FilteredRelation, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -15,10 +16,13 @@ from cchc.core.diagnostics import group_means
 from cchc.reports import charts
 from cchc.web import fragments
 from cchc.web.accounts import policy
-from cchc.web.assessments.models import Cycle, Participation
+from cchc.web.assessments import services as assessment_services
+from cchc.web.assessments import workflow
+from cchc.web.assessments.models import Cycle, Participation, State
 from cchc.web.http import require, xlsx_response
 from cchc.web.org.models import Unit, UnitLineage, UnitType
 from cchc.web.results import exports, services
+from cchc.web.results.forms import PublishForm
 from cchc.web.templatetags.cchc_tags import local_name
 
 
@@ -60,7 +64,7 @@ def _results_context(cycle, data, selected_type: str, selected_band: str, public
         and (not selected_band or (u["band"] or {}).get("code") == selected_band)
     ]
     groups: dict[str, list] = {}
-    for u in sorted(units, key=lambda u: (u["group"] or "", u["rank"], u["name"])):
+    for u in sorted(units, key=lambda u: (u["group"] or "", u["rank"] or 10**9, u["name"])):
         groups.setdefault(u["group"] or "", []).append(u)
     chart = charts.indices_by_band(
         [{"unit": u["name"], "index": u["index"],
@@ -201,3 +205,31 @@ def results_xlsx(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     require(policy.can_export_results(request.user, cycle))
     return xlsx_response(exports.results_workbook(cycle, services.results_for(cycle)), f"ket-qua-{cycle.year}-{cycle.pk}.xlsx")
+
+
+@login_required
+def publish(request, cycle_id):
+    """Publication, confirmed on a preview of exactly the table that will be published. The chair ticks the
+    confirmation; the form carries the previewed inputs hash and the workflow refuses to publish if the data
+    changed since. The snapshot records the chair and the time."""
+    cycle = get_object_or_404(_cycles(), pk=cycle_id)
+    require(policy.can_transition(request.user, cycle, State.PUBLISHED))
+    data = services.results_for(cycle)
+    form = PublishForm(request.POST or None, initial={"previewed": data["hash"]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.transition(cycle, State.PUBLISHED, request.user, form.cleaned_data["reason"],
+                                previewed=form.cleaned_data["previewed"])
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": State.PUBLISHED.label})
+            return redirect("cycle", cycle_id=cycle.pk)
+        data = services.results_for(cycle)
+        form = PublishForm(initial={"previewed": data["hash"]})
+    body = fragments.render_shared("results/_results_body.html",
+                                   _results_context(cycle, data, "", "", public=False, can_export=False))
+    return render(request, "results/publish.html", {
+        "cycle": cycle, "body": fragments.personal(body, request), "form": form, "hash": data["hash"],
+        "incomplete": assessment_services.incomplete(cycle),
+    })
