@@ -2,6 +2,7 @@
 (the matrix in tests/web/accounts/test_permissions.py tries history, API detail and evidence per role)."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -32,3 +33,16 @@ def test_export_and_api_list_hold_only_the_own_fields(world, login, api):
     assert rows and {r["field_code"] for r in rows} == {"2"}
     rows = api(world.users["leader"])("get", f"/api/cycles/{world.cycle.pk}/units/D2/leaves/").json()
     assert len({r["field_code"] for r in rows}) > 1
+
+
+@pytest.mark.parametrize("mode", ["self", "appraise", "explain"])
+def test_every_stage_of_the_sheet_holds_only_the_own_fields(world, login, mode):
+    set_state(world.cycle, State.FINAL_APPRAISAL)
+    fill_all(world, "D2", 0.5)
+    from cchc.web.assessments.models import LeafAssessment
+
+    LeafAssessment.objects.filter(participation=world.part("D2")).update(appraised_points=0)  # adjusted: explain shows them
+    page = login(world.users["field_appraiser"]).get(f"/cycles/{world.cycle.pk}/units/D2/{mode}/?field=all")
+    assert page.status_code == 200
+    shown = re.findall(r'data-leaf="([^"]+)"', page.content.decode())
+    assert shown and _fields(world, shown) == {"2"}

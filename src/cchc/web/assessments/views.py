@@ -231,8 +231,8 @@ def _sheet_context(user, part: Participation, mode: str, selected: str, stored: 
     g = policy.grants(user)
     field_only = (not g.reads_all and not policy.is_focal_of(user, part.unit_id)
                   and not policy.appraises(user, part, None))
-    if mode == "appraise" and field_only:
-        # appraisers assigned by field see only their fields
+    if field_only:
+        # appraisers assigned by field see only their fields, whichever stage of the sheet they open
         items = [i for i in items if policy.appraises(user, part, i["row"].field_code)]
     names = {n.code: local_name(n) for n, _a in fw.walk()}
     leaves = list(stored.values())
