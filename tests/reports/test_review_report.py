@@ -63,7 +63,7 @@ def test_review_ranking_table_matches_the_core(review):
     fw = load_framework("example-department")
     cycle = score_cycle(fw, read_assessments(ASSESSMENT, fw))
     wb = load_workbook(review / "bao-cao-cchc-2023.xlsx")
-    sheet = wb["Xếp hạng department"]
+    sheet = wb["Xếp hạng các sở"]
     assert sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]
     assert header == ["Hạng", "Đơn vị", "Tổng điểm", "Chỉ số (%)", "Xếp loại", "± điểm", "± bậc"]
@@ -87,7 +87,7 @@ def test_decision_annex(tmp_path):
     _, text = docx_text(tmp_path / "phu-luc-chi-so-cchc-2025.docx")
     assert "PHỤ LỤC" in text and "Kèm theo Quyết định số" in text
     wb = load_workbook(tmp_path / "phu-luc-chi-so-cchc-2025.xlsx")
-    sheet = wb["Phụ lục department"]
+    sheet = wb["Phụ lục các sở"]
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["STT", "Đơn vị", "LV 1 (12)"] and header[-4:] == ["Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"]
     for row in sheet.iter_rows(min_row=2, values_only=True):

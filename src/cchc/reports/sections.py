@@ -20,10 +20,34 @@ from cchc.core.scoring import CycleResult
 from cchc.reports import charts
 from cchc.reports.blocks import Chart, Paragraph, Section, Table
 
+# The default noun of each unit-type group, as a heading ("UBND các xã": proper nouns keep their capitals). The
+# "board" type holds boards and the central agencies in the province (Công an, Thuế, BHXH, Kho bạc), hence
+# "ban, ngành" as the unit type itself is named; a province overrides any of these with ``group_labels``.
 UNIT_TYPE_VI = {
-    "department": "Các sở, ban, ngành", "board": "Các ban quản lý", "commune": "UBND các xã",
-    "ward": "UBND các phường", "special-zone": "Đặc khu", "province": "Tỉnh, thành phố", None: "Các đơn vị",
+    "department": "Các sở", "board": "Các ban, ngành", "commune": "UBND các xã",
+    "ward": "UBND các phường", "special-zone": "Đặc khu", "province": "Tỉnh, thành phố", "other": "Các đơn vị khác",
 }
+
+
+def group_label(group: str | None, framework: Framework | None = None,
+                overrides: Mapping[str | None, str] | None = None) -> str:
+    """The heading of a unit group, never its code: ``overrides`` (the province's table), else the default table,
+    else the framework's unit noun ("Các cơ quan, đơn vị")."""
+    if overrides and group in overrides:
+        return overrides[group]
+    if group in UNIT_TYPE_VI:
+        return UNIT_TYPE_VI[group]
+    noun = framework.unit_noun_vi if framework is not None else "cơ quan, đơn vị"
+    return f"Các {noun}"
+
+
+def in_sentence(label: str) -> str:
+    """A heading inside a sentence: the first word in lower case unless it is an abbreviation or a proper noun
+    written in capitals ("UBND các xã" stays, "Các sở" → "các sở")."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 NATIONAL_KIND = "national"
@@ -112,9 +136,11 @@ class InternalIndex:
     cycle: CycleResult
     year: int
     previous: CycleResult | None = None
+    group_labels: Mapping[str | None, str] | None = None  # the province's group headings, by unit type
 
 
-def ranking_table(framework: Framework, cycle: CycleResult, changes: Mapping[str, UnitChange], group: str | None, year: int) -> Table:
+def ranking_table(framework: Framework, cycle: CycleResult, changes: Mapping[str, UnitChange], group: str | None, year: int,
+                  group_labels: Mapping[str | None, str] | None = None) -> Table:
     p = framework.precision
     units = [u for u in cycle.units if u.group == group]
     rows = []
@@ -125,9 +151,9 @@ def ranking_table(framework: Framework, cycle: CycleResult, changes: Mapping[str
             u.band.label_vi if u.band else _unranked(u),
             ch.delta_points if ch else None, ch.delta_rank if ch else None,
         ])
-    label = UNIT_TYPE_VI.get(group, str(group))
+    label = group_label(group, framework, group_labels)
     return Table(
-        f"Kết quả Chỉ số CCHC năm {year}: {label.lower()}", f"Xếp hạng {group or 'tất cả'}"[:31],
+        f"Kết quả Chỉ số CCHC năm {year}: {in_sentence(label)}", f"Xếp hạng {in_sentence(label)}"[:31],
         ["Hạng", "Đơn vị", "Tổng điểm", "Chỉ số (%)", "Xếp loại", "± điểm", "± bậc"],
         rows, ["int", "text", "num", "num", "text", "signed", "signed_int"],
     )
@@ -141,7 +167,7 @@ def internal_section(item: InternalIndex) -> Section:
     groups = list(dict.fromkeys(u.group for u in cycle.units))
     for group in groups:
         units = [u for u in cycle.units if u.group == group]
-        label = UNIT_TYPE_VI.get(group, str(group))
+        label = group_label(group, fw, item.group_labels)
         counts = {b.label_vi: sum(1 for u in units if u.band and u.band.code == b.code) for b in fw.bands}
         bands = ", ".join(f"{n} đơn vị xếp loại {label_}" for label_, n in counts.items() if n)
         top = [u for u in units if u.rank == 1]
@@ -155,11 +181,11 @@ def internal_section(item: InternalIndex) -> Section:
             f"{bands or 'chưa xếp loại'}. Dẫn đầu: {', '.join(f'{u.name} ({format_number_vi(u.index, fw.precision)}%)' for u in top)}."
         )
         section.blocks.append(Paragraph(text))
-        section.blocks.append(ranking_table(fw, cycle, changes, group, year))
+        section.blocks.append(ranking_table(fw, cycle, changes, group, year, item.group_labels))
         movers = _movers_text(units, changes)
         if movers:
             section.blocks.append(Paragraph(movers))
-    fields_rows = _field_average_rows(fw, cycle)
+    fields_rows = _field_average_rows(fw, cycle, item.group_labels)
     if fields_rows:
         section.blocks.append(Chart(
             f"field-indices-{fw.id}-{year}",
@@ -193,7 +219,8 @@ def _movers_text(units, changes: Mapping[str, UnitChange]) -> str | None:
     return text[0].upper() + text[1:]
 
 
-def _field_average_rows(fw: Framework, cycle: CycleResult) -> list[dict]:
+def _field_average_rows(fw: Framework, cycle: CycleResult,
+                        group_labels: Mapping[str | None, str] | None = None) -> list[dict]:
     """Mean field index per group (bars) against the mean over all units (tick)."""
     rows = []
     groups = list(dict.fromkeys(u.group for u in cycle.units))
@@ -206,7 +233,7 @@ def _field_average_rows(fw: Framework, cycle: CycleResult) -> list[dict]:
             mine = [u.nodes[f.code].index for u in cycle.units
                     if u.group == group and f.code in u.nodes and u.nodes[f.code].index is not None]
             if mine:
-                label = f"{f.code}. {f.name_vi}" + (f" — {UNIT_TYPE_VI.get(group, group)}" if len(groups) > 1 else "")
+                label = f"{f.code}. {f.name_vi}" + (f" — {group_label(group, fw, group_labels)}" if len(groups) > 1 else "")
                 rows.append({"field": label, "index": round(sum(mine) / len(mine), 2), "average": round(overall, 2)})
     return rows
 
@@ -242,21 +269,22 @@ def _unranked(u) -> str:
     return f"Không xếp hạng ({u.excluded})" if u.excluded else "Không xếp hạng (chưa có kết quả)"
 
 
-def decision_annex_tables(fw: Framework, cycle: CycleResult, year: int) -> list[Table]:
+def decision_annex_tables(fw: Framework, cycle: CycleResult, year: int,
+                          group_labels: Mapping[str | None, str] | None = None) -> list[Table]:
     """The annex of the results decision: per unit type, unit, points by field, total, index, rank, band; a unit
     left out of the ranking shows "Không xếp hạng" and the council's reason instead of a rank and a band."""
     p = fw.precision
     fields = list(fw.fields)
     tables = []
     for group in dict.fromkeys(u.group for u in cycle.units):
-        label = UNIT_TYPE_VI.get(group, str(group))
+        label = group_label(group, fw, group_labels)
         rows = []
         for n, u in enumerate((u for u in cycle.units if u.group == group), start=1):
             rows.append([n, u.name] + [round_half_up(u.nodes[f.code].points, p) if f.code in u.nodes else None for f in fields]
                         + [round_half_up(u.total, p), u.index if u.ranked else None, u.rank or None,
                            u.band.label_vi if u.band else _unranked(u)])
         tables.append(Table(
-            f"Chỉ số CCHC năm {year}: {label.lower()}", f"Phụ lục {group or ''}"[:31],
+            f"Chỉ số CCHC năm {year}: {in_sentence(label)}", f"Phụ lục {in_sentence(label)}"[:31],
             ["STT", "Đơn vị"] + [f"LV {f.code} ({f.max_points:g})" if f.max_points else f"LV {f.code} (±)" for f in fields] + ["Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"],
             rows, ["int", "text"] + ["num"] * len(fields) + ["num", "num", "int", "text"],
         ))

@@ -10,6 +10,8 @@ from typing import Any
 
 from cchc.core.numbers import format_number_vi
 from cchc.reports.blocks import Paragraph, Section, Table
+from cchc.steering.targets import LABELS_VI as ATTAINMENT_VI
+from cchc.steering.targets import metric_label_vi, requirement_vi, value_text
 from cchc.steering.tasks import LABELS_VI
 
 TASKS_TITLE = "Thực hiện nhiệm vụ, chỉ tiêu cải cách hành chính"
@@ -56,9 +58,10 @@ def tasks_section(figures: Sequence[dict], overdue: Sequence[dict], targets: Seq
         section.blocks.append(Table(
             "Chỉ tiêu và mức độ đạt được", "Chỉ tiêu",
             ["Nguồn", "Chỉ tiêu", "Chỉ số", "Yêu cầu", "Hạn", "Giá trị gần nhất", "Đánh giá"],
-            [[t["source"], t.get("description") or "", t["metric"], f"{t['comparator']} {t['value']:g}", _date(t["deadline"]),
-              t.get("latest"), t["label_vi"]] for t in targets],
-            ["text", "text", "text", "text", "text", "num", "text"],
+            [[t["source"], t.get("description") or "", t.get("metric_label") or metric_label_vi(t["metric"]),
+              requirement_vi(t["metric"], t["comparator"], t["value"]), _date(t["deadline"]),
+              value_text(t.get("latest"), t["metric"], t["comparator"]), ATTAINMENT_VI[t["status"]]] for t in targets],
+            ["text", "text", "text", "text", "text", "text", "text"],
         ))
     return section
 
@@ -84,10 +87,19 @@ def rewards_section(rows: Sequence[dict], year: int) -> Section:
     return section
 
 
-def next_tasks_section(rows: Sequence[dict], months: int = 6) -> Section:
+def next_tasks_section(rows: Sequence[dict], months: int = 6, open_count: int | None = None) -> Section:
+    """``rows``: open tasks due within ``months`` months (overdue ones included); ``open_count``: how many tasks
+    are open in all, when known — "no open task" is said only when none is open."""
     section = Section(NEXT_TITLE, kind=KIND)
     if not rows:
-        section.blocks.append(Paragraph("Chưa có nhiệm vụ đang mở cho kỳ tới.", "note"))
+        if open_count == 0:
+            text = "Chưa có nhiệm vụ đang mở."
+        elif open_count:
+            text = (f"Không có nhiệm vụ đang mở đến hạn trong {months} tháng tới; {open_count} nhiệm vụ đang mở "
+                    "có hạn muộn hơn hoặc chưa có hạn.")
+        else:
+            text = f"Không có nhiệm vụ đang mở đến hạn trong {months} tháng tới."
+        section.blocks.append(Paragraph(text, "note"))
         section.available = False
         return section
     section.blocks.append(Paragraph(f"Các nhiệm vụ cần tập trung thực hiện trong {months} tháng tới (gồm cả nhiệm vụ đang quá hạn):"))

@@ -353,13 +353,15 @@ def target_rows(on: dt.date | None = None) -> list[dict]:
     system — rows the review report embeds."""
 
     out = []
+    names = dict(Unit.objects.values_list("code", "name"))
     for t in Target.objects.all():
         core = core_targets.Target(t.source, t.metric, t.comparator, t.value, t.deadline, t.description)
         a = core_targets.attainment(core, observations(t.metric), on or today())
         out.append({"target": t, "source": t.source, "description": t.description, "metric": t.metric,
                     "comparator": t.comparator, "value": t.value, "deadline": t.deadline, "status": a.status,
                     "label_vi": a.label_vi, "latest": a.latest, "latest_on": a.latest_on, "projected": a.projected,
-                    "decimals": 0 if t.comparator == "top" or t.metric.endswith("rank") else 2})
+                    "metric_label": core_targets.metric_label_vi(t.metric, names),
+                    "decimals": 0 if core_targets.is_rank(t.metric, t.comparator) else 2})
     return out
 
 

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.periods import Period
 from cchc.steering.rewards import RulesError, load_rules, shipped_ids
+from cchc.steering.targets import LABELS_VI as ATTAINMENT_VI
+from cchc.steering.targets import metric_label_vi, requirement_vi, value_text
 from cchc.steering.tasks import LABELS_VI, TRANSITIONS, TaskState, TransitionError
 from cchc.web.accounts import policy
 from cchc.web.assessments.evidence import EvidenceError, path_for
@@ -44,8 +46,19 @@ def _labels() -> dict[str, str]:
 
 
 def _attainment_label(status: str) -> str:
-    return {"met": _("Đạt"), "not_met": _("Không đạt"), "on_track": _("Chưa đạt, xu hướng đạt"),
-            "at_risk": _("Có nguy cơ không đạt"), "unknown": _("Chưa có số liệu")}[status]
+    """The verdict of a target: the core's wording (the one the review report prints), in the page's language."""
+    return _(ATTAINMENT_VI[status])
+
+
+def _unit_names() -> dict[str, str]:
+    return dict(Unit.objects.values_list("code", "name"))
+
+
+def _target_row(r: dict, names: dict[str, str]) -> dict:
+    return r | {"label": _attainment_label(r["status"]), "metric_label": metric_label_vi(r["metric"], names, _),
+                "requirement": requirement_vi(r["metric"], r["comparator"], r["value"], _),
+                "latest_text": value_text(r["latest"], r["metric"], r["comparator"]),
+                "projected_text": value_text(r["projected"], r["metric"], r["comparator"])}
 
 
 # ---- tasks ---------------------------------------------------------------------------------------------------
@@ -427,8 +440,12 @@ def targets(request):
             form.save()
             messages.success(request, saved)
             return redirect("steering:targets")
+    names = _unit_names()
     return render(request, "steering/targets.html", {
-        "rows": [r | {"label": _attainment_label(r["status"])} for r in services.target_rows()], "observations": Observation.objects.all(), "tform": tform,
+        "rows": [_target_row(r, names) for r in services.target_rows()],
+        "observations": [{"label": metric_label_vi(o.metric, names, _), "year": o.year, "observed_on": o.observed_on,
+                          "note": o.note, "value": value_text(o.value, o.metric)} for o in Observation.objects.all()],
+        "tform": tform,
         "oform": oform, "can_manage": can_manage})
 
 
