@@ -93,7 +93,7 @@ def next_tasks_section(rows: Sequence[dict], months: int = 6, open_count: int | 
     section = Section(NEXT_TITLE, kind=KIND)
     if not rows:
         if open_count == 0:
-            text = "Chưa có nhiệm vụ đang mở."
+            text = "Chưa có nhiệm vụ đang mở cho kỳ tới."
         elif open_count:
             text = (f"Không có nhiệm vụ đang mở đến hạn trong {months} tháng tới; {open_count} nhiệm vụ đang mở "
                     "có hạn muộn hơn hoặc chưa có hạn.")

@@ -50,7 +50,7 @@ def test_review_report_from_published_cycle(published, login):
     assert "Chỉ số CCHC năm 2023 đạt 86,14%, xếp thứ 43/63" in text  # the uploaded national table (latest year)
     xlsx = client.get(job_url + "bao-cao-cchc-2026.xlsx")
     wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
-    sheet = wb["Xếp hạng department"]
+    sheet = wb["Xếp hạng các sở"]
     got = {r[1]: (r[0], r[3]) for r in sheet.iter_rows(min_row=2, values_only=True)}
     published_rows = {u["name"]: (u["rank"], u["index"]) for u in results_for(published.cycle)["units"]}
     assert got == published_rows
@@ -146,7 +146,7 @@ def test_cli_decision_from_a_published_cycle(published, tmp_path):
                                       "--out", str(tmp_path), "--no-pdf"])
     assert result.exit_code == 0, result.output
     wb = load_workbook(tmp_path / "phu-luc-chi-so-cchc-2026.xlsx")
-    names = [r[1] for r in wb["Phụ lục department"].iter_rows(min_row=2, values_only=True)]
+    names = [r[1] for r in wb["Phụ lục các sở"].iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["Sở Hai", "Sở Một"]
 
 

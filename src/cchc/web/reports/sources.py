@@ -56,7 +56,7 @@ def steering_sections(year: int, half: str | None, today=None) -> list:
     for cycle in Cycle.objects.filter(year=year, state="published").order_by("pk"):
         reward_rows.extend(services.reward_rows(cycle))
     sections.append(rewards_section(reward_rows, year))
-    sections.append(next_tasks_section(services.next_period_tasks(as_of)))
+    sections.append(next_tasks_section(services.next_period_tasks(as_of), open_count=services.open_task_count()))
     return sections
 
 

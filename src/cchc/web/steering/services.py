@@ -388,6 +388,11 @@ def reward_rows(cycle, rules: str | None = None) -> list[dict]:
              "candidate": d.candidate, "reasons": d.reasons} for d in decisions]
 
 
+def open_task_count() -> int:
+    """How many tasks are open (not started or in progress), whatever their deadline."""
+    return Task.objects.filter(state__in=["not_started", "in_progress"]).count()
+
+
 def next_period_tasks(after: dt.date | None = None, months: int = 6) -> list[dict]:
     """Open tasks due within the next ``months`` months, overdue ones included (the "next six months"
     section of a review), chosen by :func:`cchc.steering.figures.next_period`."""
