@@ -63,3 +63,14 @@ def test_ranks_are_competition_ranks_among_units_with_a_result(shares):
     for u in ranked:
         assert u.rank == 1 + sum(v.index > u.index for v in ranked) and u.of == len(ranked)
     assert all(u.rank == 0 and u.band is None for u in result.units if not u.ranked)
+
+
+def test_the_decision_annex_says_not_ranked_and_why_instead_of_a_place():
+    from cchc.reports.sections import decision_annex_tables
+
+    result = score_cycle(FW, [unit("A", 0.8), unit("B", 1.0, excluded="Sáp nhập giữa kỳ"), unit("C", None)])
+    rows = {r[1]: r for t in decision_annex_tables(FW, result, 2026) for r in t.rows}
+    assert rows["Sở A"][-2:] == [1, result.unit("A").band.label_vi]
+    assert rows["Sở B"][-2:] == [None, "Không xếp hạng (Sáp nhập giữa kỳ)"]
+    assert rows["Sở C"][-2:] == [None, "Không xếp hạng (chưa có kết quả)"]
+    assert rows["Sở B"][-3] is None and rows["Sở C"][-3] is None  # no index either
